@@ -1,0 +1,3 @@
+from tale_desktop.cli import main
+
+raise SystemExit(main())

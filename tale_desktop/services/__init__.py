@@ -1,0 +1,1 @@
+"""Async orchestration on top of storage and providers. No Qt imports here."""

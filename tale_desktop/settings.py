@@ -1,0 +1,189 @@
+"""Typed settings: environment variables beat stored preferences (QSettings INI); secrets live in the keyring.
+
+Secrets are never written to the settings file. With ``TALE_NO_KEYRING=1``, or when the OS has no keyring
+backend, secrets are kept in memory for the running session only (and the parent is told so once).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QSettings
+
+from tale_desktop import APP_NAME
+
+log = logging.getLogger(__name__)
+KEYRING_SERVICE = APP_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    name: str
+    env: str | None = None
+    default: str = ""
+    secret: bool = False
+    label: str = ""
+
+
+# Stored preferences (and their environment overrides, DESIGN section 5).
+LLM_BASE_URL = Key("llm/base_url", "TALE_LLM_BASE_URL", "https://openrouter.ai/api/v1", label="LLM base URL")
+LLM_MODEL = Key("llm/model", "TALE_LLM_MODEL", "openai/gpt-4o-mini", label="LLM model")
+LLM_FALLBACK_MODELS = Key("llm/fallback_models", None, "", label="Fallback models")
+REVIEW_ENABLED = Key("review/enabled", None, "1", label="Review stories")
+REVIEW_THRESHOLD = Key("review/threshold", None, "7", label="Review threshold")
+REVIEW_ATTEMPTS = Key("review/attempts", None, "2", label="Review attempts")
+ELEVENLABS_BASE_URL = Key("elevenlabs/base_url", "TALE_ELEVENLABS_BASE_URL", "https://api.elevenlabs.io",
+                          label="ElevenLabs base URL")
+ELEVENLABS_VOICE_EN = Key("elevenlabs/voice_en", None, "", label="English voice")
+ELEVENLABS_VOICE_RU = Key("elevenlabs/voice_ru", None, "", label="Russian voice")
+PIPER_VOICE_PATH = Key("offline/piper_voice", None, "", label="Own piper voice (.onnx)")
+SUPABASE_URL = Key("supabase/url", "SUPABASE_URL", "", label="Supabase project URL")
+SUPABASE_KEY = Key("supabase/key", "SUPABASE_KEY", "", label="Supabase anon key")
+PLAYER_VOLUME = Key("player/volume", None, "0.8")
+PLAYER_SPEED = Key("player/speed", None, "1.0")
+
+# Secrets (keyring).
+OPENROUTER_API_KEY = Key("openrouter_api_key", "OPENROUTER_API_KEY", secret=True, label="OpenRouter API key")
+ELEVENLABS_API_KEY = Key("elevenlabs_api_key", "ELEVENLABS_API_KEY", secret=True, label="ElevenLabs API key")
+SUPABASE_EMAIL = Key("supabase_email", "TALE_SUPABASE_EMAIL", secret=True, label="Supabase email")
+SUPABASE_PASSWORD = Key("supabase_password", "TALE_SUPABASE_PASSWORD", secret=True, label="Supabase password")
+SUPABASE_SESSION = Key("supabase_session", None, secret=True, label="Supabase session")
+
+
+class SecretStore:
+    """The OS keyring, or an in-memory dict when it is disabled or unavailable."""
+
+    def __init__(self, disabled: bool):
+        self._memory: dict[str, str] = {}
+        self._keyring = None
+        self.warning: str | None = None
+        if disabled:
+            return
+        try:
+            import keyring
+            from keyring.backends import fail
+
+            backend = keyring.get_keyring()
+            if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
+                self.warning = ("No system keyring is available, so keys are kept only until you close the app. "
+                                "Install a keyring (e.g. GNOME Keyring or KWallet) to remember them.")
+            else:
+                self._keyring = keyring
+        except Exception as exc:  # noqa: BLE001 - any keyring failure degrades to memory
+            self.warning = f"The system keyring could not be used ({type(exc).__name__}); keys are kept in memory."
+        if self.warning:
+            log.warning(self.warning)
+
+    @property
+    def persistent(self) -> bool:
+        return self._keyring is not None
+
+    def get(self, name: str) -> str | None:
+        if name in self._memory:
+            return self._memory[name]
+        if self._keyring is None:
+            return None
+        try:
+            return self._keyring.get_password(KEYRING_SERVICE, name)
+        except Exception as exc:  # noqa: BLE001
+            self._degrade(exc)
+            return None
+
+    def set(self, name: str, value: str | None) -> None:
+        if self._keyring is not None:
+            try:
+                if value:
+                    self._keyring.set_password(KEYRING_SERVICE, name, value)
+                else:
+                    with contextlib.suppress(self._keyring.errors.PasswordDeleteError):
+                        self._keyring.delete_password(KEYRING_SERVICE, name)
+                self._memory.pop(name, None)
+                return
+            except Exception as exc:  # noqa: BLE001
+                self._degrade(exc)
+        if value:
+            self._memory[name] = value
+        else:
+            self._memory.pop(name, None)
+
+    def _degrade(self, exc: Exception) -> None:
+        if self._keyring is not None:
+            self.warning = f"The system keyring failed ({type(exc).__name__}); keys are kept in memory for now."
+            log.warning(self.warning)
+            self._keyring = None
+
+
+class Settings:
+    def __init__(self, env: Mapping[str, str] | None = None):
+        self.env = dict(os.environ if env is None else env)
+        self.data_dir = Path(self.env.get("TALE_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        self.config_dir = Path(
+            self.env.get("TALE_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, appauthor=False)
+        )
+        self.audio_dir = self.data_dir / "audio"
+        self._qsettings = QSettings(str(self.config_dir / "settings.ini"), QSettings.Format.IniFormat)
+        self.secrets = SecretStore(disabled=self.env.get("TALE_NO_KEYRING") == "1")
+
+    def get(self, key: Key) -> str:
+        """Environment first, then the stored value (or keyring for secrets), then the default."""
+        if key.env and self.env.get(key.env):
+            return self.env[key.env]
+        if key.secret:
+            return self.secrets.get(key.name) or key.default
+        value = self._qsettings.value(key.name, None)
+        return key.default if value in (None, "") else str(value)
+
+    def source(self, key: Key) -> str:
+        """Where the current value comes from: ``environment``, ``keyring``, ``settings`` or ``default``."""
+        if key.env and self.env.get(key.env):
+            return "environment"
+        if key.secret:
+            return "keyring" if self.secrets.get(key.name) else "default"
+        return "settings" if self._qsettings.contains(key.name) else "default"
+
+    def set(self, key: Key, value: str | None) -> None:
+        if key.secret:
+            self.secrets.set(key.name, value or None)
+            return
+        if value in (None, ""):
+            self._qsettings.remove(key.name)
+        else:
+            self._qsettings.setValue(key.name, str(value))
+        self._qsettings.sync()
+
+    def get_bool(self, key: Key) -> bool:
+        return self.get(key).strip().lower() in {"1", "true", "yes", "on"}
+
+    def get_int(self, key: Key) -> int:
+        try:
+            return int(self.get(key))
+        except ValueError:
+            return int(key.default)
+
+    def get_float(self, key: Key) -> float:
+        try:
+            return float(self.get(key))
+        except ValueError:
+            return float(key.default)
+
+    def get_list(self, key: Key) -> list[str]:
+        return [item.strip() for item in self.get(key).split(",") if item.strip()]
+
+    @property
+    def llm_configured(self) -> bool:
+        """A key is set, or the base URL points away from OpenRouter (a local server needs no key)."""
+        return bool(self.get(OPENROUTER_API_KEY)) or "openrouter.ai" not in self.get(LLM_BASE_URL)
+
+    @property
+    def elevenlabs_configured(self) -> bool:
+        return bool(self.get(ELEVENLABS_API_KEY))
+
+    @property
+    def supabase_configured(self) -> bool:
+        return bool(self.get(SUPABASE_URL) and self.get(SUPABASE_KEY))

@@ -1,0 +1,311 @@
+"""The local library: children, heroes, stories and narrations in SQLite.
+
+All public methods are coroutines that run their SQL in the database's worker threads, so they are safe to await
+from the Qt event loop and from several tasks at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from tale_desktop.domain.models import (
+    Child,
+    Hero,
+    Narration,
+    Record,
+    Story,
+    utc_now,
+    validate_rating,
+    validate_status,
+)
+from tale_desktop.domain.query import SortKey, StoryQuery
+from tale_desktop.storage.db import Database
+from tale_desktop.storage.errors import NotFound
+from tale_desktop.storage.search import fts_query
+
+log = logging.getLogger(__name__)
+
+_JSON_FIELDS = {
+    "children": ("interests",),
+    "heroes": ("personality_traits", "interests", "strengths"),
+    "stories": ("child_snapshot", "hero_snapshot", "stats", "review"),
+    "narrations": ("timings",),
+}
+_BOOL_FIELDS = {"heroes": ("builtin",), "stories": ("favourite",)}
+_RECORD_TYPES: dict[str, type[Record]] = {
+    "children": Child, "heroes": Hero, "stories": Story, "narrations": Narration,
+}
+_SORT_SQL = {
+    SortKey.DATE: "s.created_at",
+    SortKey.TITLE: "s.title COLLATE NOCASE",
+    SortKey.RATING: "COALESCE(s.rating, 0)",
+    SortKey.LENGTH: "s.word_count",
+}
+STORY_LIST_COLUMNS = (
+    "s.id, s.title, s.summary, s.language, s.story_type, s.child_id, s.hero_id, s.child_name, s.moral, s.theme, "
+    "s.minutes, s.word_count, s.status, s.rating, s.favourite, s.parent_id, s.created_at, s.updated_at, "
+    "EXISTS(SELECT 1 FROM narrations n WHERE n.story_id = s.id AND n.deleted_at IS NULL) AS has_audio"
+)
+
+
+def record_to_row(table: str, record: Record) -> dict[str, Any]:
+    row = record.to_dict()
+    for name in _JSON_FIELDS[table]:
+        row[name] = None if row[name] is None else json.dumps(row[name], ensure_ascii=False)
+    for name in _BOOL_FIELDS.get(table, ()):
+        row[name] = int(bool(row[name]))
+    if table == "stories":
+        row["child_name"] = record.child_name  # type: ignore[attr-defined]
+        row["word_count"] = record.word_count  # type: ignore[attr-defined]
+    return row
+
+
+def row_to_record(table: str, row: sqlite3.Row | dict[str, Any]) -> Record:
+    data = dict(row)
+    data.pop("seq", None)
+    for name in _JSON_FIELDS[table]:
+        if data.get(name) is not None:
+            data[name] = json.loads(data[name])
+    for name in _BOOL_FIELDS.get(table, ()):
+        data[name] = bool(data[name])
+    return _RECORD_TYPES[table].from_dict(data)
+
+
+class Library:
+    """Async access to the library file. Create with :meth:`open` (blocking: call it off the loop or at start)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Library:
+        db = Database(data_dir)
+        db.open()
+        return cls(db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- generic record access -------------------------------------------------------------------------------
+    def _upsert(self, table: str, record: Record) -> None:
+        row = record_to_row(table, record)
+        columns = ", ".join(row)
+        marks = ", ".join(f":{c}" for c in row)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "id")
+        with self.db.write() as conn:
+            conn.execute(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}", row
+            )
+
+    def _get(self, table: str, record_id: str, *, include_deleted: bool = False) -> Record:
+        sql = f"SELECT * FROM {table} WHERE id = ?" + ("" if include_deleted else " AND deleted_at IS NULL")
+        row = self.db.connection().execute(sql, (record_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"No {table[:-1] if table != 'children' else 'child'} with id {record_id}.")
+        return row_to_record(table, row)
+
+    def _tombstone(self, table: str, record_id: str, deleted: bool) -> None:
+        now = utc_now()
+        with self.db.write() as conn:
+            cur = conn.execute(
+                f"UPDATE {table} SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS "
+                + ("NULL" if deleted else "NOT NULL"),
+                (now if deleted else None, now, record_id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"Nothing to {'delete' if deleted else 'restore'} with id {record_id}.")
+
+    async def save(self, table: str, record: Record) -> Record:
+        """Validate and insert or replace ``record`` in ``table``."""
+        record.validate()
+        await self.db.run(self._upsert, table, record)
+        return record
+
+    async def get(self, table: str, record_id: str, *, include_deleted: bool = False) -> Record:
+        return await self.db.run(self._get, table, record_id, include_deleted=include_deleted)  # type: ignore[arg-type]
+
+    # -- children ---------------------------------------------------------------------------------------------
+    async def save_child(self, child: Child) -> Child:
+        return await self.save("children", child)  # type: ignore[return-value]
+
+    async def get_child(self, child_id: str) -> Child:
+        return await self.get("children", child_id)  # type: ignore[return-value]
+
+    async def list_children(self) -> list[Child]:
+        def query() -> list[Child]:
+            rows = self.db.connection().execute(
+                "SELECT * FROM children WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE"
+            ).fetchall()
+            return [row_to_record("children", r) for r in rows]  # type: ignore[misc]
+        return await self.db.run(query)
+
+    async def delete_child(self, child_id: str) -> None:
+        await self.db.run(self._tombstone, "children", child_id, True)
+
+    # -- heroes -----------------------------------------------------------------------------------------------
+    async def save_hero(self, hero: Hero) -> Hero:
+        return await self.save("heroes", hero)  # type: ignore[return-value]
+
+    async def get_hero(self, hero_id: str) -> Hero:
+        return await self.get("heroes", hero_id)  # type: ignore[return-value]
+
+    async def list_heroes(self, language: str | None = None) -> list[Hero]:
+        def query() -> list[Hero]:
+            sql = "SELECT * FROM heroes WHERE deleted_at IS NULL"
+            args: tuple[Any, ...] = ()
+            if language:
+                sql += " AND language = ?"
+                args = (language,)
+            rows = self.db.connection().execute(sql + " ORDER BY builtin DESC, name COLLATE NOCASE", args)
+            return [row_to_record("heroes", r) for r in rows.fetchall()]  # type: ignore[misc]
+        return await self.db.run(query)
+
+    async def delete_hero(self, hero_id: str) -> None:
+        await self.db.run(self._tombstone, "heroes", hero_id, True)
+
+    # -- stories ----------------------------------------------------------------------------------------------
+    async def save_story(self, story: Story) -> Story:
+        return await self.save("stories", story)  # type: ignore[return-value]
+
+    async def get_story(self, story_id: str, *, include_deleted: bool = False) -> Story:
+        return await self.get("stories", story_id, include_deleted=include_deleted)  # type: ignore[return-value]
+
+    async def delete_stories(self, story_ids: Iterable[str]) -> None:
+        """Tombstone stories (and their narration records); :meth:`restore_stories` undoes it."""
+        await self.db.run(self._set_deleted, list(story_ids), True)
+
+    async def restore_stories(self, story_ids: Iterable[str]) -> None:
+        await self.db.run(self._set_deleted, list(story_ids), False)
+
+    def _set_deleted(self, story_ids: list[str], deleted: bool) -> None:
+        now = utc_now()
+        marks = ",".join("?" * len(story_ids))
+        with self.db.write() as conn:
+            cur = conn.execute(
+                f"UPDATE stories SET deleted_at = ?, updated_at = ? WHERE id IN ({marks}) AND deleted_at IS "
+                + ("NULL" if deleted else "NOT NULL"),
+                (now if deleted else None, now, *story_ids),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"No story to {'delete' if deleted else 'restore'} with id {', '.join(story_ids)}.")
+            conn.execute(
+                f"UPDATE narrations SET deleted_at = ?, updated_at = ? WHERE story_id IN ({marks})",
+                (now if deleted else None, now, *story_ids),
+            )
+
+    async def update_story_fields(self, story_id: str, **changes: Any) -> Story:
+        """Change a few fields of a live story (rating, status, favourite...) and bump ``updated_at``."""
+        if "rating" in changes and changes["rating"] is not None:
+            validate_rating(changes["rating"])
+        if "status" in changes:
+            validate_status(changes["status"])
+        if "favourite" in changes:
+            changes["favourite"] = int(bool(changes["favourite"]))
+
+        def update() -> Story:
+            allowed = {"rating", "status", "favourite", "title", "summary", "review", "stats"}
+            unknown = set(changes) - allowed
+            if unknown:
+                raise ValueError(f"unknown story fields {sorted(unknown)}")
+            values = dict(changes)
+            for name in ("review", "stats"):
+                if name in values and not isinstance(values[name], str):
+                    values[name] = json.dumps(values[name], ensure_ascii=False)
+            values["updated_at"] = utc_now()
+            assignments = ", ".join(f"{k} = :{k}" for k in values)
+            with self.db.write() as conn:
+                cur = conn.execute(
+                    f"UPDATE stories SET {assignments} WHERE id = :id AND deleted_at IS NULL",
+                    {**values, "id": story_id},
+                )
+                if cur.rowcount == 0:
+                    raise NotFound(f"No story with id {story_id}.")
+            return self._get("stories", story_id)  # type: ignore[return-value]
+        return await self.db.run(update)
+
+    def _where(self, query: StoryQuery) -> tuple[str, list[Any]]:
+        clauses, args = ["s.deleted_at IS NULL"], []
+        if query.search:
+            match = fts_query(query.search)
+            if match is None:
+                clauses.append("0")
+            else:
+                clauses.append("s.seq IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)")
+                args.append(match)
+        if query.child_id:
+            clauses.append("s.child_id = ?")
+            args.append(query.child_id)
+        if query.language:
+            clauses.append("s.language = ?")
+            args.append(query.language)
+        if query.status:
+            clauses.append("s.status = ?")
+            args.append(query.status)
+        elif not query.include_drafts:
+            clauses.append("s.status != 'draft'")
+        if query.min_rating is not None:
+            clauses.append("s.rating >= ?")
+            args.append(query.min_rating)
+        if query.favourite:
+            clauses.append("s.favourite = 1")
+        if query.has_audio:
+            clauses.append("EXISTS(SELECT 1 FROM narrations n WHERE n.story_id = s.id AND n.deleted_at IS NULL)")
+        return " AND ".join(clauses), args
+
+    def _list(self, query: StoryQuery, offset: int, limit: int) -> list[dict[str, Any]]:
+        where, args = self._where(query)
+        direction = "DESC" if query.descending else "ASC"
+        sql = (f"SELECT {STORY_LIST_COLUMNS} FROM stories s WHERE {where} "
+               f"ORDER BY {_SORT_SQL[query.sort]} {direction}, s.seq {direction} LIMIT ? OFFSET ?")
+        rows = self.db.connection().execute(sql, (*args, limit, offset)).fetchall()
+        return [_summary_row(r) for r in rows]
+
+    async def list_stories(self, query: StoryQuery = StoryQuery(), *, offset: int = 0,
+                           limit: int = 200) -> list[dict[str, Any]]:
+        """One page of story summaries (no full text) matching ``query``."""
+        return await self.db.run(self._list, query, offset, limit)
+
+    async def count_stories(self, query: StoryQuery = StoryQuery()) -> int:
+        def count() -> int:
+            where, args = self._where(query)
+            return self.db.connection().execute(f"SELECT count(*) FROM stories s WHERE {where}", args).fetchone()[0]
+        return await self.db.run(count)
+
+    # -- narrations -------------------------------------------------------------------------------------------
+    async def save_narration(self, narration: Narration) -> Narration:
+        return await self.save("narrations", narration)  # type: ignore[return-value]
+
+    async def narrations_for(self, story_id: str) -> list[Narration]:
+        def query() -> list[Narration]:
+            rows = self.db.connection().execute(
+                "SELECT * FROM narrations WHERE story_id = ? AND deleted_at IS NULL ORDER BY created_at DESC",
+                (story_id,),
+            ).fetchall()
+            return [row_to_record("narrations", r) for r in rows]  # type: ignore[misc]
+        return await self.db.run(query)
+
+    # -- meta -------------------------------------------------------------------------------------------------
+    async def get_meta(self, key: str, default: str | None = None) -> str | None:
+        def read() -> str | None:
+            row = self.db.connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return default if row is None else row[0]
+        return await self.db.run(read)
+
+    async def set_meta(self, key: str, value: str) -> None:
+        def write() -> None:
+            with self.db.write() as conn:
+                conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                             "value = excluded.value", (key, value))
+        await self.db.run(write)
+
+
+def _summary_row(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    data["favourite"] = bool(data["favourite"])
+    data["has_audio"] = bool(data["has_audio"])
+    return data

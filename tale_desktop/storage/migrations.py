@@ -1,0 +1,149 @@
+"""Forward-only schema migrations, versioned with ``PRAGMA user_version``.
+
+Append new steps to ``MIGRATIONS``; never edit a released one.
+"""
+
+from __future__ import annotations
+
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+
+def _touch_trigger(table: str) -> str:
+    # Safety net: any UPDATE that forgot to move updated_at gets the current time.
+    return f"""
+CREATE TRIGGER {table}_touch AFTER UPDATE ON {table}
+WHEN NEW.updated_at IS OLD.updated_at
+BEGIN
+  UPDATE {table} SET updated_at = {_NOW} WHERE seq = NEW.seq;
+END;
+"""
+
+
+V1 = f"""
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT
+);
+
+CREATE TABLE children (
+  seq        INTEGER PRIMARY KEY,
+  id         TEXT NOT NULL UNIQUE,
+  name       TEXT NOT NULL,
+  age_band   TEXT NOT NULL,
+  gender     TEXT NOT NULL,
+  interests  TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  deleted_at TEXT
+);
+CREATE INDEX children_alive ON children(deleted_at, name COLLATE NOCASE);
+CREATE INDEX children_updated ON children(updated_at);
+
+CREATE TABLE heroes (
+  seq                INTEGER PRIMARY KEY,
+  id                 TEXT NOT NULL UNIQUE,
+  name               TEXT NOT NULL,
+  gender             TEXT NOT NULL,
+  appearance         TEXT NOT NULL,
+  personality_traits TEXT NOT NULL DEFAULT '[]',
+  interests          TEXT NOT NULL DEFAULT '[]',
+  strengths          TEXT NOT NULL DEFAULT '[]',
+  language           TEXT NOT NULL,
+  builtin            INTEGER NOT NULL DEFAULT 0,
+  created_at         TEXT NOT NULL,
+  updated_at         TEXT NOT NULL,
+  deleted_at         TEXT
+);
+CREATE INDEX heroes_alive ON heroes(deleted_at, language, name COLLATE NOCASE);
+CREATE INDEX heroes_updated ON heroes(updated_at);
+
+CREATE TABLE stories (
+  seq            INTEGER PRIMARY KEY,
+  id             TEXT NOT NULL UNIQUE,
+  title          TEXT NOT NULL DEFAULT '',
+  content        TEXT NOT NULL DEFAULT '',
+  summary        TEXT NOT NULL DEFAULT '',
+  language       TEXT NOT NULL,
+  story_type     TEXT NOT NULL,
+  child_id       TEXT,
+  hero_id        TEXT,
+  child_name     TEXT NOT NULL DEFAULT '',
+  child_snapshot TEXT,
+  hero_snapshot  TEXT,
+  moral          TEXT NOT NULL,
+  theme          TEXT,
+  minutes        INTEGER NOT NULL,
+  target_words   INTEGER NOT NULL,
+  word_count     INTEGER NOT NULL DEFAULT 0,
+  parent_id      TEXT,
+  status         TEXT NOT NULL,
+  rating         INTEGER,
+  favourite      INTEGER NOT NULL DEFAULT 0,
+  model          TEXT,
+  stats          TEXT NOT NULL DEFAULT '{{}}',
+  review         TEXT,
+  created_at     TEXT NOT NULL,
+  updated_at     TEXT NOT NULL,
+  deleted_at     TEXT
+);
+CREATE INDEX stories_created ON stories(deleted_at, created_at);
+CREATE INDEX stories_title ON stories(deleted_at, title COLLATE NOCASE);
+CREATE INDEX stories_rating ON stories(deleted_at, rating);
+CREATE INDEX stories_words ON stories(deleted_at, word_count);
+CREATE INDEX stories_child ON stories(child_id);
+CREATE INDEX stories_language ON stories(language);
+CREATE INDEX stories_status ON stories(status);
+CREATE INDEX stories_favourite ON stories(favourite) WHERE favourite = 1;
+CREATE INDEX stories_parent ON stories(parent_id);
+CREATE INDEX stories_updated ON stories(updated_at);
+
+CREATE VIRTUAL TABLE stories_fts USING fts5(
+  title, content, child_name,
+  content='stories', content_rowid='seq',
+  tokenize='unicode61 remove_diacritics 2',
+  prefix='2 3'
+);
+CREATE TRIGGER stories_fts_insert AFTER INSERT ON stories BEGIN
+  INSERT INTO stories_fts(rowid, title, content, child_name)
+  VALUES (NEW.seq, NEW.title, NEW.content, NEW.child_name);
+END;
+CREATE TRIGGER stories_fts_delete AFTER DELETE ON stories BEGIN
+  INSERT INTO stories_fts(stories_fts, rowid, title, content, child_name)
+  VALUES ('delete', OLD.seq, OLD.title, OLD.content, OLD.child_name);
+END;
+CREATE TRIGGER stories_fts_update AFTER UPDATE OF title, content, child_name ON stories BEGIN
+  INSERT INTO stories_fts(stories_fts, rowid, title, content, child_name)
+  VALUES ('delete', OLD.seq, OLD.title, OLD.content, OLD.child_name);
+  INSERT INTO stories_fts(rowid, title, content, child_name)
+  VALUES (NEW.seq, NEW.title, NEW.content, NEW.child_name);
+END;
+
+CREATE TABLE narrations (
+  seq             INTEGER PRIMARY KEY,
+  id              TEXT NOT NULL UNIQUE,
+  story_id        TEXT NOT NULL,
+  provider        TEXT NOT NULL,
+  voice_id        TEXT NOT NULL DEFAULT '',
+  language        TEXT NOT NULL,
+  format          TEXT NOT NULL,
+  local_file      TEXT,
+  duration_s      REAL NOT NULL DEFAULT 0,
+  size            INTEGER NOT NULL DEFAULT 0,
+  sha256          TEXT NOT NULL DEFAULT '',
+  timings         TEXT NOT NULL DEFAULT '[]',
+  remote_path     TEXT,
+  fallback_reason TEXT,
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL,
+  deleted_at      TEXT
+);
+CREATE INDEX narrations_story ON narrations(story_id, deleted_at);
+CREATE INDEX narrations_updated ON narrations(updated_at);
+{_touch_trigger("children")}
+{_touch_trigger("heroes")}
+{_touch_trigger("stories")}
+{_touch_trigger("narrations")}
+"""
+
+MIGRATIONS: list[str] = [V1]
+SCHEMA_VERSION = len(MIGRATIONS)
