@@ -1,0 +1,72 @@
+"""`tale-desktop` entry point: no subcommand opens the window; subcommands run headless on the same services.
+
+Exit codes (DESIGN section 6): 0 ok, 2 bad usage or input, 3 a service failed, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from tale_desktop import APP_NAME, __version__
+from tale_desktop.commands import COMMAND_MODULES
+from tale_desktop.commands.common import EXIT_INTERRUPTED, EXIT_SERVICE, EXIT_USAGE, UsageError
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=APP_NAME, description="Personalized bedtime stories for your children.")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"tale_desktop.commands.{name}").register(sub)
+    return parser
+
+
+def fail(code: int, message: str) -> int:
+    print(f"{APP_NAME}: {message}", file=sys.stderr)
+    return code
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from tale_desktop.context import AppContext
+
+    ctx = await asyncio.to_thread(AppContext.create)
+    try:
+        await ctx.start()
+        return await args.handler(ctx, args)
+    finally:
+        await ctx.aclose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        from tale_desktop.app import run_app
+
+        return run_app()
+
+    from tale_desktop.domain.errors import ValidationError
+    from tale_desktop.providers.errors import ProviderError
+    from tale_desktop.storage.errors import StorageError
+
+    try:
+        return asyncio.run(_run(args))
+    except KeyboardInterrupt:
+        return fail(EXIT_INTERRUPTED, "interrupted")
+    except (UsageError, ValidationError, StorageError) as exc:
+        return fail(EXIT_USAGE, exc.user_message)
+    except ProviderError as exc:
+        return fail(EXIT_SERVICE, exc.user_message)
+    except Exception as exc:
+        log.debug("Command failed", exc_info=True)
+        return fail(EXIT_SERVICE, f"unexpected error: {type(exc).__name__}: {exc}")

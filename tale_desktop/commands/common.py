@@ -1,0 +1,48 @@
+"""Helpers shared by the CLI command modules: output, usage errors, id-or-name lookup."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+EXIT_OK, EXIT_USAGE, EXIT_SERVICE, EXIT_INTERRUPTED = 0, 2, 3, 130
+
+
+class UsageError(Exception):
+    """Bad input from the command line: exit code 2 with this message."""
+
+    def __init__(self, user_message: str):
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+def print_json(document: Any) -> None:
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    rows = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def pick(records: Sequence[Any], key: str, what: str) -> Any:
+    """Find one record by exact id, or by case-insensitive name; ambiguity and absence are usage errors."""
+    for record in records:
+        if record.id == key:
+            return record
+    matches = [r for r in records if r.name.casefold() == key.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise UsageError(f"No {what} named or with id '{key}'. See '{what_list(what)}'.")
+    raise UsageError(f"Several {what}s are named '{key}': use the id instead (see '{what_list(what)}').")
+
+
+def what_list(what: str) -> str:
+    return f"tale-desktop {'children' if what == 'child' else what + 's'} list"
