@@ -13,7 +13,8 @@ from tale_desktop.storage.seed import install_builtin_content
 
 log = logging.getLogger(__name__)
 
-# kind is one of "children", "heroes", "stories", "narrations"; ids are the records touched.
+# kind is one of "children", "heroes", "stories", "narrations", or "stories_purged" (a deletion became final:
+# the undo window passed, or the CLI deleted; listeners such as the audio cache drop what belongs to those ids).
 ChangeListener = Callable[[str, list[str]], None]
 
 
