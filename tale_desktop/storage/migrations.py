@@ -145,5 +145,36 @@ CREATE INDEX narrations_updated ON narrations(updated_at);
 {_touch_trigger("narrations")}
 """
 
-MIGRATIONS: list[str] = [V1]
+
+def _fold(expr: str) -> str:
+    # Keep in step with storage.search.fold: the index sees "е" wherever the text has "ё".
+    return f"replace(replace({expr}, 'ё', 'е'), 'Ё', 'Е')"
+
+
+def _fts_row(prefix: str) -> str:
+    return ", ".join(_fold(f"{prefix}.{c}") for c in ("title", "content", "child_name"))
+
+
+# V2: the search index folds ё into е (Russian is written both ways, and parents type е).
+V2 = f"""
+DROP TRIGGER stories_fts_insert;
+DROP TRIGGER stories_fts_delete;
+DROP TRIGGER stories_fts_update;
+INSERT INTO stories_fts(stories_fts) VALUES ('delete-all');
+INSERT INTO stories_fts(rowid, title, content, child_name) SELECT seq, {_fts_row("stories")} FROM stories;
+CREATE TRIGGER stories_fts_insert AFTER INSERT ON stories BEGIN
+  INSERT INTO stories_fts(rowid, title, content, child_name) VALUES (NEW.seq, {_fts_row("NEW")});
+END;
+CREATE TRIGGER stories_fts_delete AFTER DELETE ON stories BEGIN
+  INSERT INTO stories_fts(stories_fts, rowid, title, content, child_name)
+  VALUES ('delete', OLD.seq, {_fts_row("OLD")});
+END;
+CREATE TRIGGER stories_fts_update AFTER UPDATE OF title, content, child_name ON stories BEGIN
+  INSERT INTO stories_fts(stories_fts, rowid, title, content, child_name)
+  VALUES ('delete', OLD.seq, {_fts_row("OLD")});
+  INSERT INTO stories_fts(rowid, title, content, child_name) VALUES (NEW.seq, {_fts_row("NEW")});
+END;
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
 SCHEMA_VERSION = len(MIGRATIONS)
