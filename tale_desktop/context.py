@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tale_desktop.providers.http import HttpClients
+from tale_desktop.services.export import ExportService, PdfRenderer
 from tale_desktop.services.library import LibraryService
 from tale_desktop.services.tasks import TaskManager
 from tale_desktop.settings import Settings
@@ -22,6 +23,10 @@ class AppContext:
     library: LibraryService
     tasks: TaskManager = field(default_factory=TaskManager)
     http: HttpClients = field(default_factory=HttpClients)
+    exporter: ExportService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.exporter = ExportService(self.library, _qt_pdf_renderer)
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:
@@ -36,5 +41,14 @@ class AppContext:
     async def aclose(self) -> None:
         """Cancel tasks, close HTTP clients and the database; safe to call twice."""
         await self.tasks.shutdown()
+        self.library.finalize_deletion()  # deletions still waiting for their undo window become final now
         await self.http.aclose()
         await asyncio.to_thread(self.library.store.close)
+
+
+def _qt_pdf_renderer() -> PdfRenderer:
+    """PDF rendering needs Qt's typesetter, which belongs to the ui layer: it is injected into the export service
+    from here, the composition root (called on the loop thread at the first PDF export)."""
+    from tale_desktop.ui.pdf_export import QtPdfRenderer
+
+    return QtPdfRenderer()

@@ -249,12 +249,19 @@ def atomic_path(target: Path) -> Iterator[Path]:
     temp = Path(temp_name)
     try:
         yield temp
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; an export is an ordinary file
         os.replace(temp, target)
     except OSError as exc:
         raise ExportError(f"Cannot write {target} ({exc.strerror or exc}). Nothing was written.") from exc
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_story_file(book: ExportBook, fmt: ExportFormat, target: Path, pdf: PdfRenderer | None = None) -> Path:

@@ -9,7 +9,7 @@ from typing import Any
 
 from tale_desktop.domain.enums import Status
 from tale_desktop.domain.errors import ValidationError
-from tale_desktop.domain.models import Child, Hero, Narration, Story, validate_rating, validate_status
+from tale_desktop.domain.models import Child, Hero, Narration, Story, validate_rating
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.domain.text import reading_minutes
 from tale_desktop.storage.library import Library
@@ -133,7 +133,6 @@ class LibraryService:
 
     async def set_status(self, story_id: str, status: str) -> Story:
         if status not in SETTABLE_STATUSES:
-            validate_status(status)  # names the allowed values when it is not a status at all
             raise ValidationError({"status": f"Status can be set to {', '.join(SETTABLE_STATUSES)}"})
         return await self.update_story(story_id, status=status)
 

@@ -13,7 +13,7 @@ import logging
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF
+from PySide6.QtCore import QMarginsF, QThread
 from PySide6.QtGui import QFont, QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from tale_desktop import APP_TITLE
@@ -58,27 +58,54 @@ def book_html(book: ExportBook) -> str:
     return "<html><body>" + "\n".join(parts) + "</body></html>"
 
 
+class _RenderThread(QThread):
+    """Qt caches fonts per thread and cleans the cache with timers; a plain Python worker thread ends without
+    a Qt event dispatcher and Qt then complains at exit, so the typesetting runs in a short-lived QThread."""
+
+    def __init__(self, book: ExportBook, path: Path):
+        super().__init__()
+        self.book, self.path = book, path
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            render_pdf(self.book, self.path)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            self.error = exc
+
+
+def render_pdf(book: ExportBook, path: Path) -> int:
+    """Typeset ``book`` into an A4 PDF at ``path``; returns the page count."""
+    writer = QPdfWriter(str(path))
+    writer.setResolution(RESOLUTION_DPI)
+    writer.setTitle(book.title)
+    writer.setCreator(APP_TITLE)
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                     QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+                                     QPageLayout.Unit.Millimeter))
+    document = QTextDocument()
+    font = QFont("DejaVu Serif")
+    font.setStyleHint(QFont.StyleHint.Serif)
+    font.setPointSizeF(BODY_PT)
+    document.setDefaultFont(font)
+    document.setHtml(book_html(book))
+    # An unpaginated document is laid out by print_() at screen resolution on the paper size, with a 2 cm margin
+    # and page numbers at the foot of each page, then scaled to the writer's resolution.
+    document.print_(writer)
+    return document.pageCount()
+
+
 class QtPdfRenderer:
-    """``renderer(book, path)`` writes an A4 PDF with a title page and readable typography."""
+    """``renderer(book, path)`` writes an A4 PDF with a title page and readable typography (blocking: call it
+    from a worker thread; it typesets in its own QThread and waits)."""
 
     def __init__(self) -> None:
         ensure_gui_application()
 
     def __call__(self, book: ExportBook, path: Path) -> None:
-        writer = QPdfWriter(str(path))
-        writer.setResolution(RESOLUTION_DPI)
-        writer.setTitle(book.title)
-        writer.setCreator(APP_TITLE)
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                         QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-                                         QPageLayout.Unit.Millimeter))
-        document = QTextDocument()
-        font = QFont("DejaVu Serif")
-        font.setStyleHint(QFont.StyleHint.Serif)
-        font.setPointSizeF(BODY_PT)
-        document.setDefaultFont(font)
-        document.setHtml(book_html(book))
-        # An unpaginated document is laid out by print_() at screen resolution on the paper size, with a 2 cm
-        # margin and page numbers at the foot of each page, then scaled to the writer's resolution.
-        document.print_(writer)
-        log.debug("Rendered %d pages of '%s'", document.pageCount(), book.title)
+        thread = _RenderThread(book, path)
+        thread.start()
+        thread.wait()
+        if thread.error is not None:
+            raise thread.error
+        log.debug("Rendered '%s' to %s", book.title, path)
