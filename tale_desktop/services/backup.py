@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,17 +168,10 @@ def _read_header(first: str, path: Path) -> None:
                           "Nothing was imported.")
 
 
-def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
-    store = library.store
-    report = ImportReport(path=path)
+def _parse_file(path: Path, report: ImportReport, out: queue.Queue[tuple[str, list[Record]] | None]) -> None:
+    """Read, validate and batch the lines (runs in its own thread, so parsing overlaps the database writes)."""
     batches: dict[str, list[Record]] = {kind: [] for kind in KINDS}
     seen: dict[tuple[str, str], int] = {}
-
-    def flush(kind: str) -> None:
-        if batches[kind]:
-            report.counts[kind] += store.merge_records(KINDS[kind][0], batches[kind])
-            batches[kind] = []
-
     try:
         handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below, errors mapped to BackupError
     except FileNotFoundError:
@@ -186,10 +181,9 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
     except OSError as exc:
         raise BackupError(f"Cannot read {path} ({exc.strerror or exc}). Nothing was imported.") from exc
     with handle:
+        number = 1
         try:
-            first = handle.readline()
-            _read_header(first, path)
-            number = 1
+            _read_header(handle.readline(), path)
             for number, line in enumerate(handle, start=2):  # noqa: B007 - number is read after the loop
                 if not line.strip():
                     continue
@@ -205,15 +199,54 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
                 seen[key] = number
                 batches[kind].append(record)
                 if len(batches[kind]) >= BATCH:
-                    flush(kind)
-            report.lines = number
+                    out.put((kind, batches[kind]))
+                    batches[kind] = []
         except UnicodeDecodeError:
-            if not seen and not report.bad_count:
+            if number <= 1:
                 raise BackupError(f"{path} is not a text file, so not a Tale Desktop backup. "
                                   "Nothing was imported.") from None
-            report.bad(report.lines + 1, "the rest of the file is not UTF-8 text")
-        for kind in KINDS:
-            flush(kind)
+            report.bad(number + 1, "the rest of the file is not UTF-8 text")
+        report.lines = number
+    for kind in KINDS:
+        if batches[kind]:
+            out.put((kind, batches[kind]))
+
+
+def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
+    """Merge batches as the parser thread produces them (this runs in a database thread)."""
+    report = ImportReport(path=path)
+    batches: queue.Queue[tuple[str, list[Record]] | None] = queue.Queue(maxsize=4)
+    failure: list[BaseException] = []
+
+    def parse() -> None:
+        try:
+            _parse_file(path, report, batches)
+        except BaseException as exc:  # noqa: BLE001 - handed to the merging thread
+            failure.append(exc)
+        finally:
+            batches.put(None)
+
+    parser = threading.Thread(target=parse, name="tale-import-parse", daemon=True)
+    parser.start()
+    conn = library.store.db.connection()
+    # A big import rewrites the same index pages many times: checkpoint the WAL once at the end, not every 1000
+    # pages, and give this connection a larger page cache meanwhile.
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("PRAGMA cache_size = -65536")
+    try:
+        while (item := batches.get()) is not None:
+            kind, records = item
+            report.counts[kind] += library.store.merge_records(KINDS[kind][0], records)
+    finally:
+        if parser.is_alive():  # a database error stopped us: let the parser finish into the void
+            while batches.get() is not None:
+                pass
+        parser.join()
+        conn.execute("PRAGMA cache_size = -2000")
+        conn.execute("PRAGMA wal_autocheckpoint = 1000")
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    if failure:
+        raise failure[0]
     return report
 
 
