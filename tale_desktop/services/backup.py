@@ -31,7 +31,7 @@ from tale_desktop.domain.models import Child, Hero, Narration, Record, Story, ut
 from tale_desktop.services.export import ExportError, atomic_path
 from tale_desktop.services.library import LibraryService
 from tale_desktop.storage.errors import StorageError
-from tale_desktop.storage.library import MergeCounts
+from tale_desktop.storage.library import MergeCounts, record_to_row
 
 log = logging.getLogger(__name__)
 
@@ -168,9 +168,13 @@ def _read_header(first: str, path: Path) -> None:
                           "Nothing was imported.")
 
 
-def _parse_file(path: Path, report: ImportReport, out: queue.Queue[tuple[str, list[Record]] | None]) -> None:
-    """Read, validate and batch the lines (runs in its own thread, so parsing overlaps the database writes)."""
-    batches: dict[str, list[Record]] = {kind: [] for kind in KINDS}
+Batch = tuple[str, list[dict[str, Any]]]  # kind, database rows
+
+
+def _parse_file(path: Path, report: ImportReport, out: queue.Queue[Batch | None]) -> None:
+    """Read, validate and turn the lines into database rows in batches (runs in its own thread, so this work
+    overlaps the database writes)."""
+    batches: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     seen: dict[tuple[str, str], int] = {}
     try:
         handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below, errors mapped to BackupError
@@ -197,7 +201,7 @@ def _parse_file(path: Path, report: ImportReport, out: queue.Queue[tuple[str, li
                     report.bad(number, f"duplicate {kind} id {record.id} (first on line {seen[key]})")
                     continue
                 seen[key] = number
-                batches[kind].append(record)
+                batches[kind].append(record_to_row(KINDS[kind][0], record))
                 if len(batches[kind]) >= BATCH:
                     out.put((kind, batches[kind]))
                     batches[kind] = []
@@ -215,7 +219,7 @@ def _parse_file(path: Path, report: ImportReport, out: queue.Queue[tuple[str, li
 def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
     """Merge batches as the parser thread produces them (this runs in a database thread)."""
     report = ImportReport(path=path)
-    batches: queue.Queue[tuple[str, list[Record]] | None] = queue.Queue(maxsize=4)
+    batches: queue.Queue[Batch | None] = queue.Queue(maxsize=4)
     failure: list[BaseException] = []
 
     def parse() -> None:
@@ -235,8 +239,8 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
     conn.execute("PRAGMA cache_size = -65536")
     try:
         while (item := batches.get()) is not None:
-            kind, records = item
-            report.counts[kind] += library.store.merge_records(KINDS[kind][0], records)
+            kind, rows = item
+            report.counts[kind] += library.store.merge_rows(KINDS[kind][0], rows)
     finally:
         if parser.is_alive():  # a database error stopped us: let the parser finish into the void
             while batches.get() is not None:

@@ -361,10 +361,15 @@ class Library:
     def merge_records(self, table: str, records: Sequence[Record]) -> MergeCounts:
         """Blocking: insert records whose id is new, replace those whose ``updated_at`` is newer than ours, and
         leave the rest alone (so merging the same file twice changes nothing). One transaction."""
+        return self.merge_rows(table, [record_to_row(table, r) for r in records])
+
+    def merge_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> MergeCounts:
+        """:meth:`merge_records` for rows already made by :func:`record_to_row` from validated records."""
         counts = MergeCounts()
-        if not records:
+        if not rows:
             return counts
-        rows = [record_to_row(table, r) for r in records]
+        if table not in _RECORD_TYPES:
+            raise ValueError(f"unknown table {table}")
         columns = list(rows[0])
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
         sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
