@@ -84,3 +84,19 @@ async def test_cli_style_delete_is_final_at_once(service, heard):
     await service.delete_stories([a.id], final=True)
     assert heard == [("stories", [a.id]), ("stories_purged", [a.id])]
     assert service.pending_deletions == frozenset()
+
+
+async def test_quitting_makes_pending_deletions_final():
+    import asyncio
+
+    from tale_desktop.context import AppContext
+
+    ctx = await asyncio.to_thread(AppContext.create)
+    await ctx.start()
+    heard: list[tuple[str, list[str]]] = []
+    ctx.library.subscribe(lambda kind, ids: heard.append((kind, ids)))
+    story = await ctx.library.save_story(make_story("Doomed"))
+    await ctx.library.delete_stories([story.id])
+    assert ("stories_purged", [story.id]) not in heard
+    await ctx.aclose()
+    assert ("stories_purged", [story.id]) in heard
