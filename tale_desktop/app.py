@@ -1,0 +1,192 @@
+"""The window application: QApplication on a qasync event loop, the composition root, and a clean shutdown.
+
+Start-up order: QApplication (name, icon, style) -> the qasync loop -> ``AppContext.create`` in a worker thread
+(opens settings and the library file) -> the window is shown -> HTTP clients are prepared and built-in content
+installed off the loop thread -> wait until the window closes -> cancel tasks, close HTTP clients and the
+database.
+
+A library that cannot be opened (damaged or read-only file, unwritable data folder) shows a clear message box and
+exits with code 2 without touching the file.
+
+Environment hooks:
+- ``TALE_QUIT_AFTER_MS``: when set to a positive number, the window (or the start-up error box) closes by itself
+  that many milliseconds after it is shown, exactly as if the parent had closed it. Used by the start/quit tests
+  and the start-up benchmark; unset (the default) it does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import logging.handlers
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from tale_desktop import APP_NAME, APP_TITLE
+
+log = logging.getLogger(__name__)
+
+EXIT_STORAGE = 2
+LOG_FILE = Path("logs") / "tale-desktop.log"
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUPS = 3
+_STARTED = time.perf_counter()
+
+
+def quit_after_ms() -> int:
+    try:
+        return max(0, int(os.environ.get("TALE_QUIT_AFTER_MS", "0") or 0))
+    except ValueError:
+        return 0
+
+
+def data_dir_from_env() -> Path:
+    import platformdirs
+
+    return Path(os.environ.get("TALE_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def setup_file_logging(data_dir: Path) -> Path | None:
+    """Log INFO and above to a rotating file in the data folder (never keys). Returns the path, if writable."""
+    path = data_dir / LOG_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
+                                                       encoding="utf-8", delay=True)
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(min(root.level or logging.WARNING, logging.INFO))
+    for handler_ in root.handlers:  # keep the terminal as quiet as before (WARNING unless --verbose)
+        if handler_ is not handler and handler_.level == logging.NOTSET:
+            handler_.setLevel(logging.WARNING if not os.environ.get("TALE_VERBOSE") else logging.INFO)
+    for noisy in ("httpx", "httpcore", "openai", "elevenlabs", "hpack"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)  # request lines may carry ids: keep them out
+    return path
+
+
+def _make_application():
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from tale_desktop.resources_path import resource
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_TITLE)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName(APP_NAME)
+    app.setWindowIcon(QIcon(str(resource("icons", "tale-desktop.svg"))))
+    app.setStyle("Fusion")
+    try:
+        app.setStyleSheet(resource("styles", "app.qss").read_text(encoding="utf-8"))
+    except OSError:
+        log.warning("The style sheet is missing; using the plain style")
+    # The window's close ends the app through ``main`` (so cleanup runs on a live loop), not Qt's own quit.
+    app.setQuitOnLastWindowClosed(False)
+    return app
+
+
+async def show_fatal(message: str) -> None:
+    """A clear, non-blocking message box for a problem that stops the start; returns when it is closed."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from tale_desktop.ui.asyncqt import open_and_wait
+
+    box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_TITLE} cannot open the library", message,
+                      QMessageBox.StandardButton.Close)
+    box.setInformativeText("Nothing was changed. Fix the problem above and start Tale Desktop again.")
+    if ms := quit_after_ms():
+        QTimer.singleShot(ms, box.reject)
+    await open_and_wait(box)
+
+
+async def main(app) -> int:
+    """Build the context off the loop thread, show the window, wait for it to close, then shut down cleanly."""
+    from PySide6.QtCore import QTimer
+
+    from tale_desktop.context import AppContext
+    from tale_desktop.storage.errors import StorageError
+
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)  # e.g. the desktop session ends
+    try:
+        ctx = await asyncio.to_thread(AppContext.create)
+    except StorageError as exc:
+        log.error("Cannot open the library: %s", exc.user_message)
+        print(f"{APP_NAME}: {exc.user_message}", file=sys.stderr)
+        await show_fatal(exc.user_message)
+        return EXIT_STORAGE
+
+    from tale_desktop.ui.main_window import MainWindow
+
+    window = None
+    try:
+        preparing = asyncio.ensure_future(ctx.http.prepare_async())  # SSL contexts, off the loop thread
+        window = MainWindow(ctx)
+        window.closed.connect(closed.set)
+        window.show()
+        QTimer.singleShot(0, lambda: log.info("Window shown %.0f ms after start",
+                                              (time.perf_counter() - _STARTED) * 1000))
+        if ms := quit_after_ms():
+            QTimer.singleShot(ms, window.close)
+        try:
+            await ctx.start()  # built-in heroes and starter stories on first run (DB worker thread)
+        except StorageError as exc:
+            log.error("Cannot prepare the library: %s", exc.user_message)
+            print(f"{APP_NAME}: {exc.user_message}", file=sys.stderr)
+            window.hide()
+            await show_fatal(exc.user_message)
+            return EXIT_STORAGE
+        window.start()
+        await preparing
+        await closed.wait()
+        return 0
+    finally:
+        if window is not None:
+            window.hide()
+        await ctx.aclose()
+        if window is not None:
+            window.deleteLater()
+        log.info("Closed cleanly")
+
+
+def run_app() -> int:
+    """Entry point for ``tale-desktop`` without a subcommand; returns the process exit code."""
+    os.environ.setdefault("QT_API", "pyside6")
+    setup_file_logging(data_dir_from_env())
+    app = _make_application()
+    import qasync
+
+    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+        loop = runner.get_loop()
+
+        def interrupt(*_args: object) -> None:  # Ctrl+C in a terminal: close like the window's close button
+            for widget in app.topLevelWidgets():
+                if widget.isVisible():
+                    loop.call_soon_threadsafe(widget.close)
+
+        previous = signal.signal(signal.SIGINT, interrupt)
+        from PySide6.QtCore import QTimer
+
+        wake = QTimer()  # lets Python run its signal handlers while Qt is idle
+        wake.start(300)
+        wake.timeout.connect(lambda: None)
+        try:
+            return runner.run(main(app))
+        except asyncio.CancelledError:
+            return 130
+        except RuntimeError as exc:
+            if "Event loop stopped before Future completed" in str(exc):  # Qt quit under us; cleanup ran
+                return 0
+            raise
+        finally:
+            wake.stop()
+            signal.signal(signal.SIGINT, previous)
