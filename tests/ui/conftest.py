@@ -82,3 +82,9 @@ async def window(ctx: AppContext) -> AsyncIterator[Any]:
     win.close()
     win.deleteLater()
     await asyncio.sleep(0)
+
+
+@pytest.fixture(autouse=True)
+def _no_quit_on_last_window(qapp: QApplication) -> None:
+    """As in the app: closing a window must not stop the Qt loop under a running test."""
+    qapp.setQuitOnLastWindowClosed(False)
