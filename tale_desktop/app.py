@@ -61,11 +61,12 @@ def setup_file_logging(data_dir: Path) -> Path | None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
     root = logging.getLogger()
+    terminal_level = root.level or logging.WARNING
+    for existing in root.handlers:  # keep the terminal as quiet as before (WARNING unless --verbose)
+        if existing.level == logging.NOTSET:
+            existing.setLevel(terminal_level)
     root.addHandler(handler)
-    root.setLevel(min(root.level or logging.WARNING, logging.INFO))
-    for handler_ in root.handlers:  # keep the terminal as quiet as before (WARNING unless --verbose)
-        if handler_ is not handler and handler_.level == logging.NOTSET:
-            handler_.setLevel(logging.WARNING if not os.environ.get("TALE_VERBOSE") else logging.INFO)
+    root.setLevel(min(terminal_level, logging.INFO))
     for noisy in ("httpx", "httpcore", "openai", "elevenlabs", "hpack"):
         logging.getLogger(noisy).setLevel(logging.WARNING)  # request lines may carry ids: keep them out
     return path
@@ -108,17 +109,24 @@ async def show_fatal(message: str) -> None:
     await open_and_wait(box)
 
 
+def _create_context():
+    """Worker thread: import the heavy modules (httpx, SDK glue, widgets code) and open the library."""
+    import tale_desktop.ui.main_window  # noqa: F401 - warm the import off the loop thread
+    from tale_desktop.context import AppContext
+
+    return AppContext.create()
+
+
 async def main(app) -> int:
     """Build the context off the loop thread, show the window, wait for it to close, then shut down cleanly."""
     from PySide6.QtCore import QTimer
 
-    from tale_desktop.context import AppContext
     from tale_desktop.storage.errors import StorageError
 
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)  # e.g. the desktop session ends
     try:
-        ctx = await asyncio.to_thread(AppContext.create)
+        ctx = await asyncio.to_thread(_create_context)
     except StorageError as exc:
         log.error("Cannot open the library: %s", exc.user_message)
         print(f"{APP_NAME}: {exc.user_message}", file=sys.stderr)
@@ -133,8 +141,8 @@ async def main(app) -> int:
         window = MainWindow(ctx)
         window.closed.connect(closed.set)
         window.show()
-        QTimer.singleShot(0, lambda: log.info("Window shown %.0f ms after start",
-                                              (time.perf_counter() - _STARTED) * 1000))
+        QTimer.singleShot(0, lambda: log.info("Window shown %.0f ms after the app module loaded (at %.3f)",
+                                              (time.perf_counter() - _STARTED) * 1000, time.time()))
         if ms := quit_after_ms():
             QTimer.singleShot(ms, window.close)
         try:
