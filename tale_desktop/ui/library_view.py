@@ -10,31 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QRect,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import (
-    QLabel,
-    QListView,
-    QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QListView, QStackedWidget, QVBoxLayout, QWidget
 
 from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import LANGUAGE_NAMES
 from tale_desktop.domain.query import StoryQuery
+from tale_desktop.ui.delegates import TwoLineDelegate
 
 log = logging.getLogger(__name__)
 
@@ -200,54 +182,6 @@ def subtitle_for(row: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-class StoryItemDelegate(QStyledItemDelegate):
-    """Two lines per story: the title, and a quieter line with child, language, length and status."""
-
-    PADDING = 8
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
-        title = QFontMetrics(self._title_font(option.font))
-        sub = QFontMetrics(option.font)
-        return QSize(200, title.height() + sub.height() + 2 * self.PADDING + 2)
-
-    @staticmethod
-    def _title_font(base: QFont) -> QFont:
-        font = QFont(base)
-        font.setBold(True)
-        font.setPointSizeF(base.pointSizeF() + 0.5)
-        return font
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
-        self.initStyleOption(option, index)
-        option.text = ""
-        style = option.widget.style() if option.widget else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        group = QPalette.ColorGroup.Active
-        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        rect = option.rect.adjusted(self.PADDING + 4, self.PADDING, -self.PADDING, -self.PADDING)
-        title_font = self._title_font(option.font)
-        title_h = QFontMetrics(title_font).height()
-        painter.save()
-        painter.setFont(title_font)
-        painter.setPen(option.palette.color(group, text_role))
-        title = QFontMetrics(title_font).elidedText(str(index.data() or ""), Qt.TextElideMode.ElideRight,
-                                                     rect.width())
-        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), title_h),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
-        painter.setFont(option.font)
-        color = option.palette.color(group, text_role)
-        if not selected:
-            color = option.palette.color(group, QPalette.ColorRole.PlaceholderText)
-        painter.setPen(color)
-        sub = QFontMetrics(option.font).elidedText(str(index.data(StoryListModel.SubtitleRole) or ""),
-                                                   Qt.TextElideMode.ElideRight, rect.width())
-        painter.drawText(QRect(rect.left(), rect.top() + title_h + 2, rect.width(), rect.height() - title_h),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, sub)
-        painter.restore()
-
-
 class LibraryView(QWidget):
     """The story list with an empty state. ``top_slot`` takes the search box and filters later."""
 
@@ -260,7 +194,7 @@ class LibraryView(QWidget):
         self.list = QListView()
         self.list.setObjectName("storyList")
         self.list.setModel(self.model)
-        self.list.setItemDelegate(StoryItemDelegate(self.list))
+        self.list.setItemDelegate(TwoLineDelegate(StoryListModel.SubtitleRole, self.list))
         self.list.setUniformItemSizes(True)
         self.list.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.list.setSelectionMode(QListView.SelectionMode.SingleSelection)

@@ -128,7 +128,6 @@ class MainWindow(QMainWindow):
         self.heroes_panel = HeroesPanel(ctx)
         self.left_tabs = QTabWidget()
         self.left_tabs.setObjectName("leftTabs")
-        self.left_tabs.setDocumentMode(True)
         self.left_tabs.addTab(self.library, "Library")
         self.left_tabs.addTab(self.children_panel, "Children")
         self.left_tabs.addTab(self.heroes_panel, "Heroes")
@@ -218,7 +217,9 @@ class MainWindow(QMainWindow):
         self.toolbar.setMovable(False)
         self.toolbar.setIconSize(QSize(18, 18))
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self._toolbar_anchor = self.toolbar.addSeparator()
+        self._toolbar_anchor = QAction(self)  # invisible: primary actions are inserted before it
+        self._toolbar_anchor.setVisible(False)
+        self.toolbar.addAction(self._toolbar_anchor)
         self.toolbar.addAction(self.new_child_action)
         self.toolbar.addAction(self.new_hero_action)
         spacer = QWidget()

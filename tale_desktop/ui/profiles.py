@@ -32,6 +32,7 @@ from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import LANGUAGE_NAMES, AgeBand, Gender
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import INTERESTS_MAX, NAME_MAX, Child, Hero, new_id, split_list, utc_now
+from tale_desktop.ui.delegates import TwoLineDelegate
 from tale_desktop.ui.dialogs import confirm, show_error
 
 log = logging.getLogger(__name__)
@@ -48,15 +49,16 @@ class RecordListModel(QAbstractListModel):
     """A small list of children or heroes, reloaded through the task helper when the library reports a change."""
 
     RecordRole = Qt.ItemDataRole.UserRole + 1
+    SubtitleRole = Qt.ItemDataRole.UserRole + 2
     loaded = Signal()
 
     def __init__(self, ctx: AppContext, kind: str, fetch: Callable[[], Coroutine[Any, Any, list[Any]]],
-                 display: Callable[[Any], str], parent: Any = None):
+                 subtitle: Callable[[Any], str], parent: Any = None):
         super().__init__(parent)
         self.ctx = ctx
         self.kind = kind
         self._fetch = fetch
-        self._display = display
+        self._subtitle = subtitle
         self.records: list[Any] = []
         self._unsubscribe = ctx.library.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
@@ -69,7 +71,9 @@ class RecordListModel(QAbstractListModel):
             return None
         record = self.records[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(record)
+            return record.name
+        if role == self.SubtitleRole:
+            return self._subtitle(record)
         if role == self.RecordRole:
             return record
         return None
@@ -92,13 +96,14 @@ class RecordListModel(QAbstractListModel):
         return [record.name for record in self.records]
 
 
-def child_label(child: Child) -> str:
-    return f"{child.name}  ·  {AGE_BAND_LABELS.get(child.age_band, child.age_band)}"  # type: ignore[call-overload]
+def child_subtitle(child: Child) -> str:
+    age = AGE_BAND_LABELS.get(child.age_band, child.age_band)  # type: ignore[call-overload]
+    return f"{age} · {', '.join(child.interests)}"
 
 
-def hero_label(hero: Hero) -> str:
+def hero_subtitle(hero: Hero) -> str:
     language = LANGUAGE_NAMES.get(hero.language, hero.language)  # type: ignore[call-overload]
-    return f"{hero.name}  ·  {language}{'  ·  built-in' if hero.builtin else ''}"
+    return " · ".join([language, *(["built-in"] if hero.builtin else []), ", ".join(hero.personality_traits)])
 
 
 # -- editor base ----------------------------------------------------------------------------------------------------
@@ -312,7 +317,10 @@ class HeroEditor(RecordEditor):
     def _make_read_only(self) -> None:
         self.setWindowTitle(f"{self.record.name} (built-in hero)")
         for widget in self.fields.values():
-            if isinstance(widget, QLineEdit | QPlainTextEdit):
+            if isinstance(widget, QLineEdit):
+                widget.setReadOnly(True)
+                widget.setCursorPosition(0)
+            elif isinstance(widget, QPlainTextEdit):
                 widget.setReadOnly(True)
             else:
                 widget.setEnabled(False)
@@ -364,6 +372,9 @@ class _ProfileList(QWidget):
         self.list.setModel(model)
         self.list.setObjectName(f"{model.kind}List")
         self.list.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.list.setItemDelegate(TwoLineDelegate(RecordListModel.SubtitleRole, self.list))
+        self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.doubleClicked.connect(lambda _index: self.edit())
         self.empty = QLabel(empty_text)
         self.empty.setObjectName("emptyHint")
@@ -422,7 +433,7 @@ class ChildrenPanel(_ProfileList):
     editor_opened = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        model = RecordListModel(ctx, "children", ctx.library.list_children, child_label)
+        model = RecordListModel(ctx, "children", ctx.library.list_children, child_subtitle)
         super().__init__(model, "No children yet. Add one so stories can be written for them.", parent)
         self.ctx = ctx
         model.setParent(self)
@@ -455,7 +466,7 @@ class HeroesPanel(_ProfileList):
     editor_opened = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        model = RecordListModel(ctx, "heroes", ctx.library.list_heroes, hero_label)
+        model = RecordListModel(ctx, "heroes", ctx.library.list_heroes, hero_subtitle)
         super().__init__(model, "No heroes yet.", parent)
         self.ctx = ctx
         model.setParent(self)

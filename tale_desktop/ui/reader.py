@@ -8,10 +8,9 @@ highlighting goes.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QTextBlockFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import QFont, QResizeEvent, QTextBlockFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QStackedWidget,
     QTextBrowser,
@@ -81,23 +80,18 @@ class ReaderPane(QWidget):
         self.text_view.document().setDefaultFont(font)
         self.text_view.document().setDocumentMargin(4)
 
-        column = QWidget()
-        column.setObjectName("readerColumn")
-        column.setMaximumWidth(READING_WIDTH)
-        column_layout = QVBoxLayout(column)
-        column_layout.setContentsMargins(24, 20, 24, 8)
-        column_layout.setSpacing(6)
-        column_layout.addWidget(self.title)
-        column_layout.addWidget(self.meta)
-        column_layout.addSpacing(10)
-        column_layout.addWidget(self.text_view, 1)
-        centered = QHBoxLayout()
-        centered.setContentsMargins(0, 0, 0, 0)
-        centered.addStretch(1)
-        centered.addWidget(column, 100)
-        centered.addStretch(1)
+        # The text spans the pane (scroll bar at the edge); margins keep a readable column centred.
+        self.header = QWidget()
+        header_layout = QVBoxLayout(self.header)
+        header_layout.setSpacing(4)
+        header_layout.addWidget(self.title)
+        header_layout.addWidget(self.meta)
         page = QWidget()
-        page.setLayout(centered)
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(1, 18, 1, 1)
+        page_layout.setSpacing(8)
+        page_layout.addWidget(self.header)
+        page_layout.addWidget(self.text_view, 1)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
@@ -111,6 +105,21 @@ class ReaderPane(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.pages, 1)
         layout.addLayout(self.bottom_slot)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._center_column()
+
+    def _center_column(self) -> None:
+        side = max(24, (self.width() - READING_WIDTH) // 2)
+        self.header.layout().setContentsMargins(side, 0, side, 0)
+        frame = self.text_view.document().rootFrame()
+        fmt = frame.frameFormat()
+        scrollbar = self.text_view.verticalScrollBar().sizeHint().width()
+        if fmt.leftMargin() != side or fmt.rightMargin() != max(0, side - scrollbar):
+            fmt.setLeftMargin(side)
+            fmt.setRightMargin(max(0, side - scrollbar))
+            frame.setFrameFormat(fmt)
 
     # -- extension points ---------------------------------------------------------------------------------------
     def add_bottom_widget(self, widget: QWidget) -> None:
@@ -136,8 +145,9 @@ class ReaderPane(QWidget):
         self.title.setText(story.title or "Untitled story")
         self.meta.setText(meta_line(story))
         self._render(story.content)
-        self.text_view.verticalScrollBar().setValue(scroll)
         self.pages.setCurrentIndex(1)
+        self.text_view.moveCursor(QTextCursor.MoveOperation.Start)  # replacing the text drags the cursor along
+        self.text_view.verticalScrollBar().setValue(scroll)
         self.story_shown.emit(story.id)
 
     def _render(self, markdown: str) -> None:
@@ -149,6 +159,7 @@ class ReaderPane(QWidget):
         block.setLineHeight(LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
         block.setBottomMargin(12)
         cursor.mergeBlockFormat(block)
+        self._center_column()
 
     def refresh(self) -> None:
         """Reload the story shown (it changed elsewhere); clear the page if it was deleted meanwhile."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,10 +32,15 @@ from PySide6.QtWidgets import (
 
 from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
+from tale_desktop.resources_path import resource
 from tale_desktop.services import connections
 from tale_desktop.ui.dialogs import show_error
 
 log = logging.getLogger(__name__)
+
+
+def _icon(name: str) -> QIcon:
+    return QIcon(str(resource("icons", f"{name}.svg")))
 
 
 @dataclass
@@ -83,9 +88,11 @@ class SettingsDialog(QDialog):
         self.ctx = ctx
         self.settings = ctx.settings
         self.setWindowTitle("Settings")
-        self.setMinimumSize(600, 560)
+        self.setMinimumSize(620, 560)
+        self.resize(660, 720)
         self.fields: dict[str, _Field] = {}
         self.sections: dict[str, ServiceSection] = {}
+        self.reveal_actions: dict[str, QAction] = {}
 
         note = QLabel(self._storage_note())
         note.setObjectName("fieldHint")
@@ -155,12 +162,17 @@ class SettingsDialog(QDialog):
         from_env = self.settings.source(key) == "environment"
         if secret:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
-            show = QAction("Show", edit)
+            show = QAction(_icon("eye"), "Show the key", edit)
             show.setCheckable(True)
-            show.setToolTip("Show or hide the key")
-            show.toggled.connect(lambda on: edit.setEchoMode(
-                QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+
+            def toggle(on: bool, edit: QLineEdit = edit, show: QAction = show) -> None:
+                edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
+                show.setIcon(_icon("eye-off" if on else "eye"))
+                show.setText("Hide the key" if on else "Show the key")
+
+            show.toggled.connect(toggle)
             edit.addAction(show, QLineEdit.ActionPosition.TrailingPosition)
+            self.reveal_actions[key.name] = show
         field_widget: QWidget = edit
         if from_env:
             edit.setReadOnly(True)
