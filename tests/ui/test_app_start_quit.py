@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = ("Traceback", "Task was destroyed but it is pending", "Unclosed", "ResourceWarning",
              "Event loop is closed", "Fatal Python error")
@@ -56,3 +58,38 @@ def test_unwritable_data_dir_gives_a_clear_error(tale_env, tmp_path):
     assert result.returncode == 2, result.stderr
     assert "cannot be created" in result.stderr and "TALE_DATA_DIR" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def _window_of(qapp, timeout: float = 10.0):
+    from tale_desktop.ui.main_window import MainWindow
+    from tests.ui.helpers import until
+
+    return await until(lambda: next((w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)
+                                     and w.isVisible()), None), timeout, "main window")
+
+
+@pytest.mark.asyncio(loop_factories=["qasync"])
+async def test_closing_the_window_cancels_tasks_and_closes_everything(qapp, monkeypatch):
+    import asyncio
+
+    from tale_desktop.app import main as app_main
+
+    monkeypatch.setenv("TALE_QUIT_AFTER_MS", "0")
+    running = asyncio.ensure_future(app_main(qapp))
+    window = await _window_of(qapp)
+    ctx = window.ctx
+    started = asyncio.Event()
+
+    async def endless():
+        started.set()
+        await asyncio.sleep(3600)
+
+    handle = ctx.tasks.spawn(endless(), name="test.endless", title="A very long job")
+    await started.wait()
+    await asyncio.sleep(0.2)  # the lists load meanwhile
+    window.quit_action.trigger()
+    assert await asyncio.wait_for(running, 10) == 0
+    assert handle.task.cancelled()
+    assert ctx.tasks.running() == []
+    assert ctx.http._clients == {}
+    assert ctx.library.store.db._closed

@@ -10,7 +10,7 @@ from tale_desktop.domain.models import Story
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.storage.library import record_to_row
 from tale_desktop.ui.library_view import StoryListModel
-from tests.ui.conftest import click_row, until
+from tests.ui.helpers import click_row, until
 
 pytestmark = pytest.mark.asyncio(loop_factories=["qasync"])
 

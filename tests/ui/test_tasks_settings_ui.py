@@ -15,7 +15,7 @@ from tale_desktop.storage.errors import DatabaseReadOnly
 from tale_desktop.ui.main_window import MainWindow
 from tale_desktop.ui.settings_dialog import SettingsDialog
 from tests.fakes.service_checks import GOOD_KEYS, ServiceChecksFake, closed_port_url
-from tests.ui.conftest import click, gone, type_into, until
+from tests.ui.helpers import click, gone, type_into, until
 
 pytestmark = pytest.mark.asyncio(loop_factories=["qasync"])
 
