@@ -137,7 +137,8 @@ async def main(app) -> int:
 
     window = None
     try:
-        preparing = asyncio.ensure_future(ctx.http.prepare_async())  # SSL contexts, off the loop thread
+        preparing = ctx.tasks.spawn(ctx.http.prepare_async(), name="startup.http", cancellable=False,
+                                    title="Preparing connections")  # SSL contexts, off the loop thread
         window = MainWindow(ctx)
         window.closed.connect(closed.set)
         window.show()
@@ -153,8 +154,14 @@ async def main(app) -> int:
             window.hide()
             await show_fatal(exc.user_message)
             return EXIT_STORAGE
+        except Exception:  # the library still works without the starter content
+            log.exception("Installing the built-in heroes and stories failed")
+            from tale_desktop.ui.dialogs import show_error
+
+            show_error(window, "Starter content", "The built-in heroes and starter stories could not be "
+                                                  "installed. Details were written to the log.")
         window.start()
-        await preparing
+        await preparing.wait()  # a failure is logged; clients are then made on first use
         await closed.wait()
         return 0
     finally:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from tale_desktop import APP_TITLE, __version__
 from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
+from tale_desktop.domain.query import StoryQuery
 from tale_desktop.resources_path import resource
 from tale_desktop.ui.library_view import LibraryView
 from tale_desktop.ui.profiles import ChildrenPanel, HeroesPanel
@@ -111,7 +112,8 @@ class FirstRunBanner(QFrame):
 
 class MainWindow(QMainWindow):
     closed = Signal()
-    settings_opened = Signal(object)
+    settings_opened = Signal(object)  # a new SettingsDialog (later capabilities add sections to it)
+    settings_saved = Signal()  # keys or addresses may have changed
 
     def __init__(self, ctx: AppContext):
         super().__init__()
@@ -267,6 +269,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(lambda: self.banner.update_from(self.ctx.settings))
+        dialog.saved.connect(self.settings_saved)
         dialog.destroyed.connect(lambda *_: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         self.settings_opened.emit(dialog)
@@ -296,9 +299,16 @@ class MainWindow(QMainWindow):
         if model.loading and model.rowCount() == 0:
             self.status_label.setText("Loading the library…")
             return
-        count = model.rowCount()
-        more = "+" if not model.exhausted else ""
-        self.status_label.setText(f"{count}{more} stor{'y' if count == 1 else 'ies'} in the library")
+        if model.exhausted:
+            self._show_count(model.rowCount())
+            return
+        self.ctx.tasks.spawn(self.ctx.library.count_stories(model.query), name="library.count",
+                             title="Counting stories", replace=True, on_result=self._show_count)
+
+    def _show_count(self, count: int) -> None:
+        searching = self.library.model.query != StoryQuery()
+        noun = f"stor{'y' if count == 1 else 'ies'}"
+        self.status_label.setText(f"{count} {noun} match" if searching else f"{count} {noun} in the library")
 
     # -- closing ------------------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override

@@ -106,6 +106,7 @@ class TasksPanel(QWidget):
     reveal_delay_ms = 400
     linger_ms = 1500
     activity_changed = Signal(bool)  # True when the first row appears, False when the last one goes
+    hidden_prefixes: tuple[str, ...] = ("startup.",)  # the app's own start-up work, unless it fails
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
         super().__init__(parent)
@@ -147,6 +148,8 @@ class TasksPanel(QWidget):
                 QTimer.singleShot(self.linger_ms, self, lambda: self._remove(handle.id))
             return
         if handle.state is TaskState.RUNNING:
+            if handle.name.startswith(self.hidden_prefixes):
+                return
             if handle.id not in self._pending:
                 self._pending[handle.id] = handle
                 QTimer.singleShot(self.reveal_delay_ms, self, lambda: self._reveal(handle.id))

@@ -159,3 +159,32 @@ async def test_new_hero_validation_next_to_fields(window, ctx):
     type_into(editor.strengths, "never gives up")
     click(editor.save_button)
     await until(lambda: "Captain Whiskers" in window.heroes_panel.model.names(), what="hero listed")
+
+
+async def test_delete_child_and_own_hero_after_confirming(window, ctx):
+    from tale_desktop.domain.models import Hero
+
+    await ctx.library.save_child(Child(name="Ada", age_band="8-12", gender="female", interests=["maths"]))
+    await ctx.library.save_hero(Hero(name="Captain Whiskers", gender="male", appearance="A grey cat",
+                                     personality_traits=["brave"], strengths=["climbs"], language="en"))
+    panel = window.children_panel
+    window.left_tabs.setCurrentWidget(panel)
+    await until(lambda: panel.model.names() == ["Ada"], what="Ada listed")
+    click_row(panel.list, 0)
+    click(panel.delete_button)
+    box = await until(lambda: window.findChild(QMessageBox, "confirmBox"), what="confirmation")
+    assert "Ada" in box.text()
+    click(next(b for b in box.buttons() if b.text() == "Delete"))
+    await until(lambda: panel.model.names() == [], what="Ada gone")
+    assert await ctx.library.list_children() == []
+
+    heroes = window.heroes_panel
+    window.left_tabs.setCurrentWidget(heroes)
+    await until(lambda: "Captain Whiskers" in heroes.model.names(), what="hero listed")
+    click_row(heroes.list, heroes.model.names().index("Captain Whiskers"))
+    assert heroes.edit_button.text() == "Edit…" and heroes.delete_button.isEnabled()
+    click(heroes.delete_button)
+    box = await until(lambda: window.findChild(QMessageBox, "confirmBox"), what="confirmation")
+    click(next(b for b in box.buttons() if b.text() != "Delete"))  # Cancel keeps it
+    await until(lambda: gone(box), what="box closed")
+    assert "Captain Whiskers" in [h.name for h in await ctx.library.list_heroes()]
