@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtCore import SignalInstance
+import shiboken6
+from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtWidgets import QDialog
 
 
@@ -31,3 +32,8 @@ async def open_and_wait(dialog: QDialog) -> int:
     dialog.open()
     (result,) = await finished
     return int(result)
+
+
+def alive(obj: QObject) -> bool:
+    """False once Qt deleted the object (e.g. a dialog closed before its background task finished)."""
+    return shiboken6.isValid(obj)

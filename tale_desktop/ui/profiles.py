@@ -32,6 +32,7 @@ from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import LANGUAGE_NAMES, AgeBand, Gender
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import INTERESTS_MAX, NAME_MAX, Child, Hero, new_id, split_list, utc_now
+from tale_desktop.ui.asyncqt import alive
 from tale_desktop.ui.delegates import TwoLineDelegate
 from tale_desktop.ui.dialogs import confirm, show_error
 
@@ -230,11 +231,16 @@ class RecordEditor(QDialog):
                              replace=True, on_result=self._saved, on_error=self._failed)
 
     def _saved(self, record: Any) -> None:
+        if not alive(self):  # closed while saving: the record is saved all the same
+            return
         self.record = record
         self.saved.emit(record)
         self.accept()
 
     def _failed(self, message: str, exc: BaseException) -> None:
+        if not alive(self):
+            show_error(None, "Could not save", message)
+            return
         self.save_button.setEnabled(True)
         if isinstance(exc, ValidationError):
             self.show_errors(exc.errors)

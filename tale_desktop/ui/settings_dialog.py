@@ -34,6 +34,7 @@ from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
 from tale_desktop.resources_path import resource
 from tale_desktop.services import connections
+from tale_desktop.ui.asyncqt import alive
 from tale_desktop.ui.dialogs import show_error
 
 log = logging.getLogger(__name__)
@@ -224,10 +225,14 @@ class SettingsDialog(QDialog):
         section.set_result(None, "Testing…")
 
         def ok(result: connections.CheckResult) -> None:
+            if not alive(section):
+                return
             section.test_button.setEnabled(True)
             section.set_result(True, result.message)
 
         def failed(message: str, _exc: BaseException) -> None:
+            if not alive(section):
+                return
             section.test_button.setEnabled(True)
             section.set_result(False, message)
 
@@ -249,12 +254,14 @@ class SettingsDialog(QDialog):
         apply: Callable[[], None] = lambda: [self.settings.set(k, v) for k, v in changes.items()]  # noqa: E731
 
         def done(_result: Any) -> None:
-            self.saved.emit()
-            self.accept()
+            if alive(self):
+                self.saved.emit()
+                self.accept()
 
         def failed(message: str, _exc: BaseException) -> None:
-            self.save_button.setEnabled(True)
-            show_error(self, "Could not save the settings", message)
+            if alive(self):
+                self.save_button.setEnabled(True)
+            show_error(self if alive(self) else None, "Could not save the settings", message)
 
         # The keyring may talk to a desktop service (slow): keep it off the loop thread.
         self.ctx.tasks.spawn(asyncio.to_thread(apply), name="settings.save", title="Saving settings",
