@@ -78,8 +78,8 @@ def _status_error(service: str, status: int, detail: str, *, key_hint: str) -> P
                        status=status)
 
 
-def _detail_from_body(body: Any) -> str:
-    """A short, key-free explanation from an error body (JSON dicts of the usual shapes)."""
+def _detail_from_body(body: Any, secret: str = "") -> str:
+    """A short explanation from an error body (JSON dicts of the usual shapes), with the key blanked out."""
     if isinstance(body, dict):
         for path in (("error", "message"), ("detail", "message"), ("message",), ("msg",), ("error",),
                      ("detail",)):
@@ -87,7 +87,10 @@ def _detail_from_body(body: Any) -> str:
             for part in path:
                 value = value.get(part) if isinstance(value, dict) else None
             if isinstance(value, str) and value.strip():
-                return value.strip()[:160]
+                text = value.strip()
+                if secret and len(secret) >= 4:
+                    text = text.replace(secret, "…")
+                return text[:160]
     return ""
 
 
@@ -133,7 +136,8 @@ async def check_llm(http: httpx.AsyncClient, base_url: str, api_key: str, *,
         raise
     except openai.APIStatusError as exc:
         body = exc.body if exc.body is not None else _looks_like_json(exc.response.text)
-        raise _status_error(LLM, exc.status_code, _detail_from_body(body), key_hint="LLM API key") from exc
+        raise _status_error(LLM, exc.status_code, _detail_from_body(body, api_key),
+                            key_hint="LLM API key") from exc
     except (openai.APIConnectionError, httpx.TransportError) as exc:
         raise _unreachable(LLM, base_url, exc) from exc
     except (openai.APIResponseValidationError, ValueError, TypeError, AttributeError) as exc:
@@ -163,7 +167,8 @@ async def check_elevenlabs(http: httpx.AsyncClient, base_url: str, api_key: str)
         if status == 401 and isinstance(detail, dict) and detail.get("status") == "quota_exceeded":
             raise QuotaError(ELEVENLABS, "ElevenLabs: the character quota is used up. Top up the plan, or use "
                                          "the offline voice meanwhile.", status=status) from exc
-        raise _status_error(ELEVENLABS, status, _detail_from_body(body), key_hint="ElevenLabs API key") from exc
+        raise _status_error(ELEVENLABS, status, _detail_from_body(body, api_key),
+                            key_hint="ElevenLabs API key") from exc
     except httpx.TransportError as exc:
         raise _unreachable(ELEVENLABS, base_url, exc) from exc
     except (ValueError, TypeError) as exc:
@@ -190,7 +195,8 @@ async def check_supabase(http: httpx.AsyncClient, url: str, anon_key: str) -> Ch
         raise _unreachable(SUPABASE, url, exc) from exc
     body = _looks_like_json(response.text)
     if response.status_code != 200:
-        raise _status_error(SUPABASE, response.status_code, _detail_from_body(body), key_hint="Supabase anon key")
+        raise _status_error(SUPABASE, response.status_code, _detail_from_body(body, anon_key),
+                            key_hint="Supabase anon key")
     if not isinstance(body, dict) or not any(k in body for k in ("version", "name", "description")):
         raise BadResponse(SUPABASE, f"Supabase: {_host(url)} did not answer like a Supabase project: "
                                     "check the project URL in Settings.")

@@ -64,7 +64,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         auth = self.headers.get("Authorization", "")
         if auth != f"Bearer {self.server.keys['llm']}":
-            self._send(401, {"error": {"message": "No auth credentials found", "code": 401}})
+            if path == "/models":  # some OpenAI-compatible servers echo the key they refused
+                given = auth.removeprefix("Bearer ")
+                self._send(401, {"error": {"message": f"Incorrect API key provided: {given}.", "code": 401}})
+            else:
+                self._send(401, {"error": {"message": "No auth credentials found", "code": 401}})
         elif path == "/key":
             self._send(200, {"data": {"label": "sk-or-v1-go...od", "usage": 0.5, "limit": 10.0,
                                       "limit_remaining": 9.5, "is_free_tier": False}})

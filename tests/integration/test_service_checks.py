@@ -47,8 +47,10 @@ async def test_llm_models_endpoint(fake: ServiceChecksFake, clients: HttpClients
     result = await check_llm(clients.get("llm"), fake.llm_url, GOOD_KEYS["llm"])
     assert "2 models available" in result.message
     assert fake.requests[-1] == "/llm/models"
-    with pytest.raises(AuthError):
-        await check_llm(clients.get("llm"), fake.llm_url, "wrong")
+    with pytest.raises(AuthError) as err:
+        await check_llm(clients.get("llm"), fake.llm_url, "sk-wrong-123")
+    assert "Incorrect API key provided" in err.value.user_message
+    assert "sk-wrong-123" not in err.value.user_message  # the refused key is blanked out
 
 
 async def test_llm_html_and_refused(fake: ServiceChecksFake, clients: HttpClients) -> None:
