@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         self.library.model.loading_changed.connect(self._update_status)
         self.library.model.refreshed.connect(self._update_status)
 
+        self._restore_layout()
         self.library.story_selected.connect(self.reader.open_story)
         self._unsubscribe = ctx.library.subscribe(self._on_library_change)
         self.banner.update_from(ctx.settings)
@@ -310,8 +311,26 @@ class MainWindow(QMainWindow):
         noun = f"stor{'y' if count == 1 else 'ies'}"
         self.status_label.setText(f"{count} {noun} match" if searching else f"{count} {noun} in the library")
 
+    # -- window layout ------------------------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.ctx.settings.get(cfg.UI_WINDOW_GEOMETRY)
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+        state = self.ctx.settings.get(cfg.UI_WINDOW_STATE)
+        if state:
+            self.restoreState(QByteArray.fromBase64(state.encode("ascii")))
+            self.tasks_dock.hide()  # it shows itself while something runs
+
+    def _save_layout(self) -> None:
+        try:
+            self.ctx.settings.set(cfg.UI_WINDOW_GEOMETRY, bytes(self.saveGeometry().toBase64()).decode("ascii"))
+            self.ctx.settings.set(cfg.UI_WINDOW_STATE, bytes(self.saveState().toBase64()).decode("ascii"))
+        except Exception:  # a read-only config folder must not stop the app from closing
+            log.warning("Could not remember the window layout", exc_info=True)
+
     # -- closing ------------------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self._save_layout()
         self._unsubscribe()
         event.accept()
         self.closed.emit()

@@ -105,3 +105,22 @@ async def test_view_fetches_more_when_scrolled(window, ctx):
     await until(lambda: window.library.model.rowCount() == 200, what="first page shown")
     view.scrollToBottom()
     await until(lambda: window.library.model.rowCount() == 264, what="view asked for more")
+
+
+async def test_window_remembers_its_size(ctx):
+    from tale_desktop.ui.main_window import MainWindow
+
+    first = MainWindow(ctx)
+    first.show()
+    first.resize(700, 500)
+    await until(lambda: first.width() == 700, what="resized")
+    first.close()
+    first.deleteLater()
+    second = MainWindow(ctx)
+    second.show()
+    try:
+        assert (second.width(), second.height()) == (700, 500)
+        assert not second.tasks_dock.isVisible()
+    finally:
+        second.close()
+        second.deleteLater()
