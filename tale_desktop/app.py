@@ -78,7 +78,7 @@ def _make_application():
 
     from tale_desktop.resources_path import resource
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
+    app = QApplication.instance() or QApplication([APP_NAME])  # argv[0] names the X11 window class
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
     app.setOrganizationName(APP_NAME)
