@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import LANGUAGE_NAMES
 from tale_desktop.domain.models import Story
@@ -26,6 +27,7 @@ from tale_desktop.storage.errors import NotFound
 
 READING_WIDTH = 760
 LINE_HEIGHT_PERCENT = 150
+FONT_MIN_PT, FONT_MAX_PT, FONT_STEP_PT = 10.0, 30.0, 1.5
 
 
 def meta_line(story: Story) -> str:
@@ -76,7 +78,8 @@ class ReaderPane(QWidget):
         self.text_view.setOpenLinks(False)
         font = QFont("Georgia")
         font.setStyleHint(QFont.StyleHint.Serif)
-        font.setPointSizeF(14.5)
+        size = ctx.settings.get_float(cfg.UI_READER_FONT_PT)
+        font.setPointSizeF(min(FONT_MAX_PT, max(FONT_MIN_PT, size)))
         self.text_view.document().setDefaultFont(font)
         self.text_view.document().setDocumentMargin(4)
 
@@ -120,6 +123,23 @@ class ReaderPane(QWidget):
             fmt.setLeftMargin(side)
             fmt.setRightMargin(max(0, side - scrollbar))
             frame.setFrameFormat(fmt)
+
+    # -- text size --------------------------------------------------------------------------------------------
+    @property
+    def font_size(self) -> float:
+        return self.text_view.document().defaultFont().pointSizeF()
+
+    def zoom(self, steps: int) -> None:
+        """Make the story text larger (positive ``steps``) or smaller, and remember the size."""
+        size = min(FONT_MAX_PT, max(FONT_MIN_PT, self.font_size + steps * FONT_STEP_PT))
+        if size == self.font_size:
+            return
+        font = self.text_view.document().defaultFont()
+        font.setPointSizeF(size)
+        self.text_view.document().setDefaultFont(font)
+        if self.story is not None:
+            self._render(self.story.content)
+        self.ctx.settings.set(cfg.UI_READER_FONT_PT, f"{size:g}")
 
     # -- extension points ---------------------------------------------------------------------------------------
     def add_bottom_widget(self, widget: QWidget) -> None:

@@ -124,3 +124,31 @@ async def test_window_remembers_its_size(ctx):
     finally:
         second.close()
         second.deleteLater()
+
+
+async def test_reader_keeps_place_when_the_same_story_grows_and_text_size_is_remembered(ctx):
+    from tale_desktop.ui.reader import ReaderPane
+
+    story = Story(title="Long", content="\n\n".join(f"Paragraph {i} of a long story." for i in range(200)))
+    reader = ReaderPane(ctx)
+    reader.resize(700, 400)
+    reader.show()
+    try:
+        reader.show_story(story)
+        bar = reader.text_view.verticalScrollBar()
+        await until(lambda: bar.maximum() > 1000, what="long layout")
+        assert bar.value() == 0
+        bar.setValue(bar.maximum() // 2)
+        middle = bar.value()
+        story.content += "\n\nOne more paragraph arrives."
+        reader.show_story(story)  # e.g. streamed text: the parent keeps their place
+        assert bar.value() == middle
+        before = reader.font_size
+        reader.zoom(2)
+        assert reader.font_size == before + 3
+        other = ReaderPane(ctx)
+        assert other.font_size == before + 3
+        other.deleteLater()
+    finally:
+        reader.close()
+        reader.deleteLater()
