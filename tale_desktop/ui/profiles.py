@@ -404,6 +404,22 @@ class _ProfileList(QWidget):
         layout.addLayout(self.buttons)
         self.list.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
         model.modelReset.connect(self._update_buttons)
+        model.loaded.connect(self._reselect)
+        self._wanted_id: str | None = None
+        self._update_buttons()
+
+    def select_after_reload(self, record: Any) -> None:
+        """Select ``record`` (just saved) once the list has reloaded."""
+        self._wanted_id = record.id
+        self._reselect()
+
+    def _reselect(self) -> None:
+        wanted = self._wanted_id or (self.current().id if self.current() is not None else None)
+        for row, record in enumerate(self.model.records):
+            if record.id == wanted:
+                self.list.setCurrentIndex(self.model.index(row))
+                self._wanted_id = None
+                break
         self._update_buttons()
 
     def current(self) -> Any:
@@ -453,6 +469,7 @@ class ChildrenPanel(_ProfileList):
         return self._open(ChildEditor(self.ctx, child, self.window())) if child else None
 
     def _open(self, editor: ChildEditor) -> ChildEditor:
+        editor.saved.connect(self.select_after_reload)
         editor.open()
         self.editor_opened.emit(editor)
         return editor
@@ -509,6 +526,7 @@ class HeroesPanel(_ProfileList):
 
     def _open(self, editor: HeroEditor) -> HeroEditor:
         editor.copy_requested.connect(self.open_copy)
+        editor.saved.connect(self.select_after_reload)
         editor.open()
         self.editor_opened.emit(editor)
         return editor

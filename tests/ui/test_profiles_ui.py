@@ -35,6 +35,7 @@ async def test_add_child_and_see_it_listed(window, ctx):
 
     await until(lambda: "Mia" in panel.model.names(), what="Mia in the children list")
     assert gone(editor)
+    await until(lambda: panel.current() is not None and panel.current().name == "Mia", what="Mia selected")
     children = await ctx.library.list_children()
     assert [(c.name, c.age_band, c.gender, c.interests) for c in children] == [
         ("Mia", "3-5", "female", ["dragons", "space"])]
