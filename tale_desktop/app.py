@@ -49,6 +49,16 @@ def data_dir_from_env() -> Path:
     return Path(os.environ.get("TALE_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+class TerseFormatter(logging.Formatter):
+    """For the terminal: warnings are one line; only errors carry their traceback (the log file has all)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.levelno >= logging.ERROR or not record.exc_info:
+            return super().format(record)
+        record.message = record.getMessage()
+        return self.formatMessage(record)
+
+
 def setup_file_logging(data_dir: Path) -> Path | None:
     """Log INFO and above to a rotating file in the data folder (never keys). Returns the path, if writable."""
     path = data_dir / LOG_FILE
@@ -65,6 +75,8 @@ def setup_file_logging(data_dir: Path) -> Path | None:
     for existing in root.handlers:  # keep the terminal as quiet as before (WARNING unless --verbose)
         if existing.level == logging.NOTSET:
             existing.setLevel(terminal_level)
+        if existing.formatter is not None:
+            existing.setFormatter(TerseFormatter(existing.formatter._fmt))
     root.addHandler(handler)
     root.setLevel(min(terminal_level, logging.INFO))
     for noisy in ("httpx", "httpcore", "openai", "elevenlabs", "hpack"):

@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.tasks_dock], [120], Qt.Orientation.Vertical)
         self.tasks_dock.hide()  # appears while something runs (View > Tasks shows it any time)
         self.tasks_panel.activity_changed.connect(self._tasks_activity)
+        self.tasks_panel.rows_changed.connect(self._fit_tasks_dock)
 
         self._build_actions()
         self.status_label = QLabel()
@@ -303,6 +304,11 @@ class MainWindow(QMainWindow):
             self.tasks_dock.show()
         elif not self.tasks_dock.isFloating():
             self.tasks_dock.hide()
+
+    def _fit_tasks_dock(self, _rows: int) -> None:
+        if not self.tasks_dock.isFloating():
+            height = min(self.tasks_panel.preferred_height(), max(120, self.height() // 3))
+            self.resizeDocks([self.tasks_dock], [height], Qt.Orientation.Vertical)
 
     def _update_status(self) -> None:
         model = self.library.model

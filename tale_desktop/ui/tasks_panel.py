@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -42,7 +43,6 @@ class TaskRow(QFrame):
         self.title.setObjectName("taskTitle")
         self.message = QLabel()
         self.message.setObjectName("taskMessage")
-        self.message.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(8)
@@ -55,17 +55,21 @@ class TaskRow(QFrame):
         self.dismiss_button.clicked.connect(lambda: self.dismissed.emit(self.handle))
         self.dismiss_button.hide()
 
+        self.progress.setFixedHeight(6)
+        self.title.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.title, 1)
+        top.setSpacing(10)
+        top.addWidget(self.title)
+        top.addWidget(self.message, 1)
         top.addWidget(self.cancel_button)
         top.addWidget(self.dismiss_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(4)
+        layout.setContentsMargins(10, 4, 6, 6)
+        layout.setSpacing(3)
         layout.addLayout(top)
         layout.addWidget(self.progress)
-        layout.addWidget(self.message)
         self.update_from(handle)
 
     def update_from(self, handle: TaskHandle) -> None:
@@ -77,8 +81,7 @@ class TaskRow(QFrame):
             else:
                 self.progress.setRange(0, PROGRESS_STEPS)
                 self.progress.setValue(round(fraction * PROGRESS_STEPS))
-            self.message.setText(handle.message)
-            self.message.setVisible(bool(handle.message))
+            self.message.setText(handle.message)  # stays in the layout even when empty: it is the stretch
             self.cancel_button.setVisible(handle.cancellable)
             return
         self.cancel_button.hide()
@@ -94,6 +97,8 @@ class TaskRow(QFrame):
             self.progress.hide()
             self.message.setText(handle.error or "Failed")
             self.message.setProperty("error", True)
+            self.message.setWordWrap(True)
+            self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             self.dismiss_button.show()
             self.style().unpolish(self.message)
             self.style().polish(self.message)
@@ -106,6 +111,7 @@ class TasksPanel(QWidget):
     reveal_delay_ms = 400
     linger_ms = 1500
     activity_changed = Signal(bool)  # True when the first row appears, False when the last one goes
+    rows_changed = Signal(int)
     hidden_prefixes: tuple[str, ...] = ("startup.",)  # the app's own start-up work, unless it fails
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
@@ -173,6 +179,7 @@ class TasksPanel(QWidget):
         self.empty.hide()
         if len(self.rows) == 1:
             self.activity_changed.emit(True)
+        self.rows_changed.emit(len(self.rows))
 
     def _remove(self, handle_id: int) -> None:
         row = self.rows.pop(handle_id, None)
@@ -181,7 +188,13 @@ class TasksPanel(QWidget):
             row.deleteLater()
             if not self.rows:
                 self.activity_changed.emit(False)
+            self.rows_changed.emit(len(self.rows))
         self.empty.setVisible(not self.rows)
+
+    def preferred_height(self) -> int:
+        """Room for every row (the dock grows with the jobs, up to a limit set by the window)."""
+        rows = sum(row.sizeHint().height() + 6 for row in self.rows.values())
+        return max(60, rows + 16)
 
     def row_for(self, name: str) -> TaskRow | None:
         """The visible row of the task called ``name`` (tests and later capabilities)."""
