@@ -128,10 +128,17 @@ class StoryListModel(QAbstractListModel):
             if generation != self._generation:
                 return
             self._set_loading(False)
-            self.beginResetModel()
-            self._rows = list(rows)
             self._exhausted = len(rows) < limit
-            self.endResetModel()
+            if [r["id"] for r in rows] == [r["id"] for r in self._rows]:
+                # Same stories in the same order (e.g. a draft saved again): update in place, no reset,
+                # so the view keeps its scroll position and selection.
+                self._rows = list(rows)
+                if rows:
+                    self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
+            else:
+                self.beginResetModel()
+                self._rows = list(rows)
+                self.endResetModel()
             self.refreshed.emit()
 
         self.ctx.tasks.spawn(self.ctx.library.list_stories(self.query, offset=0, limit=limit),
@@ -215,6 +222,9 @@ class LibraryView(QWidget):
         layout.addLayout(self.top_slot)
         layout.addWidget(self.stack, 1)
         self._selected_id: str | None = None
+        self._scroll = 0
+        self.model.modelAboutToBeReset.connect(
+            lambda: setattr(self, "_scroll", self.list.verticalScrollBar().value()))
         self.model.modelReset.connect(self._after_reset)
         self.model.refreshed.connect(self._update_empty)
         self.model.rowsInserted.connect(lambda *_: self._update_empty())
@@ -245,6 +255,7 @@ class LibraryView(QWidget):
             if row >= 0:
                 self.list.selectionModel().setCurrentIndex(
                     self.model.index(row), self.list.selectionModel().SelectionFlag.ClearAndSelect)
+        self.list.verticalScrollBar().setValue(self._scroll)  # a refresh must not jump to the top
         self._update_empty()
 
     def _update_empty(self) -> None:

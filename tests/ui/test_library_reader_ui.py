@@ -152,3 +152,22 @@ async def test_reader_keeps_place_when_the_same_story_grows_and_text_size_is_rem
     finally:
         reader.close()
         reader.deleteLater()
+
+
+async def test_refresh_keeps_scroll_position_and_updates_in_place(window, ctx):
+    await _bulk_insert(ctx, 150)
+    model, view = window.library.model, window.library.list
+    model.refresh()
+    await until(lambda: model.rowCount() == 154, what="all rows")
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)
+    middle = view.verticalScrollBar().value()
+    assert middle > 0
+    resets = []
+    model.modelReset.connect(lambda: resets.append(1))
+    story_id = model.story_id_at(100)
+    await ctx.library.update_story(story_id, rating=9)  # same order (sorted by date): an in-place update
+    await until(lambda: model.index(100).data(StoryListModel.SummaryRole)["rating"] == 9, what="updated row")
+    assert resets == [] and view.verticalScrollBar().value() == middle
+    await ctx.library.delete_stories([model.story_id_at(120)])  # rows change: a reset, same scroll place
+    await until(lambda: model.rowCount() == 153, what="row removed")
+    assert resets and view.verticalScrollBar().value() == middle
