@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QWidget
 
 
-async def until(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
+async def until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
     """Await until ``predicate()`` is truthy (the Qt and asyncio loop keep running meanwhile)."""
     deadline = time.monotonic() + timeout
     while True:
