@@ -10,6 +10,7 @@ Extension points for later capabilities (none of them is built here):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
@@ -64,7 +65,10 @@ def missing_services(settings: cfg.Settings) -> list[tuple[str, str]]:
 
 
 class FirstRunBanner(QFrame):
-    """Says plainly what each missing key unlocks, with a button to Settings; hidden when all is configured."""
+    """Says plainly what each missing key unlocks, with a button to Settings; hidden when all is configured.
+
+    Starts hidden; :meth:`MainWindow.refresh_banner` fills it once the keys were looked up.
+    """
 
     settings_requested = Signal()
 
@@ -98,9 +102,9 @@ class FirstRunBanner(QFrame):
         layout.setContentsMargins(16, 10, 10, 10)
         layout.addLayout(column, 1)
         layout.addLayout(buttons)
+        self.hide()
 
-    def update_from(self, settings: cfg.Settings) -> None:
-        missing = missing_services(settings)
+    def show_missing(self, missing: list[tuple[str, str]]) -> None:
         items = "".join(f"<li><b>{name}</b>: {what}</li>" for name, what in missing)
         self.text.setText(f"<ul style='margin-left:-20px'>{items}</ul>")
         self.setVisible(bool(missing) and not self.dismissed)
@@ -182,7 +186,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.library.story_selected.connect(self.reader.open_story)
         self._unsubscribe = ctx.library.subscribe(self._on_library_change)
-        self.banner.update_from(ctx.settings)
+        self.refresh_banner()
 
     # -- actions ------------------------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -279,13 +283,18 @@ class MainWindow(QMainWindow):
             return self.settings_dialog
         dialog = SettingsDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(lambda: self.banner.update_from(self.ctx.settings))
+        dialog.saved.connect(self.refresh_banner)
         dialog.saved.connect(self.settings_saved)
         dialog.destroyed.connect(lambda *_: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         self.settings_opened.emit(dialog)
         dialog.open()
         return dialog
+
+    def refresh_banner(self) -> None:
+        """Work out which services lack keys off the loop thread (keys live in the keyring), then show."""
+        self.ctx.tasks.spawn(asyncio.to_thread(missing_services, self.ctx.settings), name="banner.check",
+                             title="Checking the settings", replace=True, on_result=self.banner.show_missing)
 
     def show_about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {APP_TITLE}",

@@ -83,6 +83,7 @@ class ServiceSection(QGroupBox):
 
 class SettingsDialog(QDialog):
     saved = Signal()
+    secrets_loaded = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -94,6 +95,8 @@ class SettingsDialog(QDialog):
         self.fields: dict[str, _Field] = {}
         self.sections: dict[str, ServiceSection] = {}
         self.reveal_actions: dict[str, QAction] = {}
+        self._initial: dict[str, str] = {}  # the values shown when the dialog opened, by key name
+        self._pending: dict[str, str] = {}  # keyring fields still loading -> their placeholder
 
         note = QLabel(self._storage_note())
         note.setObjectName("fieldHint")
@@ -140,6 +143,34 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
+        self._load_secrets()
+
+    # -- loading keys -------------------------------------------------------------------------------------------
+    @property
+    def loaded(self) -> bool:
+        return not self._pending
+
+    def _load_secrets(self) -> None:
+        if not self._pending:
+            return
+        keys = [self.fields[name].key for name in self._pending]
+
+        def read() -> dict[str, str]:
+            return {key.name: self.settings.get(key) for key in keys}
+
+        def fill(values: dict[str, str]) -> None:
+            if not alive(self):
+                return
+            for name, value in values.items():
+                edit = self.fields[name].edit
+                edit.setText(value)
+                edit.setPlaceholderText(self._pending.pop(name, ""))
+                edit.setEnabled(True)
+                self._initial[name] = value
+            self.secrets_loaded.emit()
+
+        self.ctx.tasks.spawn(asyncio.to_thread(read), name="settings.load", title="Reading keys", replace=True,
+                             on_result=fill)
 
     # -- building -----------------------------------------------------------------------------------------------
     def _storage_note(self) -> str:
@@ -156,11 +187,18 @@ class SettingsDialog(QDialog):
 
     def _add(self, section: ServiceSection, key: cfg.Key, label: str, *, secret: bool = False,
              placeholder: str = "") -> QLineEdit:
-        edit = QLineEdit(self.settings.get(key))
+        from_env = bool(key.env and self.settings.env.get(key.env))
+        from_keyring = key.secret and not from_env  # read in a worker thread (the keyring may be slow)
+        value = "" if from_keyring else self.settings.get(key)
+        edit = QLineEdit(value)
         edit.setObjectName(f"edit_{key.name.replace('/', '_')}")
-        edit.setPlaceholderText(placeholder or key.default)
+        edit.setPlaceholderText("Loading…" if from_keyring else (placeholder or key.default))
         edit.setClearButtonEnabled(True)
-        from_env = self.settings.source(key) == "environment"
+        if from_keyring:
+            edit.setEnabled(False)
+            self._pending[key.name] = placeholder
+        else:
+            self._initial[key.name] = value
         if secret:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             show = QAction(_icon("eye"), "Show the key", edit)
@@ -241,8 +279,9 @@ class SettingsDialog(QDialog):
 
     # -- saving -------------------------------------------------------------------------------------------------
     def changes(self) -> dict[cfg.Key, str]:
-        return {f.key: f.edit.text().strip() for f in self.fields.values()
-                if not f.from_env and f.edit.text().strip() != self.settings.get(f.key)}
+        """Edited values (keys still loading and values from the environment are never written)."""
+        return {f.key: f.edit.text().strip() for name, f in self.fields.items()
+                if not f.from_env and name in self._initial and f.edit.text().strip() != self._initial[name]}
 
     def save(self) -> None:
         changes = self.changes()

@@ -95,9 +95,12 @@ def _set(edit, text: str) -> None:
 
 
 async def _open_settings(window) -> SettingsDialog:
+    await until(window.banner.isVisible, what="banner")
     click(window.banner.settings_button)
-    return await until(lambda: window.settings_dialog if window.settings_dialog and
-                       window.settings_dialog.isVisible() else None, what="settings dialog")
+    dialog = await until(lambda: window.settings_dialog if window.settings_dialog and
+                         window.settings_dialog.isVisible() else None, what="settings dialog")
+    await until(lambda: dialog.loaded, what="keys read from the keyring")
+    return dialog
 
 
 async def test_settings_test_buttons_against_fakes(window, fake):
@@ -138,7 +141,7 @@ async def test_settings_test_buttons_against_fakes(window, fake):
 
 async def test_banner_visible_without_keys_and_hides_after_saving_them(window, ctx, fake):
     banner = window.banner
-    assert banner.isVisible()
+    await until(banner.isVisible, what="banner shown")
     text = banner.text.text()
     assert "OpenRouter API key" in text and "local OpenAI-compatible server" in text
     assert "ElevenLabs" in text and "offline voice works without it" in text
@@ -149,10 +152,13 @@ async def test_banner_visible_without_keys_and_hides_after_saving_them(window, c
     _set(dialog.edit_for(cfg.ELEVENLABS_API_KEY), GOOD_KEYS["elevenlabs"])
     click(dialog.save_button)
     await until(lambda: gone(dialog), what="settings saved")
-    assert banner.isVisible() and "OpenRouter" not in banner.text.text() and "Supabase" in banner.text.text()
+    await until(lambda: "OpenRouter" not in banner.text.text(), what="banner updated")
+    assert banner.isVisible() and "Supabase" in banner.text.text()
     assert ctx.settings.get(cfg.OPENROUTER_API_KEY) == GOOD_KEYS["llm"]
 
     dialog = await _open_settings(window)
+    assert dialog.edit_for(cfg.OPENROUTER_API_KEY).text() == GOOD_KEYS["llm"]  # read back from the store
+    assert dialog.edit_for(cfg.OPENROUTER_API_KEY).isEnabled()
     _set(dialog.edit_for(cfg.SUPABASE_URL), fake.supabase_url)
     _set(dialog.edit_for(cfg.SUPABASE_KEY), GOOD_KEYS["supabase"])
     click(dialog.save_button)
@@ -169,8 +175,10 @@ async def test_banner_hidden_with_keys_from_environment(monkeypatch):
     window = MainWindow(ctx)
     try:
         window.show()
+        await until(lambda: ctx.tasks.get("banner.check") is None, what="keys checked")
         assert not window.banner.isVisible()
         dialog = window.open_settings()
+        assert dialog.loaded  # every key comes from the environment: nothing to read from the keyring
         key = dialog.edit_for(cfg.OPENROUTER_API_KEY)
         assert key.isReadOnly() and key.text() == "sk-or-env"
         assert key.echoMode() == key.EchoMode.Password
