@@ -200,6 +200,7 @@ class LibraryView(QWidget):
         self.model = StoryListModel(ctx, self)
         self.list = QListView()
         self.list.setObjectName("storyList")
+        self.list.setAccessibleName("Stories")
         self.list.setModel(self.model)
         self.list.setItemDelegate(TwoLineDelegate(StoryListModel.SubtitleRole, self.list))
         self.list.setUniformItemSizes(True)

@@ -87,6 +87,7 @@ class FirstRunBanner(QFrame):
         self.dismiss_button = QToolButton()
         self.dismiss_button.setText("✕")
         self.dismiss_button.setToolTip("Hide until the next start")
+        self.dismiss_button.setAccessibleName("Hide the welcome message")
         self.dismiss_button.setAutoRaise(True)
         self.dismiss_button.clicked.connect(self.dismiss)
         self.dismissed = False

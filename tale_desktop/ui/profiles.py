@@ -377,6 +377,7 @@ class _ProfileList(QWidget):
         self.list = QListView()
         self.list.setModel(model)
         self.list.setObjectName(f"{model.kind}List")
+        self.list.setAccessibleName(model.kind.capitalize())
         self.list.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.list.setItemDelegate(TwoLineDelegate(RecordListModel.SubtitleRole, self.list))
         self.list.setUniformItemSizes(True)

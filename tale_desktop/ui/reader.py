@@ -73,6 +73,7 @@ class ReaderPane(QWidget):
         self.meta.setWordWrap(True)
         self.text_view = QTextBrowser()
         self.text_view.setObjectName("readerText")
+        self.text_view.setAccessibleName("Story text")
         self.text_view.setFrameShape(QFrame.Shape.NoFrame)
         self.text_view.setOpenExternalLinks(False)
         self.text_view.setOpenLinks(False)

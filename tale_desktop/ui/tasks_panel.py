@@ -49,6 +49,7 @@ class TaskRow(QFrame):
         self.cancel_button = QToolButton()
         self.cancel_button.setText("Cancel")
         self.cancel_button.setToolTip(f"Stop “{handle.title}”")
+        self.cancel_button.setAccessibleName(f"Cancel {handle.title}")
         self.cancel_button.clicked.connect(lambda: self.cancel_requested.emit(self.handle))
         self.dismiss_button = QToolButton()
         self.dismiss_button.setText("Dismiss")
