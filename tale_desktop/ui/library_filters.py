@@ -182,16 +182,19 @@ class LibraryFilterBar(QWidget):
 
 
 class LibrarySearch(QObject):
-    """Connects a filter bar to a list model: each query goes to ``model.set_query``, and its match count is
-    computed in a task named ``library.search`` with ``replace=True`` (a newer query cancels an older count)."""
+    """Connects a filter bar to a list model: each query goes to ``model.set_query`` (whose page loads replace
+    each other), and its match count is computed in a task named ``library.search`` with ``replace=True`` (a newer
+    query cancels an older count)."""
 
     counted = Signal(int)
 
     def __init__(self, ctx: AppContext, bar: LibraryFilterBar, set_query: Callable[[StoryQuery], Any],
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, *, count: bool = True):
         super().__init__(parent or bar)
         self.ctx = ctx
         self.bar = bar
+        self.count = count  # False where something else shows the total (the main window's status bar)
+        bar.count.setVisible(count)
         self._set_query = set_query
         bar.query_changed.connect(self.apply)
         self._unsubscribe = ctx.library.subscribe(self._on_change)
@@ -203,6 +206,8 @@ class LibrarySearch(QObject):
         self.recount(query)
 
     def recount(self, query: StoryQuery | None = None) -> None:
+        if not self.count:
+            return
         query = query or self.bar.query()
 
         def done(count: int) -> None:

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class LibraryFeatures(QObject):
     def __init__(self, ctx: AppContext, view: QListView, model: Any, *, id_role: int, summary_role: int,
                  ask_path: AskPath | None = None, undo_seconds: float | None = None,
-                 debounce_ms: int | None = None):
+                 debounce_ms: int | None = None, count: bool = True):
         super().__init__(view)
         self.ctx = ctx
         self.view = view
@@ -38,7 +38,7 @@ class LibraryFeatures(QObject):
         self.id_role = id_role
         self.summary_role = summary_role
         self.filters = LibraryFilterBar(**({"debounce_ms": debounce_ms} if debounce_ms is not None else {}))
-        self.search = LibrarySearch(ctx, self.filters, model.set_query, self)
+        self.search = LibrarySearch(ctx, self.filters, model.set_query, self, count=count)
         self.undo_bar = UndoBar(ctx, **({"seconds": undo_seconds} if undo_seconds is not None else {}))
         self.actions = StoryActions(ctx, self.undo_bar, view, ask_path)
         self.menu: QMenu | None = None
