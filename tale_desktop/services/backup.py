@@ -249,9 +249,6 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
         conn.execute("PRAGMA cache_size = -2000")
         conn.execute("PRAGMA wal_autocheckpoint = 1000")
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        if report.imported:  # many new rows: refresh the planner's statistics (sampled, a few ms)
-            conn.execute("PRAGMA analysis_limit = 400")
-            conn.execute("ANALYZE")
     if failure:
         raise failure[0]
     return report

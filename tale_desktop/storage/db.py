@@ -167,12 +167,6 @@ class Database:
         self._closed = True
         self._executor.shutdown(wait=True, cancel_futures=True)
         with self._lock:
-            if self._connections:
-                # Keep the query planner's statistics fresh (cheap with a sampling limit; SQLite advises it on
-                # close). Without them, filtered searches over a big library can pick a slow index.
-                with contextlib.suppress(sqlite3.Error):
-                    self._connections[0].execute("PRAGMA analysis_limit = 400")
-                    self._connections[0].execute("PRAGMA optimize")
             for conn in self._connections:
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
