@@ -92,7 +92,6 @@ def build_library(folder: Path, count: int, words: int) -> float:
     for first in range(0, count, batch):
         library.merge_records("stories", generate_stories(min(batch, count - first), words, children,
                                                           seed=first))
-    library.db.connection().execute("PRAGMA optimize")
     library.db.connection().execute("INSERT INTO stories_fts(stories_fts) VALUES ('optimize')")
     library.close()
     return time.perf_counter() - start
