@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from tale_desktop.providers.http import HttpClients
 from tale_desktop.services.library import LibraryService
+from tale_desktop.services.storyteller import Storyteller
 from tale_desktop.services.tasks import TaskManager
 from tale_desktop.settings import Settings
 from tale_desktop.storage.library import Library
@@ -22,6 +23,10 @@ class AppContext:
     library: LibraryService
     tasks: TaskManager = field(default_factory=TaskManager)
     http: HttpClients = field(default_factory=HttpClients)
+    storyteller: Storyteller = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.storyteller = Storyteller(self.settings, self.library, self.tasks, self.http)
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:
