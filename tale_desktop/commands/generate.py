@@ -55,13 +55,11 @@ async def generate(ctx: AppContext, args: argparse.Namespace) -> int:
         parent_id=args.sequel_of, age_band=args.age_band,
     )
     printer = _Printer(stream_text=not args.json)
-    handle = ctx.storyteller.start(request, printer)
     try:
-        story = await _wait(handle)
-    except BaseException:
+        # One story, written in the command's own task: Ctrl-C cancels it directly and the draft is kept.
+        story = await ctx.storyteller.write(request, printer)
+    finally:
         printer.end_line()
-        raise
-    printer.end_line()
     await ctx.storyteller.wait_for_stats(story.id, STATS_WAIT_S)
     story = await ctx.library.get_story(story.id)
     if args.json:
@@ -70,19 +68,6 @@ async def generate(ctx: AppContext, args: argparse.Namespace) -> int:
         flagged = " (flagged by the review: read it before bedtime)" if (story.review or {}).get("flagged") else ""
         print(f"Saved story {story.id}{flagged}", file=sys.stderr)
     return EXIT_OK
-
-
-async def _wait(handle):  # noqa: ANN001, ANN202 - a TaskHandle; returns the saved Story
-    import asyncio
-
-    assert handle.task is not None
-    await asyncio.wait([handle.task])
-    if handle.task.cancelled():
-        raise KeyboardInterrupt
-    exc = handle.task.exception()
-    if exc is not None:
-        raise exc
-    return handle.task.result()
 
 
 class _Printer:

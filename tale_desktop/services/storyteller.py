@@ -49,7 +49,7 @@ from tale_desktop.storage.errors import NotFound
 log = logging.getLogger(__name__)
 
 DRAFT_INTERVAL_S = 1.0
-STATS_DELAYS_S = (0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 10.0)
+STATS_DELAYS_S = (0.3, 0.7, 1.5, 3.0, 5.0, 8.0, 10.0)
 SUMMARY_MAX_CHARS = 600
 
 

@@ -34,15 +34,24 @@ DEFAULT_STORY_EN = (
     "Behind it, soft moonflowers were opening one by one, and each of them hummed a quiet song. "
     "Mia listened, and she felt brave and calm at the same time. "
 )
-FILLER_EN = ("The stars blinked kindly over the sleeping garden, and the wind whispered that everything was safe. ")
+_WHO = ("a sleepy owl", "a little hedgehog", "a silver moth", "a kind old tortoise", "a tiny field mouse",
+        "a gentle firefly", "a soft grey rabbit", "a humming bumblebee", "a quiet snail", "a friendly frog",
+        "a small brown sparrow")
+_DID = ("hummed a lullaby", "shared a warm blanket", "pointed at a falling star", "counted the glowing petals",
+        "told a funny little joke", "found a shiny pebble", "waved from a lily pad")
 ENDING_EN = "Mia yawned a big, sleepy yawn, snuggled under her blanket, and drifted off to dream. The end."
 
 
 def default_story(words: int = 300) -> str:
     """A calm English story of about ``words`` words with a Markdown title line."""
     text = DEFAULT_STORY_EN
-    while len((text + ENDING_EN).split()) < words:
-        text += FILLER_EN
+    for n in range(len(_WHO) * len(_DID)):
+        if len((text + ENDING_EN).split()) >= words:
+            break
+        who, did = _WHO[n % len(_WHO)], _DID[n % len(_DID)]
+        text += f"Then {who} {did}, and Mia smiled at the {n + 1} stars above. "
+        if n % 4 == 3:
+            text += "\n\n"
     return text + ENDING_EN
 
 
@@ -71,6 +80,7 @@ class Reply:
     status: int = 200                       # non-200: an OpenAI-style error body with this status
     error_message: str = ""
     retry_after: float | None = None        # Retry-After header (seconds) on an error status
+    retry_after_ms: int | None = None       # retry-after-ms header (OpenAI SDK extension; keeps tests fast)
     error_after_tokens: int | None = None   # send a mid-stream `data: {"error": ...}` after N tokens
     error_code: int = 502
     reset_after_tokens: int | None = None   # reset the TCP connection after N tokens
@@ -309,6 +319,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if reply.status != 200:
             headers = {"Retry-After": f"{reply.retry_after:g}"} if reply.retry_after is not None else {}
+            if reply.retry_after_ms is not None:
+                headers["retry-after-ms"] = str(reply.retry_after_ms)
             self._send_error(reply.status, reply.error_message or _REASONS.get(reply.status, "Error"), headers)
             return
         if reply.html:
