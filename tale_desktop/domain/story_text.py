@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 TITLE_MAX_CHARS = 120
 _TITLE_PREFIX = re.compile(r"^[\s#*_]*(?:title|название|заголовок)\s*[:：—-]\s*", re.IGNORECASE)
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
-_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.MULTILINE)
-_RULE_LINE = re.compile(r"^\s*(?:[-*_=~#]\s*){3,}$", re.MULTILINE)
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.MULTILINE)
+_BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]+", re.MULTILINE)
+_RULE_LINE = re.compile(r"^[ \t]*(?:[-*_=~#][ \t]*){3,}$", re.MULTILINE)
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _REPEATED_PUNCT = re.compile(r"([!?])\1{2,}")
