@@ -99,6 +99,7 @@ class StoryEvent:
     error: str | None = None
     settings_fix: bool = False
     draft_saved: bool = False
+    invalid: bool = False  # FAILED because of the request itself (ValidationError): the fix is in the form
 
 
 StoryListener = Callable[[StoryEvent], None]
@@ -250,7 +251,7 @@ class Storyteller:
         try:
             prepared = await self.prepare(request, story_id)
         except ValidationError as exc:
-            emit(StoryEvent(StoryEventKind.FAILED, story_id, error=exc.user_message))
+            emit(StoryEvent(StoryEventKind.FAILED, story_id, error=exc.user_message, invalid=True))
             raise
         brief, story = prepared.brief, prepared.story
         target = brief.target_words
