@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 DRAFT_INTERVAL_S = 1.0
 STATS_DELAYS_S = (0.3, 0.7, 1.5, 3.0, 5.0, 8.0, 10.0)
 SUMMARY_MAX_CHARS = 600
+START_STAGGER_S = 0.003
 
 
 @dataclass(slots=True)
@@ -160,6 +161,7 @@ class Storyteller:
         self.stats_delays: tuple[float, ...] = STATS_DELAYS_S
         self.stats_tasks: dict[str, TaskHandle] = {}
         self._clients: dict[LLMConfig, LLMClient] = {}
+        self._start_gate = asyncio.Lock()
 
     # -- the model endpoint ----------------------------------------------------------------------------------------
     def llm_config(self) -> LLMConfig:
@@ -364,6 +366,10 @@ class Storyteller:
                 handle.report(min(words, target), target, f"{words} / {target} words")
 
         max_tokens = int(target * (3.2 if brief.language == Language.RU else 2.0)) + 300
+        # A burst of new stories (ten started at once) opens its requests one per loop turn, a few ms apart, so
+        # building requests and connections never blocks the window in one long turn.
+        async with self._start_gate:
+            await asyncio.sleep(START_STAGGER_S)
         saver = asyncio.ensure_future(keeper.run())
         try:
             result = await client.stream_chat(story_messages(brief), on_text, model=model, max_tokens=max_tokens,

@@ -77,8 +77,10 @@ class StoryStreamView(QWidget):
         self.text.setFont(body_font)
         self.progress = QProgressBar()
         self.progress.setObjectName("streamProgress")
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("%v / %m words")
+        # The words go to a label next to the bar (a label repaints with the next frame).
+        self.progress.setTextVisible(False)
+        self.words_label = QLabel("")
+        self.words_label.setObjectName("streamWords")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("streamCancel")
         self.cancel_button.clicked.connect(self.cancel)
@@ -100,6 +102,7 @@ class StoryStreamView(QWidget):
 
         bar = QHBoxLayout()
         bar.addWidget(self.progress, 1)
+        bar.addWidget(self.words_label)
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.open_button)
         layout = QVBoxLayout(self)
@@ -125,6 +128,7 @@ class StoryStreamView(QWidget):
         self.open_button.hide()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        self.words_label.setText("")
 
     def _reset_text(self) -> None:
         self._raw = ""
@@ -177,7 +181,8 @@ class StoryStreamView(QWidget):
             self.title.setText(story.title)
             self.text.setPlainText(story.content)
             self.progress.setRange(0, max(1, story.target_words))
-            self.progress.setValue(min(story.word_count, story.target_words))
+            self._target = story.target_words
+            self._show_progress(story.word_count)
             flagged = (story.review or {}).get("flagged")
             self.status.setText("Saved. The review had doubts about this story: please read it first."
                                 if flagged else "Saved to your library.")
@@ -226,7 +231,7 @@ class StoryStreamView(QWidget):
             head, newline, _ = raw.lstrip().partition("\n")
             if not newline:
                 self.title.setText(clean_title(head) or "Writing your story…")
-                self.progress.setValue(min(self._words, self.progress.maximum()))
+                self._show_progress(self._words)
                 self.painted.emit()
                 return
             self.title.setText(clean_title(head) or "Untitled story")
@@ -245,5 +250,15 @@ class StoryStreamView(QWidget):
             self._shown_body = len(raw)
             if follow:
                 scrollbar.setValue(scrollbar.maximum())
-        self.progress.setValue(min(self._words, self.progress.maximum()))
+        self._show_progress(self._words)
         self.painted.emit()
+
+    def _show_progress(self, words: int) -> None:
+        target = self.progress.maximum()
+        value = min(words, target)
+        if value != self.progress.value():
+            # setValue() repaints synchronously (~0.6 ms offscreen); with updates off it only schedules a paint.
+            self.progress.setUpdatesEnabled(False)
+            self.progress.setValue(value)
+            self.progress.setUpdatesEnabled(True)
+        self.words_label.setText(f"{words} / {self._target or target} words")

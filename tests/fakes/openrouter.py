@@ -281,6 +281,9 @@ class _Handler(BaseHTTPRequestHandler):
                 {"id": m, "name": m.split("/")[-1], "context_length": 128000,
                  "pricing": {"prompt": "0.00000015", "completion": "0.0000006"}} for m in self.fake.model_ids
             ]})
+        elif path == f"{API_PREFIX}/_timings":  # benchmarks: when each token left the server (monotonic clock)
+            with self.fake._lock:
+                self._send_json(200, {"data": self.fake.token_times})
         elif path == f"{API_PREFIX}/key":
             if self._authorized():
                 self._send_json(200, {"data": {"label": "sk-or-v1-tes...", "usage": 0.25, "limit": None,
@@ -427,8 +430,21 @@ _REASONS = {
 }
 
 
-if __name__ == "__main__":
-    server = FakeOpenRouter(api_key=None, token_delay=0.02).start()
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve the fake OpenRouter on 127.0.0.1 until Ctrl-C.")
+    parser.add_argument("--token-delay", type=float, default=0.02)
+    parser.add_argument("--story-words", type=int, default=300)
+    parser.add_argument("--generation-404s", type=int, default=2)
+    parser.add_argument("--key", default=None, help="require this API key (default: any)")
+    args = parser.parse_args()
+    server = FakeOpenRouter(api_key=args.key, token_delay=args.token_delay, story_words=args.story_words,
+                            generation_404s=args.generation_404s).start()
     print(server.base_url, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
