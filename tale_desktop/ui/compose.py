@@ -14,10 +14,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -257,6 +259,7 @@ class NewStoryPanel(QWidget):
     story_saved = Signal(str)
     settings_requested = Signal()
     open_requested = Signal(str)
+    back_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -265,12 +268,25 @@ class NewStoryPanel(QWidget):
         self.form = ComposeForm(ctx)
         self.view = StoryStreamView()
         self.handles: list[TaskHandle] = []
+        # The form scrolls rather than forcing a minimum window size (the centre stack takes every page's minimum).
+        form_scroll = QScrollArea()
+        form_scroll.setWidgetResizable(True)
+        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        form_scroll.setWidget(self.form)
+        form_scroll.setMinimumWidth(120)
+        self.view.setMinimumSize(160, 120)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.form)
+        splitter.addWidget(form_scroll)
         splitter.addWidget(self.view)
         splitter.setStretchFactor(1, 2)
+        self.back_button = QPushButton("← Back to the reader")
+        self.back_button.setObjectName("composeBack")
+        self.back_button.setFlat(True)
+        self.back_button.clicked.connect(self.back_requested)
+        self.back_button.hide()  # shown when the panel lives in the main window
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(splitter)
         self.form.generate_requested.connect(self.generate)
         self.view.settings_requested.connect(self.settings_requested)
@@ -294,3 +310,72 @@ class NewStoryPanel(QWidget):
         self.view.on_event(event)
         if event.kind is StoryEventKind.DONE:
             self.story_saved.emit(event.story_id)
+
+
+class StorytellerUi:
+    """Puts story writing into the main window through its extension points.
+
+    - "New story…" (Ctrl+N) first in the File menu and the toolbar: shows the New story page in the centre.
+    - "Continue this story…" (toolbar, and a button under the reader's text) opens the form prefilled as a sequel
+      of the story in the reader.
+    - The streaming view's "Open in the reader" opens the saved story; "Settings…" opens Settings.
+    """
+
+    def __init__(self, window: Any):
+        from PySide6.QtGui import QAction, QKeySequence
+
+        self.window = window
+        self.panel = NewStoryPanel(window.ctx)
+        self.panel.back_button.show()
+        window.add_center_page(self.panel)
+        self.new_action = QAction("New story…", window)
+        self.new_action.setObjectName("newStoryAction")
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_story)
+        window.add_primary_action(self.new_action)
+        self.continue_action = QAction("Continue this story…", window)
+        self.continue_action.setObjectName("continueStoryAction")
+        self.continue_action.setEnabled(False)
+        self.continue_action.triggered.connect(self.continue_story)
+        window.add_primary_action(self.continue_action)
+        self.continue_button = QPushButton("Continue this story…")
+        self.continue_button.setObjectName("continueStoryButton")
+        self.continue_button.clicked.connect(self.continue_story)
+        self.continue_button.hide()
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(8, 4, 8, 4)
+        row_layout.addStretch(1)
+        row_layout.addWidget(self.continue_button)
+        window.reader.add_bottom_widget(row)
+        window.reader.story_shown.connect(self._reader_changed)
+        window.library.story_selected.connect(lambda _id: window.show_center_page(None))
+        self.panel.settings_requested.connect(window.open_settings)
+        self.panel.open_requested.connect(self.open_story)
+        self.panel.back_requested.connect(lambda: window.show_center_page(None))
+
+    def _reader_changed(self, _story_id: str = "") -> None:
+        story = self.window.reader.story
+        can = story is not None and story.status != Status.DRAFT and bool(story.content.strip())
+        self.continue_action.setEnabled(can)
+        self.continue_button.setVisible(can)
+
+    def new_story(self) -> None:
+        self.panel.form.reload()
+        self.window.show_center_page(self.panel)
+
+    def continue_story(self) -> None:
+        story = self.window.reader.story
+        if story is None:
+            return
+        self.panel.prefill_sequel(story)
+        self.new_story()
+
+    def open_story(self, story_id: str) -> None:
+        self.window.show_center_page(None)
+        if not self.window.library.select_story(story_id):
+            self.window.reader.open_story(story_id)
+
+
+def install(window: Any) -> StorytellerUi:
+    return StorytellerUi(window)
