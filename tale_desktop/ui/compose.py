@@ -353,6 +353,13 @@ class StorytellerUi:
         self.panel.settings_requested.connect(window.open_settings)
         self.panel.open_requested.connect(self.open_story)
         self.panel.back_requested.connect(lambda: window.show_center_page(None))
+        window.settings_opened.connect(self._settings_opened)
+        self.story_settings = None
+
+    def _settings_opened(self, dialog: Any) -> None:
+        from tale_desktop.ui.story_settings import add_to_dialog
+
+        self.story_settings = add_to_dialog(self.window.ctx, dialog)
 
     def _reader_changed(self, _story_id: str = "") -> None:
         story = self.window.reader.story

@@ -114,3 +114,23 @@ async def test_wrong_key_error_opens_settings(window, ctx, fake):
     click(ui.panel.view.settings_button)
     await until(lambda: window.settings_dialog is not None and window.settings_dialog.isVisible(),
                 what="settings open")
+
+
+async def test_settings_model_list_fallbacks_and_review(window, ctx, fake):
+    from tale_desktop import settings as cfg
+
+    dialog = window.open_settings()
+    section = window.storyteller_ui.story_settings
+    assert section is not None and section.isVisible()
+    click(section.load_models_button)
+    await until(lambda: section.models, what="models loaded")
+    completer = dialog.edit_for(cfg.LLM_MODEL).completer()
+    assert completer is not None and completer.model().rowCount() == len(fake.model_ids)
+    section.fallbacks.setText(" a/one ,b/two")
+    section.review.setChecked(False)
+    section.attempts.setValue(3)
+    click(dialog.save_button)
+    await until(lambda: ctx.settings.get(cfg.REVIEW_ENABLED) == "0", what="saved")
+    assert ctx.settings.get_list(cfg.LLM_FALLBACK_MODELS) == ["a/one", "b/two"]
+    assert ctx.settings.get_int(cfg.REVIEW_ATTEMPTS) == 3
+    assert ctx.storyteller.llm_config().fallback_models == ("a/one", "b/two")
