@@ -124,6 +124,7 @@ class _DraftKeeper:
         self.saved_text: str | None = None
         self.first_text = asyncio.Event()
         self.saves = 0
+        self.frozen = False  # True while a rewrite streams: the draft keeps the complete earlier version
 
     def feed(self, text: str) -> None:
         self.text = text
@@ -137,7 +138,7 @@ class _DraftKeeper:
             await asyncio.sleep(self.interval)
 
     async def save(self) -> bool:
-        if not self.text.strip() or self.text == self.saved_text:
+        if self.frozen or not self.text.strip() or self.text == self.saved_text:
             return False
         text = self.text
         title, body = split_title(text)
@@ -325,7 +326,19 @@ class Storyteller:
             if attempt > 1:
                 emit(StoryEvent(StoryEventKind.RESTART, story.id, target_words=brief.target_words,
                                 message=f"Rewriting the story (attempt {attempt} of {attempts_allowed})…"))
-            raw, result = await self._stream_once(client, brief, keeper, emit, handle, model)
+                # The saved draft keeps the complete earlier version while a rewrite streams, so a crash or a
+                # cancel during the rewrite never loses a finished story.
+                keeper.frozen = True
+            try:
+                raw, result = await self._stream_once(client, brief, keeper, emit, handle, model)
+            except ProviderError as exc:
+                if not candidates:
+                    raise
+                log.warning("Rewrite of %s failed (%s); keeping the best earlier version", story.id,
+                            exc.user_message)
+                emit(StoryEvent(StoryEventKind.STATUS, story.id,
+                                message="The rewrite failed; keeping the best earlier version."))
+                break
             final = clean_story(raw, fallback_title=fallback, cut_off=result.finish_reason == "length")
             verdict = None
             if review_on:

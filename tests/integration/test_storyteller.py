@@ -220,3 +220,36 @@ async def test_hero_in_another_language_warns_and_bad_inputs_are_clear(ctx, fake
 async def test_model_list_for_settings(ctx, fake):
     models = await ctx.storyteller.list_models()
     assert "openai/gpt-4o-mini" in [m.id for m in models]
+
+
+LOW_REVIEW = {"safe": True, "safety_issues": [], "feedback": "Too dull.",
+              "scores": {"engagement": 3, "coherence": 5}}
+
+
+async def test_failed_rewrite_keeps_the_finished_first_version(ctx, fake, mia):
+    fake.review_json = LOW_REVIEW
+    fake.script(Reply(), Reply(), Reply(error_after_tokens=20, error_message="gone"))  # story, review, rewrite
+    recorder = Recorder()
+    story = await ctx.storyteller.write(StoryRequest(child_id=mia.id, minutes=1), recorder)
+    assert story.status == "new" and story.title == "The Moon Garden" and story.word_count > 120
+    assert story.review["flagged"] and story.review["attempts"] == 1
+    assert "keeping the best earlier version" in " ".join(e.message for e in recorder.events)
+
+
+async def test_cancel_during_rewrite_keeps_the_complete_first_draft(ctx, fake, mia):
+    fake.review_json = LOW_REVIEW
+    fake.script(Reply(), Reply(), Reply(token_delay=0.05))
+    restarted = asyncio.get_running_loop().create_future()
+
+    def listener(event: StoryEvent) -> None:
+        if event.kind is StoryEventKind.TEXT and len(fake.chat_requests(stream=True)) == 2 \
+                and not restarted.done():
+            restarted.set_result(event.words)
+
+    handle = ctx.storyteller.start(StoryRequest(child_id=mia.id, minutes=1), listener)
+    await restarted
+    await asyncio.sleep(0.3)
+    handle.cancel()
+    await handle.wait()
+    draft = await ctx.library.get_story(handle.story_id)
+    assert draft.status == "draft" and draft.word_count > 120 and draft.content.endswith("The end.")
