@@ -40,7 +40,14 @@ from tale_desktop.domain.story_text import (
 from tale_desktop.domain.text import word_count
 from tale_desktop.providers.errors import AuthError, NotConfigured, ProviderError, QuotaError
 from tale_desktop.providers.http import HttpClients
-from tale_desktop.providers.llm import ChatResult, LLMClient, LLMConfig, ModelInfo, StreamFailed
+from tale_desktop.providers.llm import (
+    ChatResult,
+    LLMClient,
+    LLMConfig,
+    ModelInfo,
+    StreamFailed,
+    stats_from_generation,
+)
 from tale_desktop.services.library import LibraryService
 from tale_desktop.services.tasks import TaskHandle, TaskManager
 from tale_desktop.settings import Settings
@@ -300,16 +307,25 @@ class Storyteller:
                             settings_fix=isinstance(exc, AuthError | NotConfigured | QuotaError)
                             or "Settings" in exc.user_message))
             raise
+        except Exception as exc:  # a bug or a storage failure: keep what was written, tell the listener, re-raise
+            kept = await _final_draft_save(keeper)
+            message = getattr(exc, "user_message", None) or (
+                f"Writing the story failed unexpectedly ({type(exc).__name__}). Details were written to the log.")
+            emit(StoryEvent(StoryEventKind.FAILED, story_id, error=message, draft_saved=kept))
+            raise
         emit(StoryEvent(StoryEventKind.DONE, story_id, text=saved.content, words=saved.word_count,
                         target_words=target, story=saved))
         if result.generation_id:
-            self.stats_tasks[saved.id] = self.tasks.spawn(
+            stats = self.stats_tasks[saved.id] = self.tasks.spawn(
                 self._fetch_stats(client, saved.id, result.generation_id),
                 name=f"stats:{saved.id}", title="Fetching generation statistics", cancellable=True,
             )
+            if stats.task is not None:
+                stats.task.add_done_callback(lambda _t, sid=saved.id: self.stats_tasks.pop(sid, None))
         return saved
 
     async def wait_for_stats(self, story_id: str, timeout: float) -> None:
+        """Wait (bounded) for the background statistics of ``story_id``; the CLI uses it before exiting."""
         handle = self.stats_tasks.get(story_id)
         if handle is not None and handle.task is not None:
             await asyncio.wait([handle.task], timeout=timeout)
@@ -423,8 +439,6 @@ class Storyteller:
 
     async def _fetch_stats(self, client: LLMClient, story_id: str, generation_id: str) -> dict[str, Any] | None:
         """Poll ``/generation`` with backoff while it answers 404; store what arrives on the story."""
-        from tale_desktop.providers.llm import stats_from_generation
-
         for delay in self.stats_delays:
             await asyncio.sleep(delay)
             try:

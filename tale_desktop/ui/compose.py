@@ -354,6 +354,8 @@ class StorytellerUi:
         self.panel.open_requested.connect(self.open_story)
         self.panel.back_requested.connect(lambda: window.show_center_page(None))
         window.settings_opened.connect(self._settings_opened)
+        # Statistics are fetched quietly after each story; they are not work the parent waits for.
+        window.tasks_panel.hidden_prefixes = (*window.tasks_panel.hidden_prefixes, "stats:")
         self.story_settings = None
 
     def _settings_opened(self, dialog: Any) -> None:

@@ -253,3 +253,17 @@ async def test_cancel_during_rewrite_keeps_the_complete_first_draft(ctx, fake, m
     await handle.wait()
     draft = await ctx.library.get_story(handle.story_id)
     assert draft.status == "draft" and draft.word_count > 120 and draft.content.endswith("The end.")
+
+
+async def test_unexpected_failure_keeps_the_draft_and_tells_the_listener(ctx, fake, mia, monkeypatch):
+    async def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ctx.storyteller, "_summarize", broken)
+    recorder = Recorder()
+    with pytest.raises(RuntimeError):
+        await ctx.storyteller.write(StoryRequest(child_id=mia.id, minutes=1), recorder)
+    [failed] = [e for e in recorder.events if e.kind is StoryEventKind.FAILED]
+    assert "unexpectedly (RuntimeError)" in failed.error and failed.draft_saved
+    draft = await ctx.library.get_story(failed.story_id)
+    assert draft.status == "draft" and draft.word_count > 120
