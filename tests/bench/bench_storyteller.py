@@ -137,6 +137,13 @@ async def bench_stream_load(rows: list[tuple[str, str, str]], batch_ms: int | No
 
         load_start = time.monotonic()
         self_marks.clear()
+        cpu_start = time.process_time()
+        profiler = None
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         handles = []
         for view in views:
             handle = ctx.storyteller.start(request, listener_for(view))
@@ -146,6 +153,13 @@ async def bench_stream_load(rows: list[tuple[str, str, str]], batch_ms: int | No
             handles.append(handle)
         results = [await h.wait() for h in handles]
         timer.stop()
+        cpu = time.process_time() - cpu_start
+        if profiler is not None:
+            import pstats
+
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        load_wall = time.monotonic() - load_start
         load = intervals[2:]
         if os.environ.get("BENCH_DEBUG"):
             print("long intervals (s after start, ms):", [(round(t - load_start, 2), round(d, 1)) for t, d in self_marks])
@@ -187,7 +201,8 @@ async def bench_stream_load(rows: list[tuple[str, str, str]], batch_ms: int | No
                  f"{statistics.median(load):.1f} / {pct(load, 99):.1f} / {max(load):.1f} ms",
                  "goal p99 <= 16, worst <= idle worst + 10 " + ("OK" if ok else "MISSED")))
     tokens = sum(len(timings[r.stats.generation_id]) for r in results)
-    rows.append(("tokens streamed in the load run", str(tokens), ""))
+    rows.append(("tokens streamed in the load run", str(tokens),
+                 f"app CPU {cpu:.2f} s in {load_wall:.2f} s ({cpu / tokens * 1e6:.0f} us per token)"))
 
 
 async def main() -> None:
