@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from tale_desktop.providers.http import HttpClients
 from tale_desktop.services.export import ExportService, PdfRenderer
 from tale_desktop.services.library import LibraryService
+from tale_desktop.services.storyteller import Storyteller
 from tale_desktop.services.tasks import TaskManager
 from tale_desktop.settings import Settings
 from tale_desktop.storage.library import Library
@@ -24,9 +25,11 @@ class AppContext:
     tasks: TaskManager = field(default_factory=TaskManager)
     http: HttpClients = field(default_factory=HttpClients)
     exporter: ExportService = field(init=False)
+    storyteller: Storyteller = field(init=False)
 
     def __post_init__(self) -> None:
         self.exporter = ExportService(self.library, _qt_pdf_renderer)
+        self.storyteller = Storyteller(self.settings, self.library, self.tasks, self.http)
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:

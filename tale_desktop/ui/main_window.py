@@ -211,6 +211,11 @@ class MainWindow(QMainWindow):
         self._unsubscribe = ctx.library.subscribe(self._on_library_change)
         self.refresh_banner()
 
+        # Capabilities plug in through the extension points above.
+        from tale_desktop.ui import compose
+
+        self.storyteller_ui = compose.install(self)
+
     # -- actions ------------------------------------------------------------------------------------------------
     def _build_actions(self) -> None:
         self.new_child_action = QAction("New child…", self)
