@@ -215,6 +215,7 @@ class MainWindow(QMainWindow):
         from tale_desktop.ui import compose
 
         self.storyteller_ui = compose.install(self)
+        self.continue_story_requested.connect(self._continue_story)
 
     # -- actions ------------------------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -335,12 +336,28 @@ class MainWindow(QMainWindow):
 
     def open_story(self, story_id: str) -> None:
         """Show a story in the reader with its details (opening a new story marks it read)."""
+        self.show_center_page(None)
         self.details.open_story(story_id)
 
+    def _continue_story(self, story_id: str) -> None:
+        """"Continue the story…" from the library's menu: open it, then the compose form as its sequel."""
+        if self.reader.story_id == story_id:
+            self.storyteller_ui.continue_story()
+            return
+
+        def opened(details: object) -> None:
+            self.details.story_opened.disconnect(opened)
+            if self.reader.story_id == story_id:
+                self.storyteller_ui.continue_story()
+
+        self.details.story_opened.connect(opened)
+        self.open_story(story_id)
+
     def _story_opened(self, details: object) -> None:
-        self.reader.show_story(details.story)  # type: ignore[attr-defined]
+        story = details.story  # type: ignore[attr-defined]
+        if self.reader.story_id != story.id:  # (the reader may already show it, e.g. while it streams in)
+            self.reader.show_story(story)
         self.details.show()
-        self.show_center_page(None)
 
     def _on_library_change(self, kind: str, ids: list[str]) -> None:
         if kind in ("stories", "stories_purged") and self.reader.story_id in ids:

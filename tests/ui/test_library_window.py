@@ -87,3 +87,15 @@ async def test_closing_the_window_makes_a_pending_deletion_final(window, ctx):
     await until(lambda: window.undo_bar.isVisible(), what="undo notice")
     window.close()
     assert purged == [[ORBI]]
+
+
+async def test_continue_from_the_context_menu_opens_the_form_as_a_sequel(window, ctx):
+    await until(lambda: row_of(window, ORBI) >= 0, what="starter stories")
+    view = window.library.list
+    menu = window.library_features.show_menu(view.visualRect(window.library.model.index(row_of(window, ORBI))).center())
+    next(a for a in menu.actions() if a.objectName() == "continue").trigger()
+    menu.close()
+    ui = window.storyteller_ui
+    await until(lambda: window.center.currentWidget() is ui.panel, what="compose page")
+    await until(lambda: ui.panel.form.sequel.currentData() == ORBI, what="sequel chosen")
+    assert window.reader.story_id == ORBI
