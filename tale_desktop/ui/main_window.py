@@ -336,7 +336,6 @@ class MainWindow(QMainWindow):
 
     def open_story(self, story_id: str) -> None:
         """Show a story in the reader with its details (opening a new story marks it read)."""
-        self.show_center_page(None)
         self.details.open_story(story_id)
 
     def _continue_story(self, story_id: str) -> None:
@@ -354,10 +353,9 @@ class MainWindow(QMainWindow):
         self.open_story(story_id)
 
     def _story_opened(self, details: object) -> None:
-        story = details.story  # type: ignore[attr-defined]
-        if self.reader.story_id != story.id:  # (the reader may already show it, e.g. while it streams in)
-            self.reader.show_story(story)
+        self.reader.show_story(details.story)  # type: ignore[attr-defined]
         self.details.show()
+        self.show_center_page(None)
 
     def _on_library_change(self, kind: str, ids: list[str]) -> None:
         if kind in ("stories", "stories_purged") and self.reader.story_id in ids:

@@ -220,6 +220,9 @@ class StoryDetailsPanel(QWidget):
             self._write(self.ctx.library.set_favourite(self.story_id, on), "Marking the favourite")
 
     def _write(self, coro: Any, title: str) -> None:
+        # A reload still in flight may have read the story before this change: drop it (the change notifies,
+        # and that reloads after the write).
+        self.ctx.tasks.cancel("reader.details")
         self.ctx.tasks.spawn(coro, name="reader.update", title=title, on_error=self._error_and_reload)
 
     def _navigate(self, which: str) -> None:

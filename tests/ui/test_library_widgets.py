@@ -250,6 +250,9 @@ async def test_reader_details_rate_status_favourite_and_sequels(qtbot):
         changed = library_event(ctx, "stories")
         qtbot.mouseClick(panel.rating.buttons[2], Qt.MouseButton.LeftButton)
         await asyncio.wait_for(changed, WAIT)
+        while ctx.tasks.get("reader.details") is not None:  # let the panel settle on the stored rating
+            await asyncio.sleep(0.01)
+        assert panel.rating.rating == 3
         changed = library_event(ctx, "stories")
         qtbot.mouseClick(panel.rating.buttons[2], Qt.MouseButton.LeftButton)  # the same again clears it
         await asyncio.wait_for(changed, WAIT)
