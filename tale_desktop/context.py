@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tale_desktop.providers.http import HttpClients
+from tale_desktop.providers.supabase import SupabaseProvider
 from tale_desktop.services.library import LibraryService
+from tale_desktop.services.sync import SyncService
 from tale_desktop.services.tasks import TaskManager
 from tale_desktop.settings import Settings
 from tale_desktop.storage.library import Library
@@ -22,19 +24,24 @@ class AppContext:
     library: LibraryService
     tasks: TaskManager = field(default_factory=TaskManager)
     http: HttpClients = field(default_factory=HttpClients)
+    sync: SyncService | None = None
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:
         """Open settings and the library file (blocking: raises StorageError with a clear message)."""
         settings = Settings(env)
         library = Library.open(settings.data_dir)
-        return cls(settings=settings, library=LibraryService(library))
+        ctx = cls(settings=settings, library=LibraryService(library))
+        ctx.sync = SyncService(ctx.library, SupabaseProvider(settings, ctx.http), ctx.tasks, settings)
+        return ctx
 
     async def start(self) -> None:
         await self.library.install_builtin_content()
 
     async def aclose(self) -> None:
         """Cancel tasks, close HTTP clients and the database; safe to call twice."""
+        if self.sync is not None:
+            self.sync.stop_background()
         await self.tasks.shutdown()
         await self.http.aclose()
         await asyncio.to_thread(self.library.store.close)
