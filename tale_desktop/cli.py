@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -63,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
         return fail(EXIT_INTERRUPTED, "interrupted")
+    except BrokenPipeError:  # e.g. `tale-desktop stories list | head`: the reader left, that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (UsageError, ValidationError, StorageError) as exc:
         return fail(EXIT_USAGE, exc.user_message)
     except ProviderError as exc:

@@ -6,11 +6,11 @@ from the Qt event loop and from several tasks at once.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sqlite3
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +128,7 @@ class Library:
         return record
 
     async def get(self, table: str, record_id: str, *, include_deleted: bool = False) -> Record:
-        return await self.db.run(functools.partial(self._get, table, record_id, include_deleted=include_deleted))
+        return await self.db.run(partial(self._get, table, record_id, include_deleted=include_deleted))
 
     # -- children ---------------------------------------------------------------------------------------------
     async def save_child(self, child: Child) -> Child:

@@ -1,0 +1,191 @@
+import asyncio
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tale_desktop.domain import Child, Story
+from tale_desktop.domain.query import StoryQuery
+from tale_desktop.storage.db import DB_FILENAME, Database
+from tale_desktop.storage.errors import (
+    DatabaseCorrupt,
+    DatabaseReadOnly,
+    DatabaseTooNew,
+    DataDirUnwritable,
+    NotFound,
+)
+from tale_desktop.storage.library import Library
+from tale_desktop.storage.migrations import SCHEMA_VERSION
+from tale_desktop.storage.seed import install_builtin_content, load_builtin_heroes, load_starter_stories
+
+
+@pytest.fixture
+def library(tmp_path: Path):
+    lib = Library.open(tmp_path / "lib")
+    yield lib
+    lib.close()
+
+
+def mia() -> Child:
+    return Child(name="Mia", age_band="3-5", gender="female", interests=["dragons"])
+
+
+def test_migrates_empty_file_to_current_schema(tmp_path):
+    lib = Library.open(tmp_path / "new")
+    conn = sqlite3.connect(tmp_path / "new" / DB_FILENAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")}
+    assert {"children", "heroes", "stories", "narrations", "meta", "stories_fts"} <= tables
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"stories_child", "stories_language", "stories_status", "stories_rating", "stories_favourite"} <= indexes
+    conn.close()
+    lib.close()
+    Library.open(tmp_path / "new").close()  # reopening an up-to-date file is a no-op
+
+
+async def test_save_list_tombstone(library):
+    child = await library.save_child(mia())
+    assert [c.name for c in await library.list_children()] == ["Mia"]
+    await library.delete_child(child.id)
+    assert await library.list_children() == []
+    with pytest.raises(NotFound):
+        await library.get_child(child.id)
+    gone = await library.get("children", child.id, include_deleted=True)
+    assert gone.deleted_at is not None and gone.updated_at >= gone.created_at
+    with pytest.raises(NotFound):
+        await library.delete_child(child.id)
+
+
+async def test_updated_at_moves_on_every_change(library):
+    story = await library.save_story(Story(title="Moon", content="Sleep, little moon."))
+    before = story.updated_at
+    await asyncio.sleep(0.01)
+    after = await library.update_story_fields(story.id, rating=9)
+    assert after.rating == 9 and after.updated_at > before
+
+    def raw_update() -> None:  # the trigger catches an update that forgot updated_at
+        with library.db.write() as conn:
+            conn.execute("UPDATE stories SET favourite = 1 WHERE id = ?", (story.id,))
+
+    await asyncio.sleep(0.01)
+    await library.db.run(raw_update)
+    again = await library.get_story(story.id)
+    assert again.favourite and again.updated_at > after.updated_at
+
+
+async def test_delete_and_restore_stories_with_search(library):
+    story = await library.save_story(Story(title="Comet night", content="Comets sparkle over the quiet sea."))
+    assert [r["id"] for r in await library.list_stories(StoryQuery(search="comet"))] == [story.id]
+    await library.delete_stories([story.id])
+    assert await library.list_stories(StoryQuery(search="comet")) == []
+    await library.restore_stories([story.id])
+    assert await library.count_stories(StoryQuery(search='"comets" -sea* (')) == 1
+
+
+async def test_concurrent_writers_all_land(library):
+    async def writer(n: int) -> None:
+        for i in range(20):
+            await library.save_child(Child(name=f"Kid {n}-{i}", age_band="5-7", gender="other", interests=["x"]))
+
+    await asyncio.gather(*(writer(n) for n in range(5)))
+    assert len(await library.list_children()) == 100
+
+
+def test_concurrent_processes_share_the_file(tmp_path):
+    """Two Database objects (as two app instances would) writing at once both succeed."""
+    a, b = Library.open(tmp_path / "shared"), Library.open(tmp_path / "shared")
+
+    async def go() -> None:
+        await asyncio.gather(*(lib.save_child(Child(name=f"K{n}", age_band="2-3", gender="male", interests=["y"]))
+                               for n in range(30) for lib in (a, b)))
+
+    asyncio.run(go())
+    assert len(asyncio.run(a.list_children())) == 60
+    a.close()
+    b.close()
+
+
+def test_corrupt_file_is_reported_and_left_untouched(tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    path = folder / DB_FILENAME
+    path.write_bytes(b"this is not a database" * 100)
+    before = path.read_bytes()
+    with pytest.raises(DatabaseCorrupt, match="damaged"):
+        Library.open(folder)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_read_only_file_is_reported(tmp_path):  # pragma: no cover - CI runs as root
+    lib = Library.open(tmp_path / "ro")
+    lib.close()
+    for p in (tmp_path / "ro").iterdir():
+        p.chmod(0o444)
+    (tmp_path / "ro").chmod(0o555)
+    with pytest.raises(DatabaseReadOnly):
+        Library.open(tmp_path / "ro")
+
+
+def test_read_only_database_refuses_writes_but_keeps_data(tmp_path):
+    """Simulated with SQLite's query_only switch, which behaves like a read-only file (works as root too)."""
+    lib = Library.open(tmp_path / "ro")
+    asyncio.run(lib.save_child(mia()))
+
+    def lock() -> None:
+        lib.db.connection().execute("PRAGMA query_only = ON")
+
+    async def attempt() -> None:
+        await lib.db.run(lock)
+        for _ in range(lib.db._executor._max_workers):  # every worker's connection
+            await lib.db.run(lock)
+        await lib.save_child(Child(name="Leo", age_band="2-3", gender="male", interests=["cars"]))
+
+    with pytest.raises(DatabaseReadOnly, match="read-only"):
+        asyncio.run(attempt())
+    lib.close()
+    again = Library.open(tmp_path / "ro")
+    assert [c.name for c in asyncio.run(again.list_children())] == ["Mia"]
+    again.close()
+
+
+def test_unwritable_data_dir(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(DataDirUnwritable, match="TALE_DATA_DIR"):
+        Library.open(blocker / "data")
+
+
+def test_newer_schema_is_refused(tmp_path):
+    Library.open(tmp_path / "future").close()
+    conn = sqlite3.connect(tmp_path / "future" / DB_FILENAME)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(DatabaseTooNew, match="newer Tale Desktop"):
+        Database(tmp_path / "future").open()
+
+
+async def test_builtin_content_installs_once_and_deleted_starter_stays_deleted(library):
+    assert await install_builtin_content(library) > 0
+    stories = await library.list_stories()
+    languages = {r["language"] for r in stories}
+    assert languages == {"en", "ru"} and len(stories) >= 4
+    await library.delete_stories([stories[0]["id"]])
+    assert await install_builtin_content(library) == 0
+    await library.set_meta("seed_version", "0")  # even a re-seed keeps the parent's deletion
+    await install_builtin_content(library)
+    assert stories[0]["id"] not in {r["id"] for r in await library.list_stories()}
+
+
+def test_shipped_content_is_valid():
+    heroes = load_builtin_heroes()
+    assert {h.language for h in heroes} == {"en", "ru"}
+    assert all(sum(h.language == lang for h in heroes) >= 2 for lang in ("en", "ru"))
+    stories = load_starter_stories(heroes)
+    for lang in ("en", "ru"):
+        assert sum(s.language == lang for s in stories) >= 2
+    for story in stories:
+        assert 300 <= story.word_count <= 500, story.title
+        assert story.hero_snapshot and story.hero_snapshot["language"] == story.language
