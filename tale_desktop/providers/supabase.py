@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -42,6 +43,13 @@ BUCKET = "tales"
 T = TypeVar("T")
 # The SDK's own refresh timer is off (it would run outside the task manager); we refresh before each use instead.
 REFRESH_MARGIN_S = 300
+# The HTTP status of the last response in this task: postgrest's APIError drops it for non-PostgREST bodies
+# (a gateway's 503 page), and the status is what tells "try later" from "fix something".
+_LAST_STATUS: ContextVar[int | None] = ContextVar("tale_supabase_last_status", default=None)
+
+
+async def _remember_status(response: httpx.Response) -> None:
+    _LAST_STATUS.set(response.status_code)
 MIGRATIONS_HINT = ("apply the migrations in resources/supabase/migrations to your Supabase project "
                    "(see resources/supabase/README.md)")
 
@@ -95,7 +103,7 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc or url
 
 
-def translate(exc: BaseException, url: str = "") -> ProviderError:
+def translate(exc: BaseException, url: str = "", status: int | None = None) -> ProviderError:
     """Any SDK / network failure -> a typed error with a plain sentence (never a secret)."""
     from postgrest.exceptions import APIError
     from pydantic import ValidationError as PydanticValidationError
@@ -141,7 +149,7 @@ def translate(exc: BaseException, url: str = "") -> ProviderError:
     if isinstance(exc, SdkAuthError):
         return AuthError(SERVICE, f"Supabase sign-in failed ({exc.message}). Sign in again in Settings → Account.")
     if isinstance(exc, APIError):
-        return _translate_api_error(exc, where, not_supabase)
+        return _translate_api_error(exc, where, not_supabase, status)
     if isinstance(exc, StorageApiError):
         status = str(exc.status)
         if status in ("401", "403") or exc.code in ("InvalidJWT", "Unauthorized"):
@@ -170,8 +178,8 @@ def _int(text: str) -> int | None:
         return None
 
 
-def _translate_api_error(exc: Any, where: str, not_supabase: ProviderError) -> ProviderError:
-    code = str(exc.code or "")
+def _translate_api_error(exc: Any, where: str, not_supabase: ProviderError, status: int | None) -> ProviderError:
+    code = str(exc.code or "") or (str(status) if status else "")
     message = str(exc.message or "")
     details = str(exc.details or "")
     if code in ("PGRST205", "PGRST202", "42P01", "PGRST204", "42703"):
@@ -235,8 +243,11 @@ class SupabaseProvider:
 
                 AsyncSupportedStorage.register(KeyringSessionStorage)
 
+                http_client = self.http.get("supabase")
+                if _remember_status not in http_client.event_hooks["response"]:
+                    http_client.event_hooks["response"].append(_remember_status)
                 options = AsyncClientOptions(
-                    httpx_client=self.http.get("supabase"),
+                    httpx_client=http_client,
                     auto_refresh_token=self.auto_refresh_token,
                     persist_session=True,
                     storage=KeyringSessionStorage(self.settings, url),
@@ -250,13 +261,14 @@ class SupabaseProvider:
 
     async def call(self, work: Callable[[Any], Awaitable[T]]) -> T:
         client = await self.client()
+        _LAST_STATUS.set(None)
         try:
             return await work(client)
         except ProviderError:
             raise
         except Exception as exc:
             log.debug("Supabase call failed", exc_info=True)
-            raise translate(exc, self.url) from exc
+            raise translate(exc, self.url, _LAST_STATUS.get()) from exc
 
     # -- account --------------------------------------------------------------------------------------------
     async def sign_in(self, email: str, password: str) -> Account:

@@ -128,7 +128,7 @@ class SyncService:
         self._listeners: list[StateListener] = []
         self._run_lock = asyncio.Lock()
         self._again = False
-        self._timers: list[asyncio.TimerHandle] = []
+        self._timers: dict[str, asyncio.TimerHandle] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self._periodic_s = PERIODIC_S
         self._notifying = False
@@ -423,26 +423,21 @@ class SyncService:
 
     def _schedule(self, loop: asyncio.AbstractEventLoop, delay: float, reason: str, *,
                   replace_pending: bool = False) -> None:
-        if replace_pending:
-            for timer in [t for t in self._timers if getattr(t, "tale_kind", "") == "debounce"]:
-                timer.cancel()
-                self._timers.remove(timer)
-        timer = loop.call_later(delay, self.request_sync, reason)
-        timer.tale_kind = "debounce" if replace_pending else "once"  # type: ignore[attr-defined]
-        self._timers.append(timer)
+        kind = "debounce" if replace_pending else "once"
+        old = self._timers.pop(kind, None)
+        if old is not None and replace_pending:
+            old.cancel()
+        self._timers[kind] = loop.call_later(delay, self.request_sync, reason)
 
     def _schedule_periodic(self, loop: asyncio.AbstractEventLoop) -> None:
         def tick() -> None:
             self.request_sync("periodic")
             self._schedule_periodic(loop)
 
-        self._timers = [t for t in self._timers if not t.cancelled() and getattr(t, "tale_kind", "") != "periodic"]
-        timer = loop.call_later(self._periodic_s, tick)
-        timer.tale_kind = "periodic"  # type: ignore[attr-defined]
-        self._timers.append(timer)
+        self._timers["periodic"] = loop.call_later(self._periodic_s, tick)
 
     def stop_background(self) -> None:
-        for timer in self._timers:
+        for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
         if self._unsubscribe is not None:

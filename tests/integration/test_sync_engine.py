@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -20,6 +21,14 @@ from tests.fakes.supabase_server import FakeSupabase
 EMAIL, PASSWORD = "parent@example.org", "correct horse"
 
 
+@pytest.fixture(autouse=True)
+def collect_on_main_thread() -> Iterator[None]:
+    # Contexts sit in reference cycles with the SDK client; collect them here, on the thread that owns their
+    # QSettings, rather than letting a worker thread's garbage collection destroy Qt objects.
+    yield
+    gc.collect()
+
+
 @pytest.fixture()
 def fake() -> Iterator[FakeSupabase]:
     with FakeSupabase() as server:
@@ -34,7 +43,7 @@ def device_env(tmp_path: Path, name: str, fake: FakeSupabase, **extra: str) -> d
 
 
 async def open_device(env: dict[str, str]) -> AppContext:
-    ctx = await asyncio.to_thread(AppContext.create, env)
+    ctx = AppContext.create(env)  # on this thread: its QSettings must not belong to a finished worker thread
     await ctx.start()
     return ctx
 
