@@ -132,6 +132,7 @@ class SyncService:
         self._unsubscribe: Callable[[], None] | None = None
         self._periodic_s = PERIODIC_S
         self._notifying = False
+        self.retry_delay_s = 0.5  # first pause before retrying a failed upsert/upload (doubles each time)
 
     # -- state for the window --------------------------------------------------------------------------------
     def subscribe(self, listener: StateListener) -> Callable[[], None]:
@@ -311,7 +312,7 @@ class SyncService:
     async def _upsert_with_retry(self, table: str, rows: list[dict[str, Any]], report: SyncReport) -> None:
         # Upserts are idempotent, so a 5xx or a dropped connection is retried a couple of times before the run
         # stops (the SDK itself only retries reads).
-        delay = 0.5
+        delay = self.retry_delay_s
         for attempt in range(1, PUSH_ATTEMPTS + 1):
             report.requests += 1
             try:
@@ -341,7 +342,7 @@ class SyncService:
             return
         data = await asyncio.to_thread(path.read_bytes)
         content_type = AUDIO_TYPES.get((narration.format or "").lower(), "application/octet-stream")
-        delay = 0.5
+        delay = self.retry_delay_s
         for attempt in range(1, PUSH_ATTEMPTS + 1):
             report.requests += 1
             try:

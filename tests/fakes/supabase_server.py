@@ -165,8 +165,10 @@ class FakeSupabase:
             server_fake = fake
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.timeout = 0.05
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-supabase", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-supabase",
+                                        daemon=True)
         self._thread.start()
         return self
 
@@ -212,6 +214,10 @@ class FakeSupabase:
             self._script.append(Scripted("html", times, path, status,
                                          "<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>",
                                          method=method))
+
+    def clear_script(self) -> None:
+        with self.lock:
+            self._script.clear()
 
     def count(self, method: str | None = None, prefix: str = "") -> int:
         with self.lock:
@@ -272,6 +278,8 @@ def _storage_error(status: str, error: str, message: str) -> HttpError:
 class _Handler(BaseHTTPRequestHandler):
     server_fake: FakeSupabase
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave at once: no 40 ms delayed-ACK stalls
+    wbufsize = 1 << 16
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence the default stderr log
         pass
@@ -318,6 +326,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+        self.wfile.flush()
 
     def _handle(self, method: str) -> None:
         fake = self.server_fake
