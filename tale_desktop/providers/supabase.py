@@ -58,6 +58,10 @@ class SchemaMissing(BadResponse):
     """The project has no Tale Desktop tables (the migrations were not applied)."""
 
 
+class NotSignedIn(AuthError):
+    """No stored session and no email/password to sign in with."""
+
+
 class PayloadTooLarge(BadResponse):
     """The server refused a request because it was too big."""
 
@@ -306,8 +310,8 @@ class SupabaseProvider:
             return account
         email, password = self.settings.get(SUPABASE_EMAIL), self.settings.get(SUPABASE_PASSWORD)
         if not email or not password:
-            raise AuthError(SERVICE, "Not signed in to Supabase: sign in in Settings → Account (or set "
-                                     "TALE_SUPABASE_EMAIL and TALE_SUPABASE_PASSWORD).")
+            raise NotSignedIn(SERVICE, "Not signed in to Supabase: sign in in Settings → Account (or set "
+                                       "TALE_SUPABASE_EMAIL and TALE_SUPABASE_PASSWORD).")
         return await self.sign_in(email, password)
 
     async def sign_out(self) -> None:

@@ -34,7 +34,7 @@ from typing import Any
 
 from tale_desktop.domain.models import Narration, Record, utc_now
 from tale_desktop.providers.errors import BadResponse, NotConfigured, ProviderError, Unavailable
-from tale_desktop.providers.supabase import Account, PayloadTooLarge, SupabaseProvider
+from tale_desktop.providers.supabase import Account, NotSignedIn, PayloadTooLarge, SupabaseProvider
 from tale_desktop.services.library import LibraryService
 from tale_desktop.services.tasks import TaskHandle, TaskManager
 from tale_desktop.settings import Settings
@@ -187,6 +187,9 @@ class SyncService:
                 await self._check_account(account)
                 await self._pull(report, handle)
                 await self._push(account, report, handle)
+            except (NotSignedIn, NotConfigured) as exc:
+                self._set_state(SyncStatus.OFF, exc.user_message, account="")
+                raise
             except ProviderError as exc:
                 status = SyncStatus.OFFLINE if isinstance(exc, Unavailable) else SyncStatus.ERROR
                 await self._record_result(f"failed: {exc.user_message}", finished=False)
@@ -398,8 +401,8 @@ class SyncService:
                     self._again = False
                     try:
                         report = await self.sync(handle)
-                    except NotConfigured:
-                        return None
+                    except (NotConfigured, NotSignedIn):
+                        return None  # nothing to do until the parent signs in: not a failure
                     if not self._again:
                         return report
             finally:
