@@ -391,6 +391,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not self.headers.get("apikey"):
             raise HttpError(401, {"message": "No API key found in request"})
+        if self.headers.get("apikey") != fake.anon_key:
+            raise HttpError(401, {"message": "Invalid API key"})
         data = json.loads(body or b"{}")
         with fake.lock:
             if method == "POST" and path == "token":

@@ -288,3 +288,43 @@ async def test_background_sync_runs_on_start_and_after_changes(tmp_path, fake) -
             await handle.wait()
     finally:
         await ctx.aclose()
+
+
+async def test_a_huge_story_is_skipped_and_reported_while_the_rest_syncs(devices, fake) -> None:
+    a, _ = devices
+    await a.sync.sync()
+    fake.max_body = 1_000_000
+    huge = await a.library.save_story(make_story(title="Huge", content="word " * 400_000))  # ~2 MB
+    small = [await a.library.save_story(make_story(title=f"Small {i}")) for i in range(3)]
+    report = await a.sync.sync()
+    assert [(s.table, s.id) for s in report.skipped] == [("stories", huge.id)]
+    assert "too large" in report.skipped[0].reason
+    remote = {r["id"] for r in fake.table("stories")}
+    assert huge.id not in remote and {s.id for s in small} <= remote
+    assert (await a.library.get_story(huge.id)).content.startswith("word")  # untouched locally
+    assert await a.library.store.db.run(a.sync.store.pending_count) == 1  # retried next time
+    fake.max_body = 50 * 1024 * 1024
+    assert (await a.sync.sync()).pushed["stories"] == 1
+
+
+async def test_a_device_with_a_slow_clock_still_gets_its_changes_through(devices, fake) -> None:
+    a, b = devices
+    await a.sync.sync()
+    await b.sync.sync()
+    # Device A's clock is a year behind: its new story is "older" than everything B has seen.
+    late = make_story(title="Written on a slow clock")
+    late.created_at = late.updated_at = "2025-01-01T00:00:00.000Z"
+    await a.library.store.save_story(late)
+    await a.sync.sync()
+    report = await b.sync.sync()
+    assert report.pulled["stories"] == 1
+    assert (await b.library.get_story(late.id)).title == "Written on a slow clock"
+
+
+async def test_a_wrong_anon_key_is_named(tmp_path, fake) -> None:
+    ctx = await open_device(device_env(tmp_path, "k", fake, SUPABASE_KEY="not-the-anon-key"))
+    try:
+        with pytest.raises(AuthError, match="refused the anon key"):
+            await ctx.sync.sync()
+    finally:
+        await ctx.aclose()

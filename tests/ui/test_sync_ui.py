@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from tale_desktop.context import AppContext
+from tale_desktop.domain.models import Child
 from tale_desktop.ui.account_section import AccountSection
 from tale_desktop.ui.sync_status import SyncStatusIndicator, make_sync_action
 from tests.fakes.supabase_server import FakeSupabase
@@ -107,7 +108,8 @@ async def test_indicator_and_action_show_offline_with_the_reason(ctx: AppContext
     indicator = SyncStatusIndicator(ctx.sync)
     qtbot.addWidget(indicator)
     action = make_sync_action(ctx.sync, indicator)
-    fake.reset_next(times=20, path="/rest/v1/")
+    fake.reset_next(times=20, path="/rest/v1/", method="POST")  # pushes fail; reads would be retried (slowly)
+    await ctx.library.save_child(Child(name="Ada", age_band="5-7", gender="female", interests=["maps"]))
     states: list[str] = []
     ctx.sync.subscribe(lambda state: states.append(state.status.value))
     action.trigger()
