@@ -47,6 +47,13 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if all(arg in ("-v", "--verbose") for arg in argv):  # the window: skip importing every command (start-up)
+        logging.basicConfig(level=logging.INFO if argv else logging.WARNING, stream=sys.stderr,
+                            format="%(levelname)s %(name)s: %(message)s")
+        from tale_desktop.app import run_app
+
+        return run_app()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
