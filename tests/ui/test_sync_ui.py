@@ -123,3 +123,27 @@ async def test_indicator_and_action_show_offline_with_the_reason(ctx: AppContext
     handle = ctx.tasks.get("sync")
     if handle is not None:
         await handle.wait()
+
+
+async def test_main_window_has_the_indicator_action_and_account_section(ctx: AppContext, fake: FakeSupabase,
+                                                                         window) -> None:
+    from tale_desktop import settings as cfg
+    from tale_desktop.ui.sync_wiring import install_sync_ui
+
+    indicator = install_sync_ui(window, ctx, background=False)
+    assert indicator.isVisible() and indicator.text() == "Sync off"
+    assert window.sync_action in window.file_menu.actions()
+    dialog = window.open_settings()
+    section = dialog.account_section
+    await until(lambda: "Not signed in" in section.status_label.text(), what="the account check")
+    assert not section.url_edit.isVisible()  # the dialog's own Supabase fields are used
+    type_into(dialog.edit_for(cfg.SUPABASE_URL), fake.url)
+    await until(lambda: dialog.loaded, what="the keys to load")
+    dialog.edit_for(cfg.SUPABASE_KEY).setText(fake.anon_key)
+    type_into(section.email_edit, EMAIL)
+    type_into(section.password_edit, PASSWORD)
+    click(section.sign_in_button)
+    await until(lambda: indicator.text() == "Synced just now", what="the first sync")
+    assert ctx.settings.get(cfg.SUPABASE_URL) == fake.url
+    assert {r["id"] for r in fake.table("heroes")}
+    dialog.close()
