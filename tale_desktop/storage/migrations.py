@@ -152,9 +152,12 @@ def _outbox_triggers(table: str) -> str:
     # Every local insert or update queues the row for the next push, except writes made by sync itself (it marks
     # its transaction with a row in sync_applying). The touch trigger is re-created so that sync's writes keep the
     # remote updated_at instead of being stamped with the local time.
+    # (No OR REPLACE here: inside a trigger the outer statement's conflict handling wins, and the library's
+    # INSERT ... ON CONFLICT DO UPDATE would turn it into an error. Delete, then insert.)
     enqueue = f"""
   UPDATE sync_counter SET n = n + 1;
-  INSERT OR REPLACE INTO sync_outbox(tbl, id, seq) VALUES ('{table}', NEW.id, (SELECT n FROM sync_counter));"""
+  DELETE FROM sync_outbox WHERE tbl = '{table}' AND id = NEW.id;
+  INSERT INTO sync_outbox(tbl, id, seq) VALUES ('{table}', NEW.id, (SELECT n FROM sync_counter));"""
     return f"""
 CREATE TRIGGER {table}_outbox_insert AFTER INSERT ON {table}
 WHEN NOT EXISTS (SELECT 1 FROM sync_applying)

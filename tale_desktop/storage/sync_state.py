@@ -86,8 +86,9 @@ def remote_wins(remote: Record, local: Record | None) -> bool:
     """The shared last-writer-wins rule (see the module docstring)."""
     if local is None:
         return True
-    if remote.updated_at != local.updated_at:
-        return remote.updated_at > local.updated_at
+    remote_at, local_at = to_local_timestamp(remote.updated_at), to_local_timestamp(local.updated_at)
+    if remote_at != local_at:
+        return remote_at > local_at  # type: ignore[operator]
     return not (local.deleted_at is not None and remote.deleted_at is None)
 
 

@@ -25,6 +25,7 @@ operations = st.lists(
     st.one_of(
         st.tuples(st.just("create"), st.integers(0, 1), st.integers(0, 3)),
         st.tuples(st.just("rate"), st.integers(0, 1), st.integers(0, 3), st.integers(1, 10)),
+        st.tuples(st.just("retitle"), st.integers(0, 1), st.integers(0, 3)),  # a full save (upsert) of the row
         st.tuples(st.just("delete"), st.integers(0, 1), st.integers(0, 3)),
         st.tuples(st.just("sync"), st.integers(0, 1)),
         st.tuples(st.just("cut"), st.integers(0, 1)),  # a sync whose pushes lose the connection
@@ -60,6 +61,11 @@ async def scenario(ops: list[tuple], root: Path) -> None:
                     if op[2] not in slots:
                         continue
                     story = await device.library.update_story(slots[op[2]], rating=op[3])
+                elif kind == "retitle":
+                    if op[2] not in slots:
+                        continue
+                    current = await device.library.get_story(slots[op[2]])
+                    story = await device.library.save_story(current.touched(title=current.title + "!"))
                 elif kind == "delete":
                     if op[2] not in slots:
                         continue
@@ -94,7 +100,8 @@ async def scenario(ops: list[tuple], root: Path) -> None:
         for story_id, story in last_write.items():
             assert story_id in by_id, "a story was lost"
             _, title, rating, deleted, updated_at = by_id[story_id]
-            assert (rating, deleted, updated_at) == (story.rating, story.deleted_at is not None, story.updated_at)
+            assert (title, rating, deleted, updated_at) == (story.title, story.rating, story.deleted_at is not None,
+                                                            story.updated_at)
         server = {r["id"]: r for r in fake.table("stories")}
         assert set(server) == set(by_id)
         for ctx in devices:
