@@ -236,18 +236,9 @@ class SyncService:
                 report.requests += 1
                 if not rows:
                     break
-                records: list[Record] = []
-                for row in rows:
-                    revision = row.get("revision")
-                    if isinstance(revision, int) and revision > cursor:
-                        cursor = revision
-                    try:
-                        records.append(remote_to_record(table, row))
-                    except Exception as exc:  # a bad row is reported and skipped; the run goes on
-                        reason = getattr(exc, "user_message", None) or f"{type(exc).__name__}: {exc}"
-                        report.skipped.append(Skipped(table, str(row.get("id", "?")), f"invalid: {reason}"))
-                        log.warning("Skipped an invalid %s row %s from Supabase: %s", table, row.get("id"), reason)
-                changed = await db.run(self.store.apply, table, records, {cursor_key(table): str(cursor)})
+                # Validation and applying run in a database worker thread: a page can be thousands of rows.
+                changed, skipped, cursor = await db.run(self._apply_page, table, rows, cursor)
+                report.skipped.extend(skipped)
                 report.pulled[table] += len(changed)
                 if changed:
                     self._notifying = True
@@ -255,6 +246,23 @@ class SyncService:
                         self.library.notify(table, changed)
                     finally:
                         self._notifying = False
+
+    def _apply_page(self, table: str, rows: list[dict[str, Any]], cursor: int) -> tuple[list[str], list[Skipped], int]:
+        """Worker thread: validate a page of remote rows, apply the good ones and the new cursor atomically."""
+        records: list[Record] = []
+        skipped: list[Skipped] = []
+        for row in rows:
+            revision = row.get("revision")
+            if isinstance(revision, int) and revision > cursor:
+                cursor = revision
+            try:
+                records.append(remote_to_record(table, row))
+            except Exception as exc:  # a bad row is reported and skipped; the run goes on
+                reason = getattr(exc, "user_message", None) or f"{type(exc).__name__}: {exc}"
+                skipped.append(Skipped(table, str(row.get("id", "?")), f"invalid: {reason}"))
+                log.warning("Skipped an invalid %s row %s from Supabase: %s", table, row.get("id"), reason)
+        changed = self.store.apply(table, records, {cursor_key(table): str(cursor)})
+        return changed, skipped, cursor
 
     # -- push -------------------------------------------------------------------------------------------------
     async def _push(self, account: Account, report: SyncReport, handle: TaskHandle | None) -> None:
@@ -264,21 +272,20 @@ class SyncService:
         for table in TABLES:
             after = -1
             while True:
-                pending = await db.run(self.store.pending, table, after, PUSH_BATCH_ROWS)
+                pending = await db.run(self._prepare_batch, table, after)
                 if not pending:
                     break
                 after = pending[-1][0].seq
                 batch: list[tuple[OutboxEntry, dict[str, Any]]] = []
                 size = 0
                 gone: list[OutboxEntry] = []
-                for entry, record in pending:
-                    if record is None:  # the row no longer exists locally (purged): nothing to send
+                for entry, record, row, row_size in pending:
+                    if record is None:  # the row no longer exists locally: nothing to send
                         gone.append(entry)
                         continue
                     if table == "narrations":
                         await self._upload_audio(account, record, report)  # type: ignore[arg-type]
-                    row = record_to_remote(table, record)
-                    row_size = len(json.dumps(row, ensure_ascii=False, default=str).encode())
+                        row = record_to_remote(table, record)  # with the remote path just recorded
                     if batch and size + row_size > PUSH_BATCH_BYTES:
                         await self._send(table, batch, report)
                         done += len(batch)
@@ -292,6 +299,14 @@ class SyncService:
                     done += len(batch)
                 if handle is not None:
                     handle.report(done, max(total, done), f"Sent {done} of {max(total, done)} changes")
+
+    def _prepare_batch(self, table: str, after: int) -> list[tuple[OutboxEntry, Record | None, dict[str, Any], int]]:
+        """Worker thread: the next outbox entries with their rows as sent, and each row's JSON size."""
+        prepared = []
+        for entry, record in self.store.pending(table, after, PUSH_BATCH_ROWS):
+            row = record_to_remote(table, record) if record is not None else {}
+            prepared.append((entry, record, row, len(json.dumps(row, ensure_ascii=False, default=str).encode())))
+        return prepared
 
     async def _send(self, table: str, batch: list[tuple[OutboxEntry, dict[str, Any]]], report: SyncReport) -> None:
         rows = [row for _, row in batch]

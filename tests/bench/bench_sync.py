@@ -36,6 +36,28 @@ def seed(ctx: AppContext, count: int) -> None:
         conn.executemany(f"INSERT INTO stories ({columns}) VALUES ({marks})", rows)
 
 
+class LoopLag:
+    """The longest the event loop was blocked (what a window would feel) while the sync ran."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(0.005)
+            self.worst = max(self.worst, time.perf_counter() - started - 0.005)
+
+    def __enter__(self) -> LoopLag:
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
 async def main(count: int) -> None:
     with tempfile.TemporaryDirectory() as root, FakeSupabase() as fake:
         fake.add_user("bench@example.org", "pw")
@@ -52,7 +74,8 @@ async def main(count: int) -> None:
 
         before = len(fake.requests)
         started = time.perf_counter()
-        report = await a.sync.sync()
+        with LoopLag() as push_lag:
+            report = await a.sync.sync()
         push_s = time.perf_counter() - started
         push_requests = len(fake.requests) - before
         assert report.pushed["stories"] == count, report.summary()
@@ -61,7 +84,8 @@ async def main(count: int) -> None:
         await b.start()
         before = len(fake.requests)
         started = time.perf_counter()
-        report_b = await b.sync.sync()
+        with LoopLag() as pull_lag:
+            report_b = await b.sync.sync()
         pull_s = time.perf_counter() - started
         pull_requests = len(fake.requests) - before
         assert report_b.pulled["stories"] >= count
@@ -70,11 +94,13 @@ async def main(count: int) -> None:
         await b.aclose()
 
     per_k = 1000 / count
-    print(f"{'operation':<34}{'rows':>8}{'seconds':>10}{'rows/s':>10}{'requests':>10}{'req/1k rows':>13}")
+    print(f"{'operation':<34}{'rows':>8}{'seconds':>10}{'rows/s':>10}{'requests':>10}{'req/1k rows':>13}"
+          f"{'max loop stall ms':>19}")
     print(f"{'push (upsert batches of 500)':<34}{count:>8}{push_s:>10.2f}{count / push_s:>10.0f}"
-          f"{push_requests:>10}{push_requests * per_k:>13.1f}")
+          f"{push_requests:>10}{push_requests * per_k:>13.1f}{push_lag.worst * 1000:>19.0f}")
     print(f"{'pull into a new device (1000/page)':<34}{report_b.pulled_total:>8}{pull_s:>10.2f}"
-          f"{report_b.pulled_total / pull_s:>10.0f}{pull_requests:>10}{pull_requests * per_k:>13.1f}")
+          f"{report_b.pulled_total / pull_s:>10.0f}{pull_requests:>10}{pull_requests * per_k:>13.1f}"
+          f"{pull_lag.worst * 1000:>19.0f}")
     print(f"goal: push <= 10 s and <= 20 requests per 1,000 rows -> "
           f"{'met' if push_s <= 10 and push_requests * per_k <= 20 else 'NOT met'}")
 
