@@ -328,3 +328,24 @@ async def test_a_wrong_anon_key_is_named(tmp_path, fake) -> None:
             await ctx.sync.sync()
     finally:
         await ctx.aclose()
+
+
+async def test_a_malformed_url_and_an_html_answer_to_a_query(tmp_path, fake) -> None:
+    from tale_desktop.providers.errors import NotConfigured
+
+    ctx = await open_device(device_env(tmp_path, "m", fake, SUPABASE_URL="myproject.supabase.co"))
+    try:
+        with pytest.raises(NotConfigured, match="must start with https://"):
+            await ctx.sync.sync()
+    finally:
+        await ctx.aclose()
+    ctx = await open_device(device_env(tmp_path, "q", fake))
+    try:
+        story = await ctx.library.save_story(make_story(title="Kept"))
+        fake.html_next(path="/rest/v1/children", method="GET")
+        with pytest.raises(BadResponse, match="not rows"):
+            await ctx.sync.sync()
+        assert (await ctx.library.get_story(story.id)).title == "Kept"
+        assert (await ctx.sync.sync()).pushed["stories"] >= 1  # the next sync retries and succeeds
+    finally:
+        await ctx.aclose()
