@@ -394,7 +394,8 @@ class SyncService:
         if narration.sha256 and digest != narration.sha256:
             raise BadResponse("Supabase", "The downloaded audio does not match its checksum; try again later.")
         extension = (narration.format or "mp3").lower()
-        target = self.settings.audio_dir / f"{digest}.{extension}"
+        # Same layout as the audio cache (audio/<story id>/...), so purging a story drops the download too.
+        target = self.settings.audio_dir / narration.story_id / f"{digest}.{extension}"
         await asyncio.to_thread(_write_atomically, target, data)
         await db.run(self.store.set_quietly, "narrations", narration.id, {"local_file": str(target)})
         return target

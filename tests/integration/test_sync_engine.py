@@ -100,7 +100,7 @@ async def test_two_devices_share_profiles_stories_ratings_deletions_and_audio(de
     assert remote_narration.local_file is None
     path = await b.sync.fetch_audio(remote_narration.id)
     assert path.read_bytes() == Path(narration.local_file).read_bytes()
-    assert path.parent == b.settings.audio_dir
+    assert path.parent == b.settings.audio_dir / story.id
 
     await asyncio.sleep(0.002)  # a later updated_at than the pull's copy
     await a.library.update_story(story.id, rating=9)
