@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import os
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -391,6 +392,10 @@ class SyncService:
         await self.provider.ensure_signed_in()
         data = await self.provider.download(narration.remote_path)
         digest = hashlib.sha256(data).hexdigest()
+        try:
+            uuid.UUID(narration.story_id)
+        except ValueError as exc:  # it names a folder below: never let a remote value escape the cache
+            raise BadResponse("Supabase", "This narration's story id is not valid; it was not downloaded.") from exc
         if narration.sha256 and digest != narration.sha256:
             raise BadResponse("Supabase", "The downloaded audio does not match its checksum; try again later.")
         extension = (narration.format or "mp3").lower()
