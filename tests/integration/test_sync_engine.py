@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import hashlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -19,14 +18,6 @@ from tale_desktop.storage.errors import NotFound
 from tests.fakes.supabase_server import FakeSupabase
 
 EMAIL, PASSWORD = "parent@example.org", "correct horse"
-
-
-@pytest.fixture(autouse=True)
-def collect_on_main_thread() -> Iterator[None]:
-    # Contexts sit in reference cycles with the SDK client; collect them here, on the thread that owns their
-    # QSettings, rather than letting a worker thread's garbage collection destroy Qt objects.
-    yield
-    gc.collect()
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -37,7 +36,6 @@ def fake() -> Iterator[FakeSupabase]:
     with FakeSupabase() as server:
         server.add_user(EMAIL, PASSWORD)
         yield server
-    gc.collect()
 
 
 @pytest.fixture()
