@@ -106,7 +106,11 @@ class PostgresCluster:
         self.bin = find_pg_bin()
         if self.bin is None:
             raise RuntimeError("PostgreSQL not installed")
-        self.root = Path(tempfile.mkdtemp(prefix="tale-pg-"))
+        # The postgres user must reach the folder: use /tmp when TMPDIR is private to root.
+        parent = Path(tempfile.gettempdir())
+        if os.geteuid() == 0 and not (parent.stat().st_mode & 0o001):
+            parent = Path("/tmp")
+        self.root = Path(tempfile.mkdtemp(prefix="tale-pg-", dir=parent))
         self.data = self.root / "data"
         self.sockets = self.root / "sock"
         self.port = 54329
