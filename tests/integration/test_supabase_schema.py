@@ -186,3 +186,25 @@ def test_storage_objects_only_under_own_prefix(db) -> None:
     db.execute("reset role")
     public = db.execute("select public from storage.buckets where id = 'tales'").fetchone()[0]
     assert public is False
+
+
+def test_a_postgrest_style_bulk_upsert_keeps_the_newer_rows(db) -> None:
+    """What `upsert(rows, on_conflict="user_id,id")` runs: user_id comes from the default, older rows are skipped."""
+    keep, take = str(uuid.uuid4()), str(uuid.uuid4())
+    act_as(db, ALICE)
+    insert_story(db, keep, title="newer on the server", updated_at=T3)
+    insert_story(db, take, title="older on the server", updated_at=T1)
+    payload = json.dumps([
+        {"id": keep, "title": "stale", "language": "en", "story_type": "child", "moral": "kindness", "minutes": 5,
+         "target_words": 750, "status": "new", "stats": {}, "created_at": T1, "updated_at": T2},
+        {"id": take, "title": "fresh", "language": "en", "story_type": "child", "moral": "kindness", "minutes": 5,
+         "target_words": 750, "status": "new", "stats": {}, "created_at": T1, "updated_at": T2},
+    ])
+    columns = "id, title, language, story_type, moral, minutes, target_words, status, stats, created_at, updated_at"
+    db.execute(
+        f"insert into public.stories ({columns}) select {columns} from "
+        "json_populate_recordset(null::public.stories, %s) "
+        "on conflict (user_id, id) do update set title = excluded.title, updated_at = excluded.updated_at",
+        (payload,))
+    titles = dict(db.execute("select id::text, title from public.stories").fetchall())
+    assert titles == {keep: "newer on the server", take: "fresh"}
