@@ -133,6 +133,7 @@ class SyncService:
         self._unsubscribe: Callable[[], None] | None = None
         self._periodic_s = PERIODIC_S
         self._notifying = False
+        self._by_parent = False
         self.retry_delay_s = 0.5  # first pause before retrying a failed upsert/upload (doubles each time)
 
     # -- state for the window --------------------------------------------------------------------------------
@@ -406,10 +407,15 @@ class SyncService:
         return target
 
     # -- background ----------------------------------------------------------------------------------------------
-    def request_sync(self, reason: str = "") -> TaskHandle | None:
-        """Start a run in the background (or queue one right after the current run)."""
+    def request_sync(self, reason: str = "", *, by_parent: bool = False) -> TaskHandle | None:
+        """Start a run in the background (or queue one right after the current run).
+
+        Automatic runs (start, changes, timer) that find the project unreachable only set the status to offline;
+        a run the parent asked for (``by_parent``) also reports the failure in the tasks panel.
+        """
         if not self.provider.configured:
             return None
+        self._by_parent = self._by_parent or by_parent
         running = self.tasks.get("sync")
         if running is not None:
             self._again = True
@@ -420,10 +426,15 @@ class SyncService:
             try:
                 while True:
                     self._again = False
+                    by_parent, self._by_parent = self._by_parent, False
                     try:
                         report = await self.sync(handle)
                     except (NotConfigured, NotSignedIn):
                         return None  # nothing to do until the parent signs in: not a failure
+                    except Unavailable:
+                        if by_parent or self._again:
+                            raise
+                        return None  # offline: the status says so, the next timer tries again
                     if not self._again:
                         return report
             finally:

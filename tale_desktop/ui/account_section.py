@@ -85,7 +85,7 @@ class AccountSection(QWidget):
         self.sign_out_button.clicked.connect(self.sign_out)
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setObjectName("syncNow")
-        self.sync_button.clicked.connect(lambda: self.sync.request_sync("settings"))
+        self.sync_button.clicked.connect(lambda: self.sync.request_sync("settings", by_parent=True))
         buttons = QHBoxLayout()
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.sign_out_button)
@@ -188,7 +188,7 @@ class AccountSection(QWidget):
             if alive(self):
                 self._busy(False)
                 self._set_account(account)
-            self.sync.request_sync("signed in")
+            self.sync.request_sync("signed in", by_parent=True)
 
         def failed(message: str, _exc: BaseException) -> None:
             if alive(self):

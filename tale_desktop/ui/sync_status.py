@@ -89,7 +89,7 @@ class SyncStatusIndicator(QToolButton):
         self.sync = sync
         self.bridge = SyncStateBridge(sync, self)
         self.bridge.changed.connect(self.render)
-        self.clicked.connect(lambda: self.sync.request_sync("status indicator"))
+        self.clicked.connect(lambda: self.sync.request_sync("status indicator", by_parent=True))
         self.render(sync.state)
 
     def render(self, state: SyncState) -> None:
@@ -107,7 +107,7 @@ def make_sync_action(sync: SyncService, parent: QObject) -> QAction:
     action.setObjectName("syncNowAction")
     action.setShortcut("Ctrl+Shift+S")
     action.setStatusTip("Send this device's changes to Supabase and fetch the other devices' changes")
-    action.triggered.connect(lambda: sync.request_sync("menu"))
+    action.triggered.connect(lambda: sync.request_sync("menu", by_parent=True))
     bridge = SyncStateBridge(sync, action)
     bridge.changed.connect(lambda state: action.setEnabled(state.status is not SyncStatus.SYNCING))
     return action

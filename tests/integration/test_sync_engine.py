@@ -340,3 +340,17 @@ async def test_a_malformed_url_and_an_html_answer_to_a_query(tmp_path, fake) -> 
         assert (await ctx.sync.sync()).pushed["stories"] >= 1  # the next sync retries and succeeds
     finally:
         await ctx.aclose()
+
+
+async def test_offline_automatic_runs_stay_quiet_but_a_requested_run_reports(tmp_path, fake) -> None:
+    ctx = await open_device(device_env(tmp_path, "o", fake, SUPABASE_URL="http://127.0.0.1:9"))
+    try:
+        automatic = ctx.sync.request_sync("timer")
+        await automatic.wait()
+        assert (automatic.state, automatic.error) == ("done", None)
+        assert ctx.sync.state.status == "offline"
+        requested = ctx.sync.request_sync("menu", by_parent=True)
+        await requested.wait()
+        assert requested.state == "failed" and "Cannot reach" in requested.error
+    finally:
+        await ctx.aclose()
