@@ -43,7 +43,22 @@ def qapp() -> QApplication:
 def _qasync_loop() -> asyncio.AbstractEventLoop:
     import qasync
 
-    return qasync.QEventLoop(_qapp())
+    class TestQEventLoop(qasync.QEventLoop):
+        """qasync's close() leaves cancelled ``call_later`` timers (httpx timeouts, sleeps) registered with Qt until
+        they fire. If the closed loop is later garbage-collected in a worker thread, its timer object dies in the
+        wrong thread, the timers dangle, and the next ``processEvents`` (pytest-qt's teardown) segfaults. Kill them
+        on the loop's own thread when it closes."""
+
+        def close(self) -> None:
+            timer = getattr(self, "_timer", None)
+            callbacks = getattr(timer, "_SimpleTimer__callbacks", None)
+            if timer is not None and callbacks is not None and not self.is_running():
+                for timer_id in list(callbacks):
+                    timer.killTimer(timer_id)
+                callbacks.clear()
+            super().close()
+
+    return TestQEventLoop(_qapp())
 
 
 def pytest_asyncio_loop_factories(config, item):  # noqa: ARG001 - pytest-asyncio hook signature
