@@ -49,6 +49,17 @@ def _qasync_loop() -> asyncio.AbstractEventLoop:
         wrong thread, the timers dangle, and the next ``processEvents`` (pytest-qt's teardown) segfaults. Kill them
         on the loop's own thread when it closes."""
 
+        def run_forever(self) -> None:
+            # qasync does not install asyncio's async-generator hooks, so an abandoned stream's generators were
+            # finalized by the garbage collector outside the loop (httpcore then complains); install them.
+            old_hooks = sys.get_asyncgen_hooks()
+            sys.set_asyncgen_hooks(firstiter=self._asyncgen_firstiter_hook,
+                                   finalizer=self._asyncgen_finalizer_hook)
+            try:
+                super().run_forever()
+            finally:
+                sys.set_asyncgen_hooks(*old_hooks)
+
         def close(self) -> None:
             timer = getattr(self, "_timer", None)
             callbacks = getattr(timer, "_SimpleTimer__callbacks", None)
