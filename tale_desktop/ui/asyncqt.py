@@ -58,3 +58,15 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc, valid-type]
             super().run_forever()
         finally:
             sys.set_asyncgen_hooks(*previous)
+
+    def close(self) -> None:
+        """qasync's close() leaves cancelled ``call_later`` timers (httpx timeouts, sleeps) registered with Qt until
+        they fire; if the closed loop is later garbage-collected in another thread its timer object dies there and
+        the next ``processEvents`` can crash. Kill them on the loop's own thread when it closes."""
+        timer = getattr(self, "_timer", None)
+        callbacks = getattr(timer, "_SimpleTimer__callbacks", None)
+        if timer is not None and callbacks is not None and not self.is_running():
+            for timer_id in list(callbacks):
+                timer.killTimer(timer_id)
+            callbacks.clear()
+        super().close()
