@@ -173,6 +173,9 @@ async def main(app) -> int:
             show_error(window, "Starter content", "The built-in heroes and starter stories could not be "
                                                   "installed. Details were written to the log.")
         window.start()
+        from tale_desktop.ui.sync_wiring import install_sync_ui
+
+        install_sync_ui(window, ctx)  # status indicator, Sync action, Account section, background sync
         await preparing.wait()  # a failure is logged; clients are then made on first use
         await closed.wait()
         return 0
@@ -190,9 +193,9 @@ def run_app() -> int:
     os.environ.setdefault("QT_API", "pyside6")
     setup_file_logging(data_dir_from_env())
     app = _make_application()
-    import qasync
+    from tale_desktop.ui.asyncqt import QtEventLoop
 
-    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+    with asyncio.Runner(loop_factory=QtEventLoop) as runner:
         loop = runner.get_loop()
 
         def interrupt(*_args: object) -> None:  # Ctrl+C in a terminal: close like the window's close button

@@ -8,9 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tale_desktop.providers.http import HttpClients
+from tale_desktop.providers.supabase import SupabaseProvider
 from tale_desktop.services.export import ExportService, PdfRenderer
 from tale_desktop.services.library import LibraryService
 from tale_desktop.services.storyteller import Storyteller
+from tale_desktop.services.sync import SyncService
 from tale_desktop.services.tasks import TaskManager
 from tale_desktop.settings import Settings
 from tale_desktop.storage.library import Library
@@ -26,10 +28,12 @@ class AppContext:
     http: HttpClients = field(default_factory=HttpClients)
     exporter: ExportService = field(init=False)
     storyteller: Storyteller = field(init=False)
+    sync: SyncService = field(init=False)
 
     def __post_init__(self) -> None:
         self.exporter = ExportService(self.library, _qt_pdf_renderer)
         self.storyteller = Storyteller(self.settings, self.library, self.tasks, self.http)
+        self.sync = SyncService(self.library, SupabaseProvider(self.settings, self.http), self.tasks, self.settings)
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:
@@ -43,6 +47,7 @@ class AppContext:
 
     async def aclose(self) -> None:
         """Cancel tasks, close HTTP clients and the database; safe to call twice."""
+        self.sync.stop_background()
         await self.tasks.shutdown()
         self.library.finalize_deletion()  # deletions still waiting for their undo window become final now
         await self.http.aclose()

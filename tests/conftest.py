@@ -7,6 +7,7 @@ loop (widgets, signals) select it with ``@pytest.mark.asyncio(loop_factories=["q
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 from pathlib import Path
@@ -41,9 +42,10 @@ def qapp() -> QApplication:
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
-    import qasync
+    from tale_desktop.ui.asyncqt import QtEventLoop
 
-    return qasync.QEventLoop(_qapp())
+    _qapp()
+    return QtEventLoop()
 
 
 def pytest_asyncio_loop_factories(config, item):  # noqa: ARG001 - pytest-asyncio hook signature
@@ -60,3 +62,26 @@ def tale_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("TALE_CONFIG_DIR", str(config))
     monkeypatch.setenv("TALE_NO_KEYRING", "1")
     return {"TALE_DATA_DIR": str(data), "TALE_CONFIG_DIR": str(config)}
+
+
+@pytest.fixture(autouse=True)
+def collect_qt_garbage_on_the_main_thread():
+    """Destroy the previous test's Qt objects here, on the GUI thread.
+
+    A closed qasync loop (its timer QObject, socket notifiers) and Settings' QSettings sit in reference cycles, so
+    the cyclic garbage collector frees them whenever it next runs, in whatever thread allocates at that moment
+    (a loopback server thread, a database worker). A QObject destroyed off its thread while the GUI thread
+    dispatches its timers crashes the process (seen as a segfault in pytest-qt's processEvents).
+    """
+    gc.collect()
+    yield
+    gc.collect()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _freeze_startup_heap():
+    """Keep those collections cheap: objects alive at start (Qt, SDK modules) are never scanned again."""
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()

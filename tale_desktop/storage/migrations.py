@@ -191,5 +191,52 @@ CREATE TRIGGER stories_fts_update AFTER UPDATE OF title, content, child_name ON 
 END;
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+
+SYNC_TABLES = ("children", "heroes", "stories", "narrations")
+
+
+def _outbox_triggers(table: str) -> str:
+    # Every local insert or update queues the row for the next push, except writes made by sync itself (it marks
+    # its transaction with a row in sync_applying). The touch trigger is re-created so that sync's writes keep the
+    # remote updated_at instead of being stamped with the local time.
+    # (No OR REPLACE here: inside a trigger the outer statement's conflict handling wins, and the library's
+    # INSERT ... ON CONFLICT DO UPDATE would turn it into an error. Delete, then insert.)
+    enqueue = f"""
+  UPDATE sync_counter SET n = n + 1;
+  DELETE FROM sync_outbox WHERE tbl = '{table}' AND id = NEW.id;
+  INSERT INTO sync_outbox(tbl, id, seq) VALUES ('{table}', NEW.id, (SELECT n FROM sync_counter));"""
+    return f"""
+CREATE TRIGGER {table}_outbox_insert AFTER INSERT ON {table}
+WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
+BEGIN{enqueue}
+END;
+CREATE TRIGGER {table}_outbox_update AFTER UPDATE ON {table}
+WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
+BEGIN{enqueue}
+END;
+DROP TRIGGER {table}_touch;
+CREATE TRIGGER {table}_touch AFTER UPDATE ON {table}
+WHEN NEW.updated_at IS OLD.updated_at AND NOT EXISTS (SELECT 1 FROM sync_applying)
+BEGIN
+  UPDATE {table} SET updated_at = {_NOW} WHERE seq = NEW.seq;
+END;
+INSERT OR REPLACE INTO sync_outbox(tbl, id, seq) SELECT '{table}', id, 0 FROM {table};
+"""
+
+
+# Supabase sync bookkeeping (outbox of rows changed since the last push; cursors live in meta).
+V_SYNC = """
+CREATE TABLE sync_outbox (
+  tbl TEXT NOT NULL,
+  id  TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (tbl, id)
+) WITHOUT ROWID;
+CREATE INDEX sync_outbox_seq ON sync_outbox(tbl, seq);
+CREATE TABLE sync_counter (n INTEGER NOT NULL);
+INSERT INTO sync_counter(n) VALUES (0);
+CREATE TABLE sync_applying (flag INTEGER);
+""" + "".join(_outbox_triggers(t) for t in SYNC_TABLES)
+
+MIGRATIONS: list[str] = [V1, V2, V_SYNC]
 SCHEMA_VERSION = len(MIGRATIONS)
