@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from tale_desktop.providers.http import HttpClients
 from tale_desktop.services.library import LibraryService
+from tale_desktop.services.narrator import Narrator
 from tale_desktop.services.tasks import TaskManager
 from tale_desktop.settings import Settings
 from tale_desktop.storage.library import Library
@@ -22,6 +23,11 @@ class AppContext:
     library: LibraryService
     tasks: TaskManager = field(default_factory=TaskManager)
     http: HttpClients = field(default_factory=HttpClients)
+    narrator: Narrator = None  # type: ignore[assignment]  # built in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.narrator is None:
+            self.narrator = Narrator(self.settings, self.library, self.http)
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:
@@ -36,5 +42,6 @@ class AppContext:
     async def aclose(self) -> None:
         """Cancel tasks, close HTTP clients and the database; safe to call twice."""
         await self.tasks.shutdown()
+        await self.narrator.aclose()
         await self.http.aclose()
         await asyncio.to_thread(self.library.store.close)
