@@ -347,9 +347,8 @@ class Narrator:
                               language=story.language, format="mp3", local_file=str(path),
                               duration_s=round(made.duration_s, 3), size=size, sha256=sha256,
                               timings=made.timings, fallback_reason=fallback).validate()
-        for old in await self.library.store.narrations_for(story.id):
-            if old.local_file != str(path):
-                await self.library.store.save_narration(old.touched(deleted_at=utc_now()))
+        for old in await self.library.store.narrations_for(story.id):  # one live narration per story
+            await self.library.store.save_narration(old.touched(deleted_at=utc_now()))
         saved = await self.library.store.save_narration(narration)
         await asyncio.to_thread(self.cache.remove_except, story.id, path)
         self.library.notify("narrations", [story.id])

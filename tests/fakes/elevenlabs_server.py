@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import lameenc
+import numpy as np
 
 SAMPLE_RATE = 22050
 SECONDS_PER_CHAR = 0.055
@@ -52,15 +53,16 @@ QUOTA_EXCEEDED = {"detail": {"status": "quota_exceeded",
                                         "while 180 credits are required for this request."}}
 
 
+def speech_seconds(text: str, seconds_per_char: float = SECONDS_PER_CHAR) -> float:
+    return max(MIN_SECONDS, len(text) * seconds_per_char)
+
+
 def tone_mp3(text: str, seconds: float | None = None) -> bytes:
     """A real MP3 of a soft tone whose pitch depends on the text (so every text gets different bytes)."""
-    seconds = seconds if seconds is not None else max(MIN_SECONDS, len(text) * SECONDS_PER_CHAR)
+    seconds = seconds if seconds is not None else speech_seconds(text)
     pitch = 180 + int(hashlib.sha256(text.encode()).hexdigest()[:4], 16) % 200
     count = int(seconds * SAMPLE_RATE)
-    samples = struct.pack(
-        f"<{count}h",
-        *(int(6000 * math.sin(2 * math.pi * pitch * i / SAMPLE_RATE)) for i in range(count)),
-    )
+    samples = (6000 * np.sin(2 * np.pi * pitch * np.arange(count) / SAMPLE_RATE)).astype("<i2").tobytes()
     encoder = lameenc.Encoder()
     encoder.set_channels(1)
     encoder.set_in_sample_rate(SAMPLE_RATE)
@@ -98,11 +100,13 @@ class Failure:
 
 class FakeElevenLabs:
     def __init__(self, api_key: str = "test-eleven-key", voices: list[dict[str, Any]] | None = None,
-                 chunk_delay: float = 0.0, response_delay: float = 0.0):
+                 chunk_delay: float = 0.0, response_delay: float = 0.0,
+                 seconds_per_char: float = SECONDS_PER_CHAR):
         self.api_key = api_key
         self.voices = list(DEFAULT_VOICES if voices is None else voices)
         self.chunk_delay = chunk_delay
         self.response_delay = response_delay
+        self.seconds_per_char = seconds_per_char
         self.requests: list[Recorded] = []
         self.sent_audio: list[bytes] = []
         self._failures: deque[Failure] = deque()
@@ -264,8 +268,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not text.strip():
             self._send_json(400, {"detail": {"status": "invalid_text", "message": "Text must not be empty."}})
             return
-        audio = tone_mp3(text)
-        seconds = max(MIN_SECONDS, len(text) * SECONDS_PER_CHAR)
+        seconds = speech_seconds(text, fake.seconds_per_char)
+        audio = tone_mp3(text, seconds)
         reset_after = failure.reset_after if failure else None
         if mode in ("", "stream"):
             self._send_audio(audio, chunked=mode == "stream", reset_after=reset_after)
@@ -294,6 +298,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(audio)))
         self.end_headers()
         limit = len(audio) if reset_after is None else min(reset_after, len(audio) - 1)
+        if reset_after is None:
+            with fake._lock:  # recorded before sending, so a client that has read it all sees it here
+                fake.sent_audio.append(audio)
         step = 1024
         for start in range(0, limit, step):
             piece = audio[start:min(start + step, limit)]
@@ -309,8 +316,6 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if chunked:
             self.wfile.write(b"0\r\n\r\n")
-        with fake._lock:
-            fake.sent_audio.append(audio)
 
     def _send_partial_json(self, audio: bytes, reset_after: int) -> None:
         payload = json.dumps({"audio_base64": base64.b64encode(audio).decode()}).encode()
@@ -327,6 +332,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
+        if reset_after is None:
+            with fake._lock:
+                fake.sent_audio.append(audio)
         pieces = [audio[i:i + 2048] for i in range(0, len(audio), 2048)]
         per_piece = max(1, math.ceil(len(text) / len(pieces)))
         sent = 0
@@ -352,8 +360,6 @@ class _Handler(BaseHTTPRequestHandler):
             if fake.chunk_delay:
                 time.sleep(fake.chunk_delay)
         self.wfile.write(b"0\r\n\r\n")
-        with fake._lock:
-            fake.sent_audio.append(audio)
 
 
 def main() -> None:

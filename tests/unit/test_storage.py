@@ -8,7 +8,13 @@ import pytest
 from tale_desktop.domain import Child, Story
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.storage.db import DB_FILENAME, Database
-from tale_desktop.storage.errors import DatabaseCorrupt, DatabaseReadOnly, DatabaseTooNew, DataDirUnwritable, NotFound
+from tale_desktop.storage.errors import (
+    DatabaseCorrupt,
+    DatabaseReadOnly,
+    DatabaseTooNew,
+    DataDirUnwritable,
+    NotFound,
+)
 from tale_desktop.storage.library import Library
 from tale_desktop.storage.migrations import SCHEMA_VERSION
 from tale_desktop.storage.seed import install_builtin_content, load_builtin_heroes, load_starter_stories
