@@ -17,6 +17,7 @@ from tale_desktop.domain.speech import sentence_index_at
 
 HIGHLIGHT = QColor(255, 214, 102, 110)
 _WORD = re.compile(r"\w+", re.UNICODE)
+_CLOSING = set(".!?…,;:»”’\"')*_")
 
 
 def locate_sentences(document_text: str, content: str, timings: Sequence[dict[str, Any]]
@@ -34,9 +35,15 @@ def locate_sentences(document_text: str, content: str, timings: Sequence[dict[st
         if match is None:
             spans.append(None)
             continue
-        spans.append((match.start(), match.end()))
-        position = match.end()
+        end = match.end()
+        while end < len(document_text) and document_text[end] in _CLOSING:
+            end += 1  # the sentence's own punctuation belongs to it
+        spans.append((match.start(), end))
+        position = end
     return spans
+
+
+_MOUSE_EVENTS = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease)
 
 
 class ReadAlong(QObject):
@@ -53,7 +60,8 @@ class ReadAlong(QObject):
         self._content = ""
         self._current = -1
         self._press_pos: Any = None
-        view.viewport().installEventFilter(self)
+        self._viewport = view.viewport()
+        self._viewport.installEventFilter(self)
 
     @property
     def current(self) -> int:
@@ -128,7 +136,8 @@ class ReadAlong(QObject):
         return None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.view.viewport() and self._timings:
+        # (Compared with the stored viewport: the view may already be half destroyed when its last events come.)
+        if watched is self._viewport and self._timings and event.type() in _MOUSE_EVENTS:
             if event.type() == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
                 self._press_pos = event.position().toPoint()
             elif (event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent)

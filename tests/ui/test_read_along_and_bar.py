@@ -33,7 +33,7 @@ def test_sentences_are_found_in_rendered_markdown():
     timings = timings_for(CONTENT)
     document_text = "The little fox curled up under the old oak tree.\u2029The moon rose slowly ..."
     spans = locate_sentences(document_text, CONTENT, timings)
-    assert document_text[spans[0][0]:spans[0][1]] == "The little fox curled up under the old oak tree"
+    assert document_text[spans[0][0]:spans[0][1]] == "The little fox curled up under the old oak tree."
     assert spans[2] is None
 
 
@@ -47,7 +47,7 @@ def test_highlight_follows_position_and_scrolls(qtbot):
     assert along.highlighted_text().startswith("The little fox curled up")
     along.on_position(1.0)  # same sentence: nothing changes
     along.on_position(4.1)
-    assert along.highlighted_text() == "Goodnight, little fox"
+    assert along.highlighted_text() == "Goodnight, little fox."
     assert changes == [0, 2]
     # The view scrolled so the spoken sentence is visible.
     cursor = QTextCursor(view.document())
