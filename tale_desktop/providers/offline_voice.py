@@ -132,8 +132,11 @@ class PiperVoice:
             return voice
 
     def load(self) -> None:
-        """Load the model now (blocking, ~0.4 s) so the first sentence is quick."""
+        """Load the model now (blocking, ~0.4 s) and run it once, so the first real sentence is quick."""
+        first = self.model_path not in _piper_cache
         self._voice = self._load()
+        if first:
+            self.synthesize("Hello.")  # onnxruntime's first run is several times slower than the next ones
 
     def synthesize(self, text: str) -> bytes:
         from piper import SynthesisConfig

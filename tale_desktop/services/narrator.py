@@ -201,6 +201,22 @@ class Narrator:
         return cache_key(story.content, NarrationProvider.ELEVENLABS, plan.voice or "",
                          eleven.request_fingerprint())
 
+    async def prepare(self, language: str) -> None:
+        """Load what the first Play will need (the offline voice model, the ElevenLabs SDK and client) in a
+        worker thread, so Play starts in well under a second. Safe to call often; failures are only logged."""
+
+        def warm() -> None:
+            try:
+                if self.settings.elevenlabs_configured:
+                    import elevenlabs  # noqa: F401  (~0.3 s import)
+
+                    self.http.get("elevenlabs")
+                self._offline_voice(language, _Plan(OFFLINE)).load()
+            except ProviderError as exc:
+                log.info("Narration warm-up: %s", exc.user_message)
+
+        await asyncio.to_thread(warm)
+
     # -- cache ---------------------------------------------------------------------------------------------------
     async def latest(self, story_id: str) -> Narration | None:
         """The newest narration of the story whose file is present and intact (any provider), else ``None``."""
