@@ -31,7 +31,7 @@ def speakable(text: str) -> str:
     kept = []
     for char in text:
         category = unicodedata.category(char)
-        if category in ("So", "Cs", "Co", "Cn") or char in "\u200d\ufe0f*#_~`|<>[]{}":
+        if category in ("So", "Sk", "Cs", "Co", "Cn") or char in "\u200d\ufe0f*#_~`|<>[]{}":
             kept.append(" ")
         else:
             kept.append(char)
