@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,6 +139,12 @@ class Narrator:
         self.cache = cache or AudioCache(settings.audio_dir)
         self._unsubscribe = library.subscribe(self._on_library_change)
         self._purges: set[asyncio.Future[Any]] = set()
+        # Our own worker threads for synthesis, encoding and file I/O (not the loop's default executor, which
+        # on qasync is a pool of QThreads): voices run one sentence at a time, so two workers are plenty.
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="narrator")
+
+    async def _blocking(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args))
 
     # -- library events ------------------------------------------------------------------------------------------
     def _on_library_change(self, kind: str, ids: list[str]) -> None:
@@ -147,7 +155,7 @@ class Narrator:
         except RuntimeError:
             self._remove_audio(ids)
             return
-        future = loop.run_in_executor(None, self._remove_audio, list(ids))
+        future = loop.run_in_executor(self._executor, self._remove_audio, list(ids))
         self._purges.add(future)
         future.add_done_callback(self._purges.discard)
 
@@ -161,6 +169,7 @@ class Narrator:
         self._unsubscribe()
         if self._purges:
             await asyncio.wait(list(self._purges), timeout=5)
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     # -- choosing providers --------------------------------------------------------------------------------------
     def _plans(self, language: str, provider: str | None, voice: str | None) -> list[_Plan]:
@@ -201,6 +210,10 @@ class Narrator:
         return cache_key(story.content, NarrationProvider.ELEVENLABS, plan.voice or "",
                          eleven.request_fingerprint())
 
+    async def elevenlabs_voices(self) -> list[eleven.VoiceInfo]:
+        """The account's live voice list (for choosing a voice per language in Settings)."""
+        return await self._eleven().list_voices()
+
     async def prepare(self, language: str) -> None:
         """Load what the first Play will need (the offline voice model, the ElevenLabs SDK and client) in a
         worker thread, so Play starts in well under a second. Safe to call often; failures are only logged."""
@@ -215,19 +228,19 @@ class Narrator:
             except ProviderError as exc:
                 log.info("Narration warm-up: %s", exc.user_message)
 
-        await asyncio.to_thread(warm)
+        await self._blocking(warm)
 
     # -- cache ---------------------------------------------------------------------------------------------------
     async def latest(self, story_id: str) -> Narration | None:
         """The newest narration of the story whose file is present and intact (any provider), else ``None``."""
         for narration in await self.library.store.narrations_for(story_id):
-            if await asyncio.to_thread(self.cache.verified, narration.local_file, narration.sha256):
+            if await self._blocking(self.cache.verified, narration.local_file, narration.sha256):
                 return narration
         return None
 
     async def _cached(self, story_id: str, key: str) -> Narration | None:
         for narration in await self.library.store.narrations_for(story_id):
-            if narration.local_file and Path(narration.local_file).stem == key and await asyncio.to_thread(
+            if narration.local_file and Path(narration.local_file).stem == key and await self._blocking(
                     self.cache.verified, narration.local_file, narration.sha256):
                 return narration
         return None
@@ -249,7 +262,7 @@ class Narrator:
         for plan in plans:
             engine = None
             if plan.provider != NarrationProvider.ELEVENLABS:
-                engine = await asyncio.to_thread(self._offline_voice, story.language, plan)
+                engine = await self._blocking(self._offline_voice, story.language, plan)
             key = self._key(story, plan, engine)
             if reuse:
                 cached = await self._cached(story.id, key)
@@ -309,7 +322,7 @@ class Narrator:
                         for t in chunk.timings]
             timings.extend(absolute)
             if parts_dir is not None:
-                path = await asyncio.to_thread(self.cache.write_part, parts_dir, f"{chunk.index:04d}.mp3",
+                path = await self._blocking(self.cache.write_part, parts_dir, f"{chunk.index:04d}.mp3",
                                                chunk.audio)
                 listener.part(NarrationPart(chunk.index, path, offset, chunk.duration_s, absolute, attempt))
             offset += chunk.duration_s
@@ -319,7 +332,7 @@ class Narrator:
 
     async def _narrate_offline(self, story: Story, sentences: list[Sentence], engine: offline.OfflineVoice,
                                key: str, listener: NarrationListener, attempt: int) -> _Made:
-        await asyncio.to_thread(engine.load)
+        await self._blocking(engine.load)
         listener.started(engine.provider, engine.voice_id)
         parts_dir = await self._parts_dir(story.id, key) if listener.on_part else None
         encoder = _Mp3Encoder(engine.sample_rate)
@@ -331,34 +344,34 @@ class Narrator:
         part_timings: list[dict[str, Any]] = []
         part_index = 0
         for number, sentence in enumerate(sentences):
-            pcm = await asyncio.to_thread(engine.synthesize, sentence.text)
+            pcm = await self._blocking(engine.synthesize, sentence.text)
             seconds = len(pcm) / 2 / engine.sample_rate
             entry = timing(sentence, position, position + seconds)
             timings.append(entry)
             part_timings.append(entry)
             block = pcm + pause
             position += seconds + offline.SENTENCE_PAUSE_S
-            await asyncio.to_thread(encoder.add, block)
+            await self._blocking(encoder.add, block)
             part_pcm.append(block)
             listener.progress(number + 1, len(sentences))
             last = number + 1 == len(sentences)
             if parts_dir is not None and (part_index == 0 or last or position - part_start >= PART_MIN_SECONDS):
                 data = b"".join(part_pcm)
                 wav = offline.wav_bytes(data, engine.sample_rate)
-                path = await asyncio.to_thread(self.cache.write_part, parts_dir, f"{part_index:04d}.wav", wav)
+                path = await self._blocking(self.cache.write_part, parts_dir, f"{part_index:04d}.wav", wav)
                 listener.part(NarrationPart(part_index, path, part_start, position - part_start, part_timings,
                                             attempt))
                 part_index += 1
                 part_pcm, part_timings, part_start = [], [], position
-        audio = await asyncio.to_thread(encoder.finish)
+        audio = await self._blocking(encoder.finish)
         return _Made(audio, engine.provider, engine.voice_id, position, timings)
 
     async def _parts_dir(self, story_id: str, key: str) -> Path:
-        return await asyncio.to_thread(self.cache.parts_dir, story_id, key)
+        return await self._blocking(self.cache.parts_dir, story_id, key)
 
     async def _save(self, story: Story, key: str, made: _Made, fallback: str | None) -> Narration:
         path = self.cache.path_for(story.id, key, "mp3")
-        path, sha256, size = await asyncio.to_thread(self.cache.write, path, made.audio)
+        path, sha256, size = await self._blocking(self.cache.write, path, made.audio)
         narration = Narration(story_id=story.id, provider=made.provider, voice_id=made.voice_id,
                               language=story.language, format="mp3", local_file=str(path),
                               duration_s=round(made.duration_s, 3), size=size, sha256=sha256,
@@ -366,7 +379,7 @@ class Narrator:
         for old in await self.library.store.narrations_for(story.id):  # one live narration per story
             await self.library.store.save_narration(old.touched(deleted_at=utc_now()))
         saved = await self.library.store.save_narration(narration)
-        await asyncio.to_thread(self.cache.remove_except, story.id, path)
+        await self._blocking(self.cache.remove_except, story.id, path)
         self.library.notify("narrations", [story.id])
         return saved
 
@@ -379,7 +392,7 @@ class Narrator:
             narration = await self.narrate(story_id)
         source = Path(str(narration.local_file))
         out_path = Path(out_path).expanduser()
-        await asyncio.to_thread(_copy_atomically, source, out_path, narration.sha256)
+        await self._blocking(_copy_atomically, source, out_path, narration.sha256)
         return out_path
 
     async def _matches_text(self, story: Story, narration: Narration) -> bool:
@@ -389,7 +402,7 @@ class Narrator:
                                                                 _Plan(NarrationProvider.ESPEAK)]:
             try:
                 engine = (None if plan.provider == NarrationProvider.ELEVENLABS
-                          else await asyncio.to_thread(self._offline_voice, story.language, plan))
+                          else await self._blocking(self._offline_voice, story.language, plan))
             except ProviderError:
                 continue
             if self._key(story, plan, engine) == stem:

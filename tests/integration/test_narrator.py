@@ -126,6 +126,11 @@ async def test_quota_exceeded_falls_back_with_the_reason(fake, ctx):
     assert saved.fallback_reason == narration.fallback_reason
 
 
+async def test_live_voice_list(fake, ctx):
+    voices = await ctx.narrator.elevenlabs_voices()
+    assert [(v.voice_id, v.languages) for v in voices] == [("voice-en-calm", ("en",)), ("voice-ru-soft", ("ru",))]
+
+
 async def test_explicit_elevenlabs_fails_clearly(fake, ctx):
     story = await save_story(ctx)
     fake.quota_exceeded()

@@ -132,3 +132,20 @@ def test_broken_file_reports_an_error(qtbot, player, tmp_path):
     player.play()
     qtbot.waitUntil(lambda: player.state is PlayerState.ERROR, timeout=5000)
     assert errors and "could not be played" in errors[0]
+
+
+def test_no_audio_backend_disables_the_bar_with_a_message(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    from tale_desktop.ui.player_bar import PlayerBar, connect_player
+
+    monkeypatch.setattr(QMediaPlayer, "isAvailable", lambda self: False)
+    player = AudioPlayer(Settings())
+    bar = PlayerBar()
+    qtbot.addWidget(bar)
+    connect_player(bar, player)
+    assert player.state is PlayerState.UNAVAILABLE and "not available" in player.unavailable_message
+    assert not bar.controls.isEnabled() and bar.message.text() == player.unavailable_message
+    player.load(tone_wav(tmp_path / "c.wav", 0.5), 0.5)
+    player.play()
+    assert player.state is PlayerState.UNAVAILABLE
