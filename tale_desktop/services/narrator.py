@@ -173,8 +173,10 @@ class Narrator:
 
     # -- choosing providers --------------------------------------------------------------------------------------
     def _plans(self, language: str, provider: str | None, voice: str | None) -> list[_Plan]:
-        if provider is not None and provider not in PROVIDERS:
+        if provider is not None and provider not in (*PROVIDERS, OFFLINE):
             raise ValidationError({"provider": f"Narration provider must be one of {', '.join(PROVIDERS)}"})
+        if provider == OFFLINE:  # the best offline voice for the language, whichever it is
+            return [_Plan(OFFLINE, voice, strict=True, voice_from="argument" if voice else "default")]
         if provider == NarrationProvider.ELEVENLABS:
             return [self._eleven_plan(language, voice, strict=True)]
         if provider in (NarrationProvider.PIPER, NarrationProvider.ESPEAK):
@@ -248,7 +250,10 @@ class Narrator:
     # -- narrating -----------------------------------------------------------------------------------------------
     async def narrate(self, story_id: str, *, provider: str | None = None, voice: str | None = None,
                       listener: NarrationListener | None = None, reuse: bool = True) -> Narration:
-        """Make (or reuse) the narration of a story and return its record; the file is ``local_file``."""
+        """Make (or reuse) the narration of a story and return its record; the file is ``local_file``.
+
+        ``provider``: None (ElevenLabs when configured, falling back to the offline voice), "elevenlabs",
+        "piper", "espeak", or "offline" (the best offline voice for the story's language)."""
         listener = listener or NarrationListener()
         story = await self.library.get_story(story_id)
         sentences = sentences_of(story.content)
