@@ -109,21 +109,23 @@ class FakeElevenLabs:
         self.seconds_per_char = seconds_per_char
         self.requests: list[Recorded] = []
         self.sent_audio: list[bytes] = []
-        self._failures: deque[Failure] = deque()
+        self._failures: deque[Failure | None] = deque()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- scripting -----------------------------------------------------------------------------------------------
     def fail_next(self, status: int = 500, body: Any = None, *, headers: dict[str, str] | None = None,
-                  times: int = 1, reset_after: int | None = None, delay: float = 0.0) -> None:
-        """The next ``times`` text-to-speech requests fail this way (a reset sends 200 and part of the audio)."""
+                  times: int = 1, reset_after: int | None = None, delay: float = 0.0, after: int = 0) -> None:
+        """The next ``times`` text-to-speech requests fail this way (a reset sends 200 and part of the audio);
+        with ``after=N`` the next N requests succeed first."""
         with self._lock:
+            self._failures.extend([None] * after)
             for _ in range(times):
                 self._failures.append(Failure(status, body, dict(headers or {}), reset_after, delay))
 
-    def quota_exceeded(self, times: int = 1) -> None:
-        self.fail_next(401, QUOTA_EXCEEDED, times=times)
+    def quota_exceeded(self, times: int = 1, after: int = 0) -> None:
+        self.fail_next(401, QUOTA_EXCEEDED, times=times, after=after)
 
     def rate_limited(self, retry_after: float = 1, times: int = 1) -> None:
         self.fail_next(429, {"detail": {"status": "too_many_concurrent_requests",

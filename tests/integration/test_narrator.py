@@ -126,6 +126,20 @@ async def test_quota_exceeded_falls_back_with_the_reason(fake, ctx):
     assert saved.fallback_reason == narration.fallback_reason
 
 
+async def test_quota_running_out_midway_starts_again_offline(fake, ctx):
+    content = " ".join(f"Star number {i} twinkled softly above the sleepy village." for i in range(10))
+    story = await save_story(ctx, content)
+    fake.voices.append({"voice_id": "JBFqnCBsd6RMkjVDRZzb", "name": "George"})
+    fake.quota_exceeded(after=1, times=5)  # the first chunk is narrated, the second is refused
+    parts, notices = [], []
+    narration = await ctx.narrator.narrate(story.id, listener=NarrationListener(on_part=parts.append,
+                                                                                on_notice=notices.append))
+    assert narration.provider == "piper" and "quota" in narration.fallback_reason
+    assert [p.attempt for p in parts][0] == 0 and parts[-1].attempt == 1
+    assert [p.index for p in parts if p.attempt == 1][0] == 0  # the offline pieces start from the beginning
+    assert notices == [narration.fallback_reason]
+
+
 async def test_live_voice_list(fake, ctx):
     voices = await ctx.narrator.elevenlabs_voices()
     assert [(v.voice_id, v.languages) for v in voices] == [("voice-en-calm", ("en",)), ("voice-ru-soft", ("ru",))]
