@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -46,6 +47,13 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if all(arg in ("-v", "--verbose") for arg in argv):  # the window: skip importing every command (start-up)
+        logging.basicConfig(level=logging.INFO if argv else logging.WARNING, stream=sys.stderr,
+                            format="%(levelname)s %(name)s: %(message)s")
+        from tale_desktop.app import run_app
+
+        return run_app()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
@@ -63,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
         return fail(EXIT_INTERRUPTED, "interrupted")
+    except BrokenPipeError:  # e.g. `tale-desktop stories list | head`: the reader left, that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (UsageError, ValidationError, StorageError) as exc:
         return fail(EXIT_USAGE, exc.user_message)
     except ProviderError as exc:

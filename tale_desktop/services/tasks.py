@@ -154,8 +154,9 @@ class TaskManager:
         elif (exc := task.exception()) is not None:
             handle.state = TaskState.FAILED
             handle.error = user_message_for(exc, handle.title)
-            if getattr(exc, "user_message", None):
-                log.warning("Task %s failed: %s", handle.name, handle.error, exc_info=exc)
+            if getattr(exc, "user_message", None):  # expected failure: one line, traceback only at debug level
+                log.warning("Task %s failed: %s", handle.name, handle.error)
+                log.debug("Task %s failure details", handle.name, exc_info=exc)
             else:
                 log.error("Task %s crashed", handle.name, exc_info=exc)
             if on_error is not None:

@@ -1,0 +1,219 @@
+"""The window application: QApplication on a qasync event loop, the composition root, and a clean shutdown.
+
+Start-up order: QApplication (name, icon, style) -> the qasync loop -> ``AppContext.create`` in a worker thread
+(opens settings and the library file) -> the window is shown -> HTTP clients are prepared and built-in content
+installed off the loop thread -> wait until the window closes -> cancel tasks, close HTTP clients and the
+database.
+
+A library that cannot be opened (damaged or read-only file, unwritable data folder) shows a clear message box and
+exits with code 2 without touching the file.
+
+Environment hooks:
+- ``TALE_QUIT_AFTER_MS``: when set to a positive number, the window (or the start-up error box) closes by itself
+  that many milliseconds after it is shown, exactly as if the parent had closed it. Used by the start/quit tests
+  and the start-up benchmark; unset (the default) it does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import logging.handlers
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from tale_desktop import APP_NAME, APP_TITLE
+
+log = logging.getLogger(__name__)
+
+EXIT_STORAGE = 2
+LOG_FILE = Path("logs") / "tale-desktop.log"
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUPS = 3
+_STARTED = time.perf_counter()
+
+
+def quit_after_ms() -> int:
+    try:
+        return max(0, int(os.environ.get("TALE_QUIT_AFTER_MS", "0") or 0))
+    except ValueError:
+        return 0
+
+
+def data_dir_from_env() -> Path:
+    import platformdirs
+
+    return Path(os.environ.get("TALE_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+class TerseFormatter(logging.Formatter):
+    """For the terminal: warnings are one line; only errors carry their traceback (the log file has all)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.levelno >= logging.ERROR or not record.exc_info:
+            return super().format(record)
+        record.message = record.getMessage()
+        return self.formatMessage(record)
+
+
+def setup_file_logging(data_dir: Path) -> Path | None:
+    """Log INFO and above to a rotating file in the data folder (never keys). Returns the path, if writable."""
+    path = data_dir / LOG_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
+                                                       encoding="utf-8", delay=True)
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger()
+    terminal_level = root.level or logging.WARNING
+    for existing in root.handlers:  # keep the terminal as quiet as before (WARNING unless --verbose)
+        if existing.level == logging.NOTSET:
+            existing.setLevel(terminal_level)
+        if existing.formatter is not None:
+            existing.setFormatter(TerseFormatter(existing.formatter._fmt))
+    root.addHandler(handler)
+    root.setLevel(min(terminal_level, logging.INFO))
+    for noisy in ("httpx", "httpcore", "openai", "elevenlabs", "hpack"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)  # request lines may carry ids: keep them out
+    return path
+
+
+def _make_application():
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from tale_desktop.resources_path import resource
+
+    app = QApplication.instance() or QApplication([APP_NAME])  # argv[0] names the X11 window class
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_TITLE)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName(APP_NAME)
+    app.setWindowIcon(QIcon(str(resource("icons", "tale-desktop.svg"))))
+    app.setStyle("Fusion")
+    try:
+        app.setStyleSheet(resource("styles", "app.qss").read_text(encoding="utf-8"))
+    except OSError:
+        log.warning("The style sheet is missing; using the plain style")
+    # The window's close ends the app through ``main`` (so cleanup runs on a live loop), not Qt's own quit.
+    app.setQuitOnLastWindowClosed(False)
+    return app
+
+
+async def show_fatal(message: str) -> None:
+    """A clear, non-blocking message box for a problem that stops the start; returns when it is closed."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from tale_desktop.ui.asyncqt import open_and_wait
+
+    box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_TITLE} cannot open the library", message,
+                      QMessageBox.StandardButton.Close)
+    box.setInformativeText("Nothing was changed. Fix the problem above and start Tale Desktop again.")
+    if ms := quit_after_ms():
+        QTimer.singleShot(ms, box.reject)
+    await open_and_wait(box)
+
+
+def _create_context():
+    """Worker thread: import the heavy modules (httpx, SDK glue, widgets code) and open the library."""
+    import tale_desktop.ui.main_window  # noqa: F401 - warm the import off the loop thread
+    from tale_desktop.context import AppContext
+
+    return AppContext.create()
+
+
+async def main(app) -> int:
+    """Build the context off the loop thread, show the window, wait for it to close, then shut down cleanly."""
+    from PySide6.QtCore import QTimer
+
+    from tale_desktop.storage.errors import StorageError
+
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)  # e.g. the desktop session ends
+    try:
+        ctx = await asyncio.to_thread(_create_context)
+    except StorageError as exc:
+        log.error("Cannot open the library: %s", exc.user_message)
+        print(f"{APP_NAME}: {exc.user_message}", file=sys.stderr)
+        await show_fatal(exc.user_message)
+        return EXIT_STORAGE
+
+    from tale_desktop.ui.main_window import MainWindow
+
+    window = None
+    try:
+        preparing = ctx.tasks.spawn(ctx.http.prepare_async(), name="startup.http", cancellable=False,
+                                    title="Preparing connections")  # SSL contexts, off the loop thread
+        window = MainWindow(ctx)
+        window.closed.connect(closed.set)
+        window.show()
+        QTimer.singleShot(0, lambda: log.info("Window shown %.0f ms after the app module loaded (at %.3f)",
+                                              (time.perf_counter() - _STARTED) * 1000, time.time()))
+        if ms := quit_after_ms():
+            QTimer.singleShot(ms, window.close)
+        try:
+            await ctx.start()  # built-in heroes and starter stories on first run (DB worker thread)
+        except StorageError as exc:
+            log.error("Cannot prepare the library: %s", exc.user_message)
+            print(f"{APP_NAME}: {exc.user_message}", file=sys.stderr)
+            window.hide()
+            await show_fatal(exc.user_message)
+            return EXIT_STORAGE
+        except Exception:  # the library still works without the starter content
+            log.exception("Installing the built-in heroes and stories failed")
+            from tale_desktop.ui.dialogs import show_error
+
+            show_error(window, "Starter content", "The built-in heroes and starter stories could not be "
+                                                  "installed. Details were written to the log.")
+        window.start()
+        await preparing.wait()  # a failure is logged; clients are then made on first use
+        await closed.wait()
+        return 0
+    finally:
+        if window is not None:
+            window.hide()
+        await ctx.aclose()
+        if window is not None:
+            window.deleteLater()
+        log.info("Closed cleanly")
+
+
+def run_app() -> int:
+    """Entry point for ``tale-desktop`` without a subcommand; returns the process exit code."""
+    os.environ.setdefault("QT_API", "pyside6")
+    setup_file_logging(data_dir_from_env())
+    app = _make_application()
+    import qasync
+
+    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+        loop = runner.get_loop()
+
+        def interrupt(*_args: object) -> None:  # Ctrl+C in a terminal: close like the window's close button
+            for widget in app.topLevelWidgets():
+                if widget.isVisible():
+                    loop.call_soon_threadsafe(widget.close)
+
+        previous = signal.signal(signal.SIGINT, interrupt)
+        from PySide6.QtCore import QTimer
+
+        wake = QTimer()  # lets Python run its signal handlers while Qt is idle
+        wake.start(300)
+        wake.timeout.connect(lambda: None)
+        try:
+            return runner.run(main(app))
+        except asyncio.CancelledError:
+            return 130
+        except RuntimeError as exc:
+            if "Event loop stopped before Future completed" in str(exc):  # Qt quit under us; cleanup ran
+                return 0
+            raise
+        finally:
+            wake.stop()
+            signal.signal(signal.SIGINT, previous)
