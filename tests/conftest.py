@@ -60,3 +60,23 @@ def tale_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("TALE_CONFIG_DIR", str(config))
     monkeypatch.setenv("TALE_NO_KEYRING", "1")
     return {"TALE_DATA_DIR": str(data), "TALE_CONFIG_DIR": str(config)}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _collect_garbage_on_the_qt_thread():
+    """Python's cyclic garbage collector runs in whichever thread happens to allocate (a fake server, a worker
+    thread), and collecting a Qt wrapper there destroys its C++ object off the Qt thread, which crashes Qt
+    ("Timers cannot be stopped from another thread", then a segfault). Collect only here, on the main thread."""
+    import gc
+
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test(_collect_garbage_on_the_qt_thread):
+    yield
+    import gc
+
+    gc.collect()

@@ -12,11 +12,12 @@ No Qt here; blocking work (synthesis, encoding, file I/O) runs in worker threads
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
-import functools
 import logging
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ log = logging.getLogger(__name__)
 MP3_BITRATE_KBPS = 64
 # Offline pieces for fast start: the first sentence alone, then pieces of at least this many seconds.
 PART_MIN_SECONDS = 12.0
+CLOSE_TIMEOUT_S = 10.0
 PROVIDERS = [p.value for p in NarrationProvider]
 OFFLINE = "offline"
 
@@ -138,26 +140,30 @@ class Narrator:
         self.http = http
         self.cache = cache or AudioCache(settings.audio_dir)
         self._unsubscribe = library.subscribe(self._on_library_change)
-        self._purges: set[asyncio.Future[Any]] = set()
+        self._purges: set[concurrent.futures.Future[Any]] = set()
         # Our own worker threads for synthesis, encoding and file I/O (not the loop's default executor, which
         # on qasync is a pool of QThreads): voices run one sentence at a time, so two workers are plenty.
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="narrator")
+        self._jobs: set[concurrent.futures.Future[Any]] = set()
 
     async def _blocking(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args))
+        job = self._executor.submit(fn, *args)
+        self._jobs.add(job)
+        job.add_done_callback(self._jobs.discard)
+        return await asyncio.wrap_future(job)
 
     # -- library events ------------------------------------------------------------------------------------------
     def _on_library_change(self, kind: str, ids: list[str]) -> None:
         if kind != "stories_purged" or not ids:
             return
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             self._remove_audio(ids)
             return
-        future = loop.run_in_executor(self._executor, self._remove_audio, list(ids))
-        self._purges.add(future)
-        future.add_done_callback(self._purges.discard)
+        job = self._executor.submit(self._remove_audio, list(ids))
+        self._purges.add(job)
+        job.add_done_callback(self._purges.discard)
 
     def _remove_audio(self, story_ids: list[str]) -> None:
         for story_id in story_ids:
@@ -166,10 +172,14 @@ class Narrator:
         log.info("Removed the audio of %d purged stories", len(story_ids))
 
     async def aclose(self) -> None:
+        """Stop taking work and wait (bounded) for the sentence being synthesized, so no worker thread reports
+        back to a loop that is gone."""
         self._unsubscribe()
-        if self._purges:
-            await asyncio.wait(list(self._purges), timeout=5)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        pending = [*self._purges, *self._jobs]
+        deadline = time.monotonic() + CLOSE_TIMEOUT_S
+        while any(not job.done() for job in pending) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
 
     # -- choosing providers --------------------------------------------------------------------------------------
     def _plans(self, language: str, provider: str | None, voice: str | None) -> list[_Plan]:

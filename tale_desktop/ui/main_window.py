@@ -3,7 +3,7 @@
 Extension points for later capabilities (none of them is built here):
 - :meth:`MainWindow.add_primary_action` puts an action first in the File menu and the toolbar ("New story…").
 - :meth:`MainWindow.add_center_page` / :meth:`show_center_page` host a page next to the reader (compose form).
-- ``reader.add_bottom_widget`` hosts the player bar under the text.
+- ``reader.add_bottom_widget`` hosts the player bar under the text (``self.narration``, see ``narration_ui``).
 - :meth:`MainWindow.add_status_widget` puts a permanent indicator in the status bar (sync status).
 - ``settings_opened`` hands every new Settings dialog to listeners (an Account section via ``add_section``).
 """
@@ -37,6 +37,7 @@ from tale_desktop.context import AppContext
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.resources_path import resource
 from tale_desktop.ui.library_view import LibraryView
+from tale_desktop.ui.narration_ui import install_narration
 from tale_desktop.ui.profiles import ChildrenPanel, HeroesPanel
 from tale_desktop.ui.reader import ReaderPane
 from tale_desktop.ui.settings_dialog import SettingsDialog
@@ -187,6 +188,8 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.library.story_selected.connect(self.reader.open_story)
         self._unsubscribe = ctx.library.subscribe(self._on_library_change)
+        # Listening: player bar under the reader, Listen menu, Play action, read-along.
+        self.narration = install_narration(self)
         self.refresh_banner()
 
     # -- actions ------------------------------------------------------------------------------------------------
@@ -357,5 +360,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._save_layout()
         self._unsubscribe()
+        self.narration.close()
         event.accept()
         self.closed.emit()

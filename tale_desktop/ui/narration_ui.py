@@ -8,6 +8,7 @@ and ``settings_action``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -23,6 +24,7 @@ from tale_desktop.ui.read_along import ReadAlong
 log = logging.getLogger(__name__)
 
 NOTICE_MS = 10000
+PREPARE_TASK = "narrator.prepare"
 
 
 class NarrationControls(QObject):
@@ -65,6 +67,9 @@ class NarrationControls(QObject):
         self.player.stateChanged.connect(self._update_actions)
         self.reader.story_shown.connect(self._story_shown)
         self._unsubscribe = self.ctx.library.subscribe(self._on_library_change)
+        panel = getattr(window, "tasks_panel", None)
+        if panel is not None:  # warming the voice up is not news for the parent
+            panel.hidden_prefixes = (*panel.hidden_prefixes, PREPARE_TASK)
         self._update_actions(self.player.state)
 
     # -- intents -------------------------------------------------------------------------------------------------
@@ -101,9 +106,13 @@ class NarrationControls(QObject):
         if playing_this:
             # The document was rendered again: find the sentences anew.
             self.read_along.set_timings(story.content, self.read_along.timings)
-        self.ctx.tasks.spawn(self.ctx.narrator.prepare(story.language), name="narrator.prepare",
-                             title="Preparing the voice", replace=True)
         self._update_actions(self.player.state)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # shown while the app shuts down: nothing to prepare
+        self.ctx.tasks.spawn(self.ctx.narrator.prepare(story.language), name=PREPARE_TASK,
+                             title="Preparing the voice", replace=True)
 
     def _narration_ready(self, narration: Narration) -> None:
         story = self.reader.story

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import shiboken6
 from PySide6.QtWidgets import QTextBrowser
 
 from tale_desktop.context import AppContext
@@ -38,7 +39,8 @@ async def setup(qapp):
     yield ctx, view, player, read_along, playback
     playback.stop()
     await ctx.aclose()
-    view.deleteLater()
+    for qobject in (playback, read_along, player, view):
+        shiboken6.delete(qobject)  # now, on the Qt thread: never later by a garbage collection on another thread
 
 
 async def test_play_starts_on_the_first_piece_and_highlights(setup):

@@ -1,82 +1,52 @@
-"""The Listen controls in a window: Play narrates the story in the reader, the bar shows the notice, the
-highlight follows. Uses a small stand-in for the main window's reader (only the attributes narration_ui needs)."""
+"""Listening in the main window, as a parent does it: open a story, press Play, hear it (the player plays), see
+the sentence highlighted, pause from the bar; a deletion lets go of the audio files."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QMainWindow, QTextBrowser, QVBoxLayout, QWidget
 
-from tale_desktop.context import AppContext
-from tale_desktop.ui.narration_ui import install_narration
 from tale_desktop.ui.player import PlayerState
 from tests.integration.narration_helpers import save_story
+from tests.ui.helpers import click, until
 
 pytestmark = pytest.mark.asyncio(loop_factories=["qasync"])
 
 
-class StandInReader(QWidget):
-    story_shown = Signal(str)
-
-    def __init__(self):
-        super().__init__()
-        self.story = None
-        self.text_view = QTextBrowser()
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.addWidget(self.text_view)
-
-    def add_bottom_widget(self, widget):
-        self.layout_.addWidget(widget)
-
-    def show_story(self, story):
-        self.story = story
-        self.text_view.setMarkdown(story.content)
-        self.story_shown.emit(story.id)
-
-
-class StandInWindow(QMainWindow):
-    def __init__(self, ctx):
-        super().__init__()
-        self.ctx = ctx
-        self.reader = StandInReader()
-        self.setCentralWidget(self.reader)
-        self.toolbar = self.addToolBar("Main")
-        self.settings_action = self.toolbar.addAction("Settings…")
+async def test_play_a_story_from_the_window(ctx, window):
+    controls = window.narration
+    assert controls.bar.isVisibleTo(window.reader) and not controls.play_action.isEnabled()
+    story = await save_story(ctx)
+    window.reader.open_story(story.id)
+    await until(lambda: window.reader.story_id == story.id, what="the story in the reader")
+    assert controls.play_action.isEnabled()
+    assert controls.play_action in window.toolbar.actions()
+    controls.play_action.trigger()
+    await until(lambda: controls.read_along.current >= 0, timeout=20, what="a highlighted sentence")
+    assert controls.read_along.highlighted_text().startswith("The little fox")
+    await until(lambda: controls.player.state is PlayerState.PLAYING, what="playing")
+    assert controls.play_action.text() == "Pause"
+    click(controls.bar.play_button)
+    await until(lambda: controls.player.state is PlayerState.PAUSED, what="paused")
+    await until(lambda: not controls.playback.busy, timeout=20, what="the narration saved")
+    ctx.library.notify("stories_purged", [story.id])
+    assert controls.player.state is PlayerState.EMPTY
+    await asyncio.sleep(0)
 
 
-def signal_future(signal, predicate=lambda *a: True):
-    future = asyncio.get_running_loop().create_future()
-    signal.connect(lambda *a: None if future.done() or not predicate(*a) else future.set_result(a))
-    return future
+async def test_fallback_notice_in_the_bar(ctx, window, monkeypatch):
+    from tests.fakes.elevenlabs_server import FakeElevenLabs
 
-
-async def test_play_from_the_window(qapp):
-    ctx = AppContext.create()
-    window = StandInWindow(ctx)
-    controls = install_narration(window)
-    try:
-        assert not controls.play_action.isEnabled()  # no story shown yet
+    with FakeElevenLabs() as fake:
+        fake.quota_exceeded(times=5)
+        ctx.settings.env["ELEVENLABS_API_KEY"] = fake.api_key
+        ctx.settings.env["TALE_ELEVENLABS_BASE_URL"] = fake.base_url
         story = await save_story(ctx)
-        window.reader.show_story(story)
-        assert controls.play_action.isEnabled() and controls.bar.parent() is not None
-        highlighted = signal_future(controls.read_along.sentenceChanged, lambda i: i >= 0)
-        ready = signal_future(controls.playback.narrationReady)
-        controls.play_action.trigger()
-        await asyncio.wait_for(highlighted, 20)
-        await asyncio.wait_for(ready, 20)
-        assert controls.player.state in (PlayerState.PLAYING, PlayerState.ENDED)
-        assert controls.read_along.highlighted_text().startswith("The little fox")
-        paused = signal_future(controls.player.stateChanged, lambda s: s is PlayerState.PAUSED)
-        if controls.player.state is PlayerState.PLAYING:
-            controls.bar.play_button.click()
-            await asyncio.wait_for(paused, 5)
-            assert controls.play_action.text() == "Play"
-        # Purging the story lets go of its files.
-        ctx.library.notify("stories_purged", [story.id])
-        assert controls.player.state is PlayerState.EMPTY and controls.playback.story is None
-    finally:
-        controls.close()
-        window.deleteLater()
-        await ctx.aclose()
+        window.reader.open_story(story.id)
+        await until(lambda: window.reader.story_id == story.id, what="the story in the reader")
+        click(controls_play := window.narration.bar.play_button)
+        assert controls_play is not None
+        await until(lambda: "quota" in window.narration.bar.message.text(), timeout=20, what="the notice")
+        assert window.narration.bar.message.isVisible()
+        await until(lambda: not window.narration.playback.busy, timeout=20, what="the narration saved")

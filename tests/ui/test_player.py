@@ -9,6 +9,7 @@ import wave
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtMultimedia import QAudio
 
 from tale_desktop.settings import PLAYER_SPEED, PLAYER_VOLUME, Settings
@@ -29,13 +30,27 @@ def tone_wav(path: Path, seconds: float, pitch: int = 330) -> Path:
 
 
 @pytest.fixture
-def player(qtbot):
-    audio = AudioPlayer(Settings())
+def make_player(qtbot):
+    """Players made by a test are released and deleted by Qt on this thread when it ends (never by a later
+    garbage collection, which may run on another thread)."""
+    made = []
+
+    def make(**kwargs) -> AudioPlayer:
+        made.append(AudioPlayer(Settings(), **kwargs))
+        return made[-1]
+
+    yield make
+    for audio in made:
+        audio.release()
+        shiboken6.delete(audio)
+
+
+@pytest.fixture
+def player(make_player):
+    audio = make_player()
     if not audio.isAvailable():
         pytest.fail("QtMultimedia has no backend here: install libpulse0 and libxrandr2")
-    yield audio
-    audio.release()
-    audio.deleteLater()
+    return audio
 
 
 def test_plays_a_file_to_the_end(qtbot, player, tmp_path):
@@ -84,8 +99,8 @@ def test_pieces_play_as_one_timeline(qtbot, player, tmp_path):
     assert player.source == first
 
 
-def test_sleep_timer_fades_out_and_pauses(qtbot, tmp_path):
-    player = AudioPlayer(Settings(), sleep_fade_s=0.5)
+def test_sleep_timer_fades_out_and_pauses(qtbot, make_player, tmp_path):
+    player = make_player(sleep_fade_s=0.5)
     player.load(tone_wav(tmp_path / "long.wav", 5.0), 5.0)
     player.set_volume(1.0)
     player.play()
@@ -99,7 +114,7 @@ def test_sleep_timer_fades_out_and_pauses(qtbot, tmp_path):
     player.release()
 
 
-def test_volume_is_perceptual_and_volume_speed_are_remembered(qtbot, player):
+def test_volume_is_perceptual_and_volume_speed_are_remembered(qtbot, player, make_player):
     player.set_volume(0.5)
     expected = QAudio.convertVolume(0.5, QAudio.VolumeScale.LogarithmicVolumeScale,
                                     QAudio.VolumeScale.LinearVolumeScale)
@@ -107,7 +122,7 @@ def test_volume_is_perceptual_and_volume_speed_are_remembered(qtbot, player):
     player.set_speed(3.0)
     assert player.speed == 1.25
     player.set_speed(0.9)
-    again = AudioPlayer(Settings())
+    again = make_player()
     assert again.volume == pytest.approx(0.5) and again.speed == pytest.approx(0.9)
     assert Settings().get(PLAYER_VOLUME) == "0.50" and Settings().get(PLAYER_SPEED) == "0.90"
 
@@ -134,13 +149,13 @@ def test_broken_file_reports_an_error(qtbot, player, tmp_path):
     assert errors and "could not be played" in errors[0]
 
 
-def test_no_audio_backend_disables_the_bar_with_a_message(qtbot, monkeypatch, tmp_path):
+def test_no_audio_backend_disables_the_bar_with_a_message(qtbot, make_player, monkeypatch, tmp_path):
     from PySide6.QtMultimedia import QMediaPlayer
 
     from tale_desktop.ui.player_bar import PlayerBar, connect_player
 
     monkeypatch.setattr(QMediaPlayer, "isAvailable", lambda self: False)
-    player = AudioPlayer(Settings())
+    player = make_player()
     bar = PlayerBar()
     qtbot.addWidget(bar)
     connect_player(bar, player)
