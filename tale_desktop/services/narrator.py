@@ -175,11 +175,10 @@ class Narrator:
         """Stop taking work and wait (bounded) for the sentence being synthesized, so no worker thread reports
         back to a loop that is gone."""
         self._unsubscribe()
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        pending = [*self._purges, *self._jobs]
         deadline = time.monotonic() + CLOSE_TIMEOUT_S
-        while any(not job.done() for job in pending) and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        await _until_done(list(self._purges), deadline)  # audio of purged stories is still removed
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        await _until_done(list(self._jobs), deadline)
 
     # -- choosing providers --------------------------------------------------------------------------------------
     def _plans(self, language: str, provider: str | None, voice: str | None) -> list[_Plan]:
@@ -423,6 +422,11 @@ class Narrator:
             if self._key(story, plan, engine) == stem:
                 return True
         return False
+
+
+async def _until_done(jobs: list[concurrent.futures.Future[Any]], deadline: float) -> None:
+    while any(not job.done() for job in jobs) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
 
 
 def _copy_atomically(source: Path, target: Path, sha256: str) -> None:
