@@ -173,6 +173,9 @@ async def main(app) -> int:
             show_error(window, "Starter content", "The built-in heroes and starter stories could not be "
                                                   "installed. Details were written to the log.")
         window.start()
+        from tale_desktop.ui.sync_wiring import install_sync_ui
+
+        install_sync_ui(window, ctx)  # status indicator, Sync action, Account section, background sync
         await preparing.wait()  # a failure is logged; clients are then made on first use
         await closed.wait()
         return 0

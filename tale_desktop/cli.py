@@ -38,7 +38,9 @@ def fail(code: int, message: str) -> int:
 async def _run(args: argparse.Namespace) -> int:
     from tale_desktop.context import AppContext
 
-    ctx = await asyncio.to_thread(AppContext.create)
+    # On this (main) thread: Qt takes the first thread that touches it (QSettings here) as its main thread, and a
+    # PDF export later creates a QGuiApplication, which must live on that thread. Nothing else waits on the loop.
+    ctx = AppContext.create()
     try:
         await ctx.start()
         return await args.handler(ctx, args)

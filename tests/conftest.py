@@ -7,6 +7,7 @@ loop (widgets, signals) select it with ``@pytest.mark.asyncio(loop_factories=["q
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 from pathlib import Path
@@ -62,21 +63,34 @@ def tale_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return {"TALE_DATA_DIR": str(data), "TALE_CONFIG_DIR": str(config)}
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _collect_garbage_on_the_qt_thread():
-    """Python's cyclic garbage collector runs in whichever thread happens to allocate (a fake server, a worker
-    thread), and collecting a Qt wrapper there destroys its C++ object off the Qt thread, which crashes Qt
-    ("Timers cannot be stopped from another thread", then a segfault). Collect only here, on the main thread."""
-    import gc
+@pytest.fixture(autouse=True)
+def collect_qt_garbage_on_the_main_thread():
+    """Destroy the previous test's Qt objects here, on the GUI thread.
 
+    A closed qasync loop (its timer QObject, socket notifiers) and Settings' QSettings sit in reference cycles, so
+    the cyclic garbage collector frees them whenever it next runs, in whatever thread allocates at that moment
+    (a loopback server thread, a database worker). A QObject destroyed off its thread while the GUI thread
+    dispatches its timers crashes the process (seen as a segfault in pytest-qt's processEvents).
+    """
+    gc.collect()
+    yield
+    gc.collect()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _freeze_startup_heap():
+    """Keep those collections cheap: objects alive at start (Qt, SDK modules) are never scanned again."""
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_automatic_collection():
+    """With automatic collection off, the collector never starts in a worker or server thread in the middle of
+    a test: the collections above, on the GUI thread, are the only ones (the app does the same with
+    ``tale_desktop.ui.gc_guard``)."""
     gc.disable()
     yield
     gc.enable()
-
-
-@pytest.fixture(autouse=True)
-def _collect_after_each_test(_collect_garbage_on_the_qt_thread):
-    yield
-    import gc
-
-    gc.collect()

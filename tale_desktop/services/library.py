@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from tale_desktop.domain.models import Child, Hero, Story
+from tale_desktop.domain.enums import Status
+from tale_desktop.domain.errors import ValidationError
+from tale_desktop.domain.models import Child, Hero, Narration, Story, validate_rating
 from tale_desktop.domain.query import StoryQuery
+from tale_desktop.domain.text import reading_minutes
 from tale_desktop.storage.library import Library
 from tale_desktop.storage.seed import install_builtin_content
 
@@ -17,11 +21,33 @@ log = logging.getLogger(__name__)
 # the undo window passed, or the CLI deleted; listeners such as the audio cache drop what belongs to those ids).
 ChangeListener = Callable[[str, list[str]], None]
 
+# Statuses a parent can set by hand (a draft is only ever made by the storyteller).
+SETTABLE_STATUSES = (Status.NEW.value, Status.READ.value, Status.ARCHIVED.value)
+
+
+@dataclass(slots=True)
+class StoryDetails:
+    """What the reader shows next to the text."""
+
+    story: Story
+    previous: dict[str, Any] | None  # summary row of the story this one continues
+    next: dict[str, Any] | None  # summary row of the first sequel
+    narrations: list[Narration]
+
+    @property
+    def reading_minutes(self) -> float:
+        return reading_minutes(self.story.content)
+
+    @property
+    def has_audio(self) -> bool:
+        return bool(self.narrations)
+
 
 class LibraryService:
     def __init__(self, library: Library):
         self.store = library
         self._listeners: list[ChangeListener] = []
+        self._pending_purge: set[str] = set()
 
     # -- notifications -------------------------------------------------------------------------------------------
     def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
@@ -95,12 +121,69 @@ class LibraryService:
         self.notify("stories", [story_id])
         return story
 
-    async def delete_stories(self, story_ids: Iterable[str]) -> None:
-        ids = list(story_ids)
+    async def resolve_story_id(self, key: str) -> str:
+        """A full story id or a unique prefix (>= 4 characters) -> the full id; NotFound otherwise."""
+        return await self.store.resolve_story_id(key)
+
+    async def rate(self, story_id: str, rating: int | None) -> Story:
+        """Rate 1-10, or ``None`` to clear the rating."""
+        if rating is not None:
+            validate_rating(rating)
+        return await self.update_story(story_id, rating=rating)
+
+    async def set_status(self, story_id: str, status: str) -> Story:
+        if status not in SETTABLE_STATUSES:
+            raise ValidationError({"status": f"Status can be set to {', '.join(SETTABLE_STATUSES)}"})
+        return await self.update_story(story_id, status=status)
+
+    async def set_favourite(self, story_id: str, favourite: bool = True) -> Story:
+        return await self.update_story(story_id, favourite=bool(favourite))
+
+    async def open_story(self, story_id: str) -> StoryDetails:
+        """Everything the reader needs; opening a new story marks it read."""
+        story = await self.store.get_story(story_id)
+        if story.status == Status.NEW:
+            story = await self.update_story(story_id, status=Status.READ.value)
+        return await self.details(story)
+
+    async def details(self, story: Story | str) -> StoryDetails:
+        if isinstance(story, str):
+            story = await self.store.get_story(story)
+        links = await self.store.sequel_links(story.id)
+        narrations = await self.store.narrations_for(story.id)
+        return StoryDetails(story=story, previous=links["previous"], next=links["next"], narrations=narrations)
+
+    # -- deleting with undo ----------------------------------------------------------------------------------
+    async def delete_stories(self, story_ids: Iterable[str], *, final: bool = False) -> None:
+        """Tombstone stories (their narrations go with them).
+
+        With ``final=False`` (the window) the deletion can still be undone with :meth:`restore_stories` until
+        :meth:`finalize_deletion` is called (after the undo notice closes); with ``final=True`` (the CLI) it is
+        final at once and listeners hear ``stories_purged`` (the audio cache drops the files).
+        """
+        ids = list(dict.fromkeys(story_ids))
         await self.store.delete_stories(ids)
         self.notify("stories", ids)
+        if final:
+            self.notify("stories_purged", ids)
+        else:
+            self._pending_purge.update(ids)
 
     async def restore_stories(self, story_ids: Iterable[str]) -> None:
+        """Undo a deletion that is still pending."""
         ids = list(story_ids)
         await self.store.restore_stories(ids)
+        self._pending_purge.difference_update(ids)
         self.notify("stories", ids)
+
+    def finalize_deletion(self, story_ids: Iterable[str] | None = None) -> list[str]:
+        """The undo window closed: the deletion of these (default: all pending) stories becomes final."""
+        ids = sorted(self._pending_purge if story_ids is None else self._pending_purge.intersection(story_ids))
+        self._pending_purge.difference_update(ids)
+        if ids:
+            self.notify("stories_purged", ids)
+        return ids
+
+    @property
+    def pending_deletions(self) -> frozenset[str]:
+        return frozenset(self._pending_purge)

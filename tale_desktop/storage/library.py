@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ _RECORD_TYPES: dict[str, type[Record]] = {
 _SORT_SQL = {
     SortKey.DATE: "s.created_at",
     SortKey.TITLE: "s.title COLLATE NOCASE",
-    SortKey.RATING: "COALESCE(s.rating, 0)",
+    SortKey.RATING: "s.rating",  # NULL sorts as lowest, and the (deleted_at, rating) index serves the order
     SortKey.LENGTH: "s.word_count",
 }
 STORY_LIST_COLUMNS = (
@@ -54,8 +55,25 @@ STORY_LIST_COLUMNS = (
 )
 
 
+@dataclass(slots=True)
+class MergeCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: MergeCounts) -> MergeCounts:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
 def record_to_row(table: str, record: Record) -> dict[str, Any]:
-    row = record.to_dict()
+    # A shallow copy: the nested values are serialised to JSON right below, so asdict()'s deep copy is not needed
+    # (it was the largest cost of importing a big backup).
+    row = {f.name: getattr(record, f.name) for f in fields(record)}
+    if table == "stories":
+        row["stats"] = record.stats.to_dict()  # type: ignore[attr-defined]
     for name in _JSON_FIELDS[table]:
         row[name] = None if row[name] is None else json.dumps(row[name], ensure_ascii=False)
     for name in _BOOL_FIELDS.get(table, ()):
@@ -187,17 +205,63 @@ class Library:
         now = utc_now()
         marks = ",".join("?" * len(story_ids))
         with self.db.write() as conn:
-            cur = conn.execute(
-                f"UPDATE stories SET deleted_at = ?, updated_at = ? WHERE id IN ({marks}) AND deleted_at IS "
-                + ("NULL" if deleted else "NOT NULL"),
-                (now if deleted else None, now, *story_ids),
-            )
+            if deleted:
+                cur = conn.execute(
+                    f"UPDATE stories SET deleted_at = ?, updated_at = ? WHERE id IN ({marks}) AND deleted_at IS NULL",
+                    (now, now, *story_ids),
+                )
+                conn.execute(
+                    f"UPDATE narrations SET deleted_at = ?, updated_at = ? "
+                    f"WHERE story_id IN ({marks}) AND deleted_at IS NULL",
+                    (now, now, *story_ids),
+                )
+            else:
+                # Bring back only the narrations that went with the story, not ones removed earlier on their own.
+                conn.execute(
+                    f"UPDATE narrations SET deleted_at = NULL, updated_at = ? WHERE story_id IN ({marks}) AND "
+                    "deleted_at = (SELECT s.deleted_at FROM stories s WHERE s.id = narrations.story_id)",
+                    (now, *story_ids),
+                )
+                cur = conn.execute(
+                    f"UPDATE stories SET deleted_at = NULL, updated_at = ? WHERE id IN ({marks}) "
+                    "AND deleted_at IS NOT NULL",
+                    (now, *story_ids),
+                )
             if cur.rowcount == 0:
                 raise NotFound(f"No story to {'delete' if deleted else 'restore'} with id {', '.join(story_ids)}.")
-            conn.execute(
-                f"UPDATE narrations SET deleted_at = ?, updated_at = ? WHERE story_id IN ({marks})",
-                (now if deleted else None, now, *story_ids),
-            )
+
+    async def resolve_story_id(self, key: str) -> str:
+        """A full id, or a unique prefix of one (at least 4 characters, as the CLI's short ids), -> the full id."""
+        def resolve() -> str:
+            conn = self.db.connection()
+            if conn.execute("SELECT 1 FROM stories WHERE id = ? AND deleted_at IS NULL", (key,)).fetchone():
+                return key
+            if len(key) >= 4 and all(c in "0123456789abcdef-" for c in key.lower()):
+                rows = conn.execute(
+                    "SELECT id FROM stories WHERE id >= ? AND id < ? AND deleted_at IS NULL LIMIT 2",
+                    (key.lower(), key.lower() + "\uffff"),
+                ).fetchall()
+                if len(rows) == 1:
+                    return rows[0][0]
+                if len(rows) > 1:
+                    raise NotFound(f"Several stories have ids starting with {key}: give more of the id.")
+            raise NotFound(f"No story with id {key}.")
+        return await self.db.run(resolve)
+
+    async def sequel_links(self, story_id: str) -> dict[str, dict[str, Any] | None]:
+        """The story this one continues (``previous``) and the first live story continuing it (``next``)."""
+        def links() -> dict[str, dict[str, Any] | None]:
+            conn = self.db.connection()
+            prev = conn.execute(
+                f"SELECT {STORY_LIST_COLUMNS} FROM stories s WHERE s.deleted_at IS NULL AND s.id = "
+                "(SELECT parent_id FROM stories WHERE id = ?)", (story_id,),
+            ).fetchone()
+            nxt = conn.execute(
+                f"SELECT {STORY_LIST_COLUMNS} FROM stories s WHERE s.deleted_at IS NULL AND s.parent_id = ? "
+                "ORDER BY s.created_at, s.seq LIMIT 1", (story_id,),
+            ).fetchone()
+            return {"previous": _summary_row(prev) if prev else None, "next": _summary_row(nxt) if nxt else None}
+        return await self.db.run(links)
 
     async def update_story_fields(self, story_id: str, **changes: Any) -> Story:
         """Change a few fields of a live story (rating, status, favourite...) and bump ``updated_at``."""
@@ -255,7 +319,10 @@ class Library:
         if query.favourite:
             clauses.append("s.favourite = 1")
         if query.has_audio:
-            clauses.append("EXISTS(SELECT 1 FROM narrations n WHERE n.story_id = s.id AND n.deleted_at IS NULL)")
+            # Few stories have audio: drive the query from the narrations (an IN list looked up by id) instead of
+            # walking every live story ("+" keeps SQLite from picking the deleted_at indexes to start from).
+            clauses[0] = "+s.deleted_at IS NULL"
+            clauses.append("s.id IN (SELECT n.story_id FROM narrations n WHERE n.deleted_at IS NULL)")
         return " AND ".join(clauses), args
 
     def _list(self, query: StoryQuery, offset: int, limit: int) -> list[dict[str, Any]]:
@@ -276,6 +343,55 @@ class Library:
             where, args = self._where(query)
             return self.db.connection().execute(f"SELECT count(*) FROM stories s WHERE {where}", args).fetchone()[0]
         return await self.db.run(count)
+
+    # -- backup: whole-table streaming and merging ---------------------------------------------------------------
+    def each_record(self, table: str, consumer: Callable[[Record], None], *, include_deleted: bool = False,
+                    ) -> int:
+        """Blocking (call through :meth:`Database.run`): feed every record of ``table`` to ``consumer`` in
+        insertion order without holding the table in memory; returns how many were fed."""
+        if table not in _RECORD_TYPES:
+            raise ValueError(f"unknown table {table}")
+        sql = f"SELECT * FROM {table}" + ("" if include_deleted else " WHERE deleted_at IS NULL") + " ORDER BY seq"
+        count = 0
+        for row in self.db.connection().execute(sql):
+            consumer(row_to_record(table, row))
+            count += 1
+        return count
+
+    def merge_records(self, table: str, records: Sequence[Record]) -> MergeCounts:
+        """Blocking: insert records whose id is new, replace those whose ``updated_at`` is newer than ours, and
+        leave the rest alone (so merging the same file twice changes nothing). One transaction."""
+        return self.merge_rows(table, [record_to_row(table, r) for r in records])
+
+    def merge_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> MergeCounts:
+        """:meth:`merge_records` for rows already made by :func:`record_to_row` from validated records."""
+        counts = MergeCounts()
+        if not rows:
+            return counts
+        if table not in _RECORD_TYPES:
+            raise ValueError(f"unknown table {table}")
+        columns = list(rows[0])
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+               f"ON CONFLICT(id) DO UPDATE SET {updates} WHERE excluded.updated_at > {table}.updated_at")
+        with self.db.write() as conn:
+            existing = {}
+            ids = [r["id"] for r in rows]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                existing.update(conn.execute(
+                    f"SELECT id, updated_at FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall())
+            for row in rows:
+                before = existing.get(row["id"])
+                if before is None:
+                    counts.added += 1
+                elif row["updated_at"] > before:
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
+            conn.executemany(sql, rows)
+        return counts
 
     # -- narrations -------------------------------------------------------------------------------------------
     async def save_narration(self, narration: Narration) -> Narration:

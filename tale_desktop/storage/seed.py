@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import logging
 
-from tale_desktop.domain.models import Hero, Story, utc_now
+from tale_desktop.domain.models import Hero, Story
 from tale_desktop.resources_path import resource
 from tale_desktop.storage.library import Library, record_to_row
 
 log = logging.getLogger(__name__)
 SEED_VERSION = 1
+# Built-in records carry a fixed, old timestamp: they are the same on every device, so a backup or a synced copy
+# that the parent changed (rated a starter story, say) is always newer than a freshly installed seed.
+SEED_STAMP = "2026-01-01T00:00:00.000Z"
 
 
 def load_builtin_heroes() -> list[Hero]:
@@ -45,14 +48,13 @@ async def install_builtin_content(library: Library) -> int:
         return 0
     heroes = load_builtin_heroes()
     stories = load_starter_stories(heroes)
-    now = utc_now()
 
     def insert() -> int:
         added = 0
         with library.db.write() as conn:
             for table, records in (("heroes", heroes), ("stories", stories)):
                 for record in records:
-                    record.created_at = record.updated_at = now
+                    record.created_at = record.updated_at = SEED_STAMP
                     row = record_to_row(table, record)
                     cur = conn.execute(
                         f"INSERT OR IGNORE INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})",

@@ -81,7 +81,7 @@ class StoryListModel(QAbstractListModel):
         generation, offset = self._generation, len(self._rows)
         self.ctx.tasks.spawn(
             self.ctx.library.list_stories(self.query, offset=offset, limit=self.page_size),
-            name="library.page", title="Loading the library",
+            name="library.page", title="Loading the library", replace=True,  # a new query cancels the old
             on_result=lambda rows: self._page_loaded(generation, offset, rows),
             on_error=lambda _msg, _exc: self._load_failed(generation),
         )

@@ -36,11 +36,13 @@ from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.resources_path import resource
-from tale_desktop.ui.library_view import LibraryView
+from tale_desktop.ui.library_panel import LibraryFeatures
+from tale_desktop.ui.library_view import LibraryView, StoryListModel
 from tale_desktop.ui.narration_ui import install_narration
 from tale_desktop.ui.profiles import ChildrenPanel, HeroesPanel
 from tale_desktop.ui.reader import ReaderPane
 from tale_desktop.ui.settings_dialog import SettingsDialog
+from tale_desktop.ui.story_details import StoryDetailsPanel
 from tale_desktop.ui.tasks_panel import TasksPanel
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,7 @@ class FirstRunBanner(QFrame):
 
 class MainWindow(QMainWindow):
     closed = Signal()
+    continue_story_requested = Signal(str)  # "Continue the story…" in the library's menu (the compose form)
     settings_opened = Signal(object)  # a new SettingsDialog (later capabilities add sections to it)
     settings_saved = Signal()  # keys or addresses may have changed
 
@@ -140,6 +143,12 @@ class MainWindow(QMainWindow):
         self.left_tabs.addTab(self.children_panel, "Children")
         self.left_tabs.addTab(self.heroes_panel, "Heroes")
         self.left_tabs.setMinimumWidth(280)
+        # Search, filters, sort, row painting, multi-select, context menu, keys and delete-with-undo.
+        self.library_features = LibraryFeatures(ctx, self.library.list, self.library.model,
+                                                id_role=StoryListModel.IdRole,
+                                                summary_role=StoryListModel.SummaryRole, count=False)
+        self.library.add_top_widget(self.library_features.filters)
+        self.undo_bar = self.library_features.undo_bar
 
         # Centre: the reader (other pages such as the compose form join this stack).
         self.reader = ReaderPane(ctx)
@@ -150,9 +159,16 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.center)
+        # Right: the details of the story in the reader (rating, status, favourite, sequel chain).
+        self.details = StoryDetailsPanel(ctx)
+        self.details.setMinimumWidth(230)
+        self.details.setMaximumWidth(340)
+        self.details.hide()
+        self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([340, 840])
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([340, 600, 240])
         self.splitter.setChildrenCollapsible(False)
 
         self.banner = FirstRunBanner()
@@ -163,6 +179,7 @@ class MainWindow(QMainWindow):
         column.setSpacing(8)
         column.addWidget(self.banner)
         column.addWidget(self.splitter, 1)
+        column.addWidget(self.undo_bar)
         self.setCentralWidget(central)
 
         # Tasks panel.
@@ -186,11 +203,21 @@ class MainWindow(QMainWindow):
         self.library.model.refreshed.connect(self._update_status)
 
         self._restore_layout()
-        self.library.story_selected.connect(self.reader.open_story)
+        # Opening goes through the details panel: it marks a new story read, then the reader shows the text.
+        self.library.story_selected.connect(self.open_story)
+        self.library_features.actions.open_requested.connect(self.open_story)
+        self.library_features.actions.continue_requested.connect(self.continue_story_requested)
+        self.details.story_opened.connect(self._story_opened)
+        self.details.navigate_requested.connect(self.library.select_story)
         self._unsubscribe = ctx.library.subscribe(self._on_library_change)
         # Listening: player bar under the reader, Listen menu, Play action, read-along.
         self.narration = install_narration(self)
         self.refresh_banner()
+
+        # Capabilities plug in through the extension points above.
+        from tale_desktop.ui import compose
+
+        self.storyteller_ui = compose.install(self)
 
     # -- actions ------------------------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -267,6 +294,7 @@ class MainWindow(QMainWindow):
     # -- start ----------------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Begin loading the lists (call once the event loop runs and the window is shown)."""
+        self.library_features.search.load_children()
         self.library.start()
         self.children_panel.model.reload()
         self.heroes_panel.model.reload()
@@ -308,9 +336,20 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def open_story(self, story_id: str) -> None:
+        """Show a story in the reader with its details (opening a new story marks it read)."""
+        self.details.open_story(story_id)
+
+    def _story_opened(self, details: object) -> None:
+        self.reader.show_story(details.story)  # type: ignore[attr-defined]
+        self.details.show()
+        self.show_center_page(None)
+
     def _on_library_change(self, kind: str, ids: list[str]) -> None:
         if kind in ("stories", "stories_purged") and self.reader.story_id in ids:
             self.reader.refresh()
+            if self.reader.story_id is None or self.details.story_id is None:
+                self.details.hide()
 
     def _tasks_activity(self, active: bool) -> None:
         if active:
@@ -358,6 +397,7 @@ class MainWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.undo_bar.finalize()  # a deletion still offering Undo becomes final
         self._save_layout()
         self._unsubscribe()
         self.narration.close()

@@ -69,3 +69,30 @@ def test_bad_input_exits_2():
     result = run_cli("narrate", empty_id)
     assert result.code == 2 and "no text to narrate" in result.err
     assert run_cli("narrate", empty_id, "--provider", "loud").code == 2
+
+
+def test_export_mp3_writes_a_playable_file(qapp, tmp_path):
+    story_id = save_story_blocking(RU_TEXT, "ru")
+    result = run_cli("export", story_id, "--format", "mp3", "--out", str(tmp_path / "story.mp3"))
+    assert result.code == 0, result.err
+    assert_audio(tmp_path / "story.mp3", min_seconds=2.0, min_audible=1.5)
+    assert not list(tmp_path.glob(".*"))  # no temporary file left beside it
+
+
+def test_generate_with_narrate(qapp, fake):
+    from tests.fakes.openrouter import FakeOpenRouter
+
+    with FakeOpenRouter(generation_404s=0) as llm:
+        env = {"TALE_LLM_BASE_URL": llm.base_url, "OPENROUTER_API_KEY": "test-key", **eleven_env(fake)}
+        added = run_cli("children", "add", "Mia", "--age-band", "3-5", "--gender", "female", "--interests",
+                        "stars", env=env)
+        assert added.code == 0, added.err
+        result = run_cli("generate", "--child", "Mia", "--minutes", "1", "--narrate", "--json", env=env,
+                         timeout=120)
+    assert result.code == 0, result.err
+    story = result.json()
+    narration = story["narration"]
+    assert narration["story_id"] == story["id"] and narration["provider"] == "elevenlabs"
+    assert f"Narration: {narration['local_file']}" in result.err
+    assert Path(narration["local_file"]).read_bytes() == b"".join(fake.sent_audio)
+    assert " ".join(r.body["text"] for r in fake.tts_requests()[1:]) in " ".join(story["content"].split())

@@ -129,23 +129,25 @@ def test_read_only_file_is_reported(tmp_path):  # pragma: no cover - CI runs as 
         Library.open(tmp_path / "ro")
 
 
-def test_read_only_database_refuses_writes_but_keeps_data(tmp_path):
-    """Simulated with SQLite's query_only switch, which behaves like a read-only file (works as root too)."""
+def test_read_only_database_refuses_writes_but_keeps_data(tmp_path, monkeypatch):
+    """Simulated with SQLite's query_only switch on every connection, which behaves like a read-only file (and
+    works as root, where file permissions are ignored)."""
     lib = Library.open(tmp_path / "ro")
     asyncio.run(lib.save_child(mia()))
-
-    def lock() -> None:
-        lib.db.connection().execute("PRAGMA query_only = ON")
-
-    async def attempt() -> None:
-        await lib.db.run(lock)
-        for _ in range(lib.db._executor._max_workers):  # every worker's connection
-            await lib.db.run(lock)
-        await lib.save_child(Child(name="Leo", age_band="2-3", gender="male", interests=["cars"]))
-
-    with pytest.raises(DatabaseReadOnly, match="read-only"):
-        asyncio.run(attempt())
     lib.close()
+    opened = Database.connection
+
+    def read_only_connection(self):
+        conn = opened(self)
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    monkeypatch.setattr(Database, "connection", read_only_connection)
+    locked = Library(Database(tmp_path / "ro"))
+    with pytest.raises(DatabaseReadOnly, match="read-only"):
+        asyncio.run(locked.save_child(Child(name="Leo", age_band="2-3", gender="male", interests=["cars"])))
+    locked.close()
+    monkeypatch.undo()
     again = Library.open(tmp_path / "ro")
     assert [c.name for c in asyncio.run(again.list_children())] == ["Mia"]
     again.close()

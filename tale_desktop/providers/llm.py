@@ -1,0 +1,399 @@
+"""The story model: any OpenAI-compatible endpoint (OpenRouter by default, also Ollama or LM Studio by base URL).
+
+Uses the ``openai`` SDK on our pooled ``httpx.AsyncClient``. The SDK retries 429/5xx/connection errors and
+honours ``Retry-After``; everything that still fails becomes one of our typed :mod:`providers.errors` with the
+parent's next step. A fallback list of models is tried in order when a model is unknown or unavailable before any
+text arrived. OpenRouter extras: ``HTTP-Referer``/``X-Title`` headers, ``GET /generation?id=`` stats, ``GET /key``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import openai
+from openai import AsyncOpenAI, AsyncStream
+
+from tale_desktop import APP_TITLE
+from tale_desktop.providers.errors import (
+    AuthError,
+    BadResponse,
+    NotConfigured,
+    NotFoundError,
+    ProviderError,
+    QuotaError,
+    RateLimited,
+    Unavailable,
+)
+
+log = logging.getLogger(__name__)
+
+SERVICE = "Story service"
+APP_URL = "https://github.com/tale-desktop/tale-desktop"
+NO_KEY_PLACEHOLDER = "no-key"  # local servers need no key, but the SDK wants a non-empty string
+
+
+@dataclass(frozen=True, slots=True)
+class LLMConfig:
+    base_url: str
+    api_key: str = ""
+    model: str = "openai/gpt-4o-mini"
+    fallback_models: tuple[str, ...] = ()
+    max_retries: int = 3
+    timeout: float = 120.0
+
+    @property
+    def is_openrouter(self) -> bool:
+        return "openrouter.ai" in self.base_url
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).netloc or self.base_url
+
+    def models(self, first: str | None = None) -> list[str]:
+        ordered = [first or self.model, *self.fallback_models]
+        return list(dict.fromkeys(m for m in ordered if m))
+
+
+@dataclass(slots=True)
+class ChatResult:
+    text: str = ""
+    model: str = ""
+    generation_id: str | None = None
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost: float | None = None
+    provider_name: str | None = None
+    first_token_ms: int | None = None
+    total_ms: int | None = None
+    tried_models: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    id: str
+    name: str = ""
+    context_length: int | None = None
+    prompt_price: str | None = None
+    completion_price: str | None = None
+
+
+class StreamFailed(ProviderError):
+    """A stream broke after text had arrived; ``partial`` holds what came (the caller keeps it as a draft)."""
+
+    def __init__(self, cause: ProviderError, partial: str):
+        super().__init__(cause.service, cause.user_message, status=cause.status)
+        self.cause = cause
+        self.partial = partial
+
+
+def _error_detail(exc: openai.APIError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        message = body.get("message") or body.get("error") or ""
+        if isinstance(message, dict):
+            message = message.get("message", "")
+        return str(message)[:300]
+    return str(exc.message or "")[:300]
+
+
+def error_for_status(status: int, detail: str, retry_after_header: str | None, config: LLMConfig,
+                     model: str) -> ProviderError:
+    where = config.host
+    if status == 401:
+        return AuthError(SERVICE, f"The story service at {where} refused the API key. Check the OpenRouter "
+                                  "API key in Settings.", status=401)
+    if status == 402:
+        return QuotaError(SERVICE, "Your OpenRouter account has run out of credits. Add credits at "
+                                   "openrouter.ai/settings/credits, or choose a free model in Settings.", status=402)
+    if status == 403:
+        return AuthError(SERVICE, f"The story service refused this request ({detail or 'forbidden'}). Check "
+                                  "the API key and its limits in Settings.", status=403)
+    if status == 429:
+        try:
+            retry_after = float(retry_after_header) if retry_after_header else None
+        except ValueError:
+            retry_after = None
+        wait = f" Try again in {retry_after:g} seconds." if retry_after else " Try again in a minute."
+        return RateLimited(SERVICE, "The story service is receiving too many requests right now." + wait,
+                           retry_after=retry_after)
+    if status == 404 or (status in (400, 422) and "model" in detail.lower()):
+        return NotFoundError(SERVICE, f"The model '{model}' is not available at {where}. Choose another model "
+                                      "in Settings (or with --model).", status=status)
+    if status >= 500:
+        return Unavailable(SERVICE, f"The story service at {where} is having trouble (error {status}). Try "
+                                    "again in a few minutes.", status=status)
+    return BadResponse(SERVICE, f"The story service rejected the request (error {status}: "
+                                f"{detail or 'no details'}).", status=status)
+
+
+def translate_error(exc: BaseException, config: LLMConfig, model: str) -> ProviderError:
+    """Map an SDK exception to our typed error with the parent's next step."""
+    where = config.host
+    if isinstance(exc, ProviderError):
+        return exc
+    if isinstance(exc, openai.APITimeoutError):
+        return Unavailable(SERVICE, f"The story service at {where} did not answer in time. Try again in a "
+                                    "minute, or check the base URL in Settings.")
+    if isinstance(exc, openai.APIConnectionError):
+        return Unavailable(SERVICE, f"Could not connect to the story service at {where}. Check your internet "
+                                    "connection, or the base URL in Settings (is your local server running?).")
+    if isinstance(exc, openai.APIStatusError):
+        return error_for_status(exc.status_code, _error_detail(exc), exc.response.headers.get("retry-after"),
+                                config, model)
+    if isinstance(exc, openai.APIError):  # an error event inside a 200 stream
+        body = exc.body if isinstance(exc.body, dict) else {}
+        code = body.get("code")
+        detail = _error_detail(exc)
+        if code == 402:
+            return QuotaError(SERVICE, "Your OpenRouter account ran out of credits while writing. Add credits "
+                                       "at openrouter.ai/settings/credits.", status=402)
+        if code == 429:
+            return RateLimited(SERVICE, "The model's provider is busy right now. Try again in a minute.")
+        return Unavailable(SERVICE, f"The model stopped with an error while writing ({detail or 'no details'}). "
+                                    "What was written so far is kept; try again.",
+                           status=code if isinstance(code, int) else None)
+    if isinstance(exc, json.JSONDecodeError | ValueError | TypeError | KeyError | AttributeError):
+        return BadResponse(SERVICE, f"The server at {where} answered with something that is not an "
+                                    "OpenAI-compatible response. Check the base URL in Settings.")
+    return Unavailable(SERVICE, f"The story service failed unexpectedly ({type(exc).__name__}).")
+
+
+class LLMClient:
+    """One configured endpoint. Cheap to create: it reuses the shared ``httpx.AsyncClient``."""
+
+    def __init__(self, http: httpx.AsyncClient, config: LLMConfig):
+        self.http = http
+        self.config = config
+        if config.is_openrouter and not config.api_key:
+            self._sdk: AsyncOpenAI | None = None
+        else:
+            self._sdk = AsyncOpenAI(
+                api_key=config.api_key or NO_KEY_PLACEHOLDER, base_url=config.base_url, http_client=http,
+                max_retries=config.max_retries, timeout=config.timeout,
+                default_headers={"HTTP-Referer": APP_URL, "X-Title": APP_TITLE},
+            )
+
+    @property
+    def sdk(self) -> AsyncOpenAI:
+        if self._sdk is None:
+            raise NotConfigured(SERVICE, "No OpenRouter API key is set. Add your key in Settings (or point the "
+                                         "base URL at a local OpenAI-compatible server).")
+        return self._sdk
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"HTTP-Referer": APP_URL, "X-Title": APP_TITLE}
+        if self.config.api_key:
+            headers["Authorization"] = f"Bearer {self.config.api_key}"
+        return headers
+
+    # -- chat ---------------------------------------------------------------------------------------------------
+    async def stream_chat(self, messages: list[dict[str, str]], on_text: Callable[[str], None], *,
+                          model: str | None = None, temperature: float = 0.8,
+                          max_tokens: int | None = None) -> ChatResult:
+        """Stream an answer, calling ``on_text(delta)`` for each piece; falls back through the model list.
+
+        A model that is unknown or unavailable before any text arrived is skipped for the next one; an error after
+        text arrived raises :class:`StreamFailed` carrying the partial text.
+        """
+        sdk = self.sdk
+        last_error: ProviderError | None = None
+        tried: list[str] = []
+        for candidate in self.config.models(model):
+            tried.append(candidate)
+            result = ChatResult(model=candidate, tried_models=tried)
+            started = time.monotonic()
+            parts: list[str] = []
+            try:
+                # The SDK's own request path (auth, headers, retries honouring Retry-After, SSE decoding, error
+                # events, status errors) with chunks left as plain dicts: building a pydantic model per token
+                # costs ~0.1-0.3 ms, which adds up to a busy event loop when ten stories stream at once.
+                body: dict[str, Any] = {"model": candidate, "messages": messages, "stream": True,
+                                        "stream_options": {"include_usage": True}, "temperature": temperature}
+                if max_tokens:
+                    body["max_tokens"] = max_tokens
+                stream = await sdk.post("/chat/completions", body=body, cast_to=object, stream=True,
+                                        stream_cls=AsyncStream[object])
+                try:
+                    async for chunk in stream:
+                        if not isinstance(chunk, dict):
+                            raise BadResponse(SERVICE, f"The server at {self.config.host} sent a stream that is not "
+                                                       "OpenAI-compatible. Check the base URL in Settings.")
+                        self._absorb(chunk, result)
+                        for choice in chunk.get("choices") or ():
+                            delta = (choice.get("delta") or {}).get("content")
+                            if delta:
+                                if result.first_token_ms is None:
+                                    result.first_token_ms = int((time.monotonic() - started) * 1000)
+                                parts.append(delta)
+                                on_text(delta)
+                            if choice.get("finish_reason"):
+                                result.finish_reason = choice["finish_reason"]
+                finally:
+                    await stream.close()
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a typed error
+                error = translate_error(exc, self.config, candidate)
+                if parts:
+                    if isinstance(exc, openai.APIConnectionError):
+                        error = Unavailable(SERVICE, f"The connection to the story service at {self.config.host} "
+                                                     "broke while it was writing. What was written so far is kept; "
+                                                     "try again.")
+                    raise StreamFailed(error, "".join(parts)) from exc
+                log.info("Model %s failed: %s", candidate, error.user_message)
+                last_error = error
+                if isinstance(error, NotFoundError | Unavailable | BadResponse):
+                    continue
+                raise error from exc
+            result.text = "".join(parts)
+            result.total_ms = int((time.monotonic() - started) * 1000)
+            if not result.text.strip():
+                last_error = BadResponse(SERVICE, f"The server at {self.config.host} sent no story text. Check the "
+                                                  "base URL and model in Settings.")
+                continue
+            return result
+        assert last_error is not None
+        raise last_error
+
+    @staticmethod
+    def _absorb(chunk: dict[str, Any], result: ChatResult) -> None:
+        if chunk.get("id") and not result.generation_id:
+            result.generation_id = str(chunk["id"])
+        if chunk.get("provider") and not result.provider_name:
+            result.provider_name = str(chunk["provider"])
+        usage = chunk.get("usage")
+        if isinstance(usage, dict):
+            result.prompt_tokens = usage.get("prompt_tokens")
+            result.completion_tokens = usage.get("completion_tokens")
+            if isinstance(usage.get("cost"), int | float):
+                result.cost = float(usage["cost"])
+
+    async def complete(self, messages: list[dict[str, str]], *, model: str | None = None,
+                       json_mode: bool = False, temperature: float = 0.3, max_tokens: int = 600) -> ChatResult:
+        """A short non-streaming answer (review, summary), with the same fallback list."""
+        sdk = self.sdk
+        last_error: ProviderError | None = None
+        for candidate in self.config.models(model):
+            started = time.monotonic()
+            try:
+                response = await sdk.chat.completions.create(
+                    model=candidate, messages=messages, temperature=temperature, max_tokens=max_tokens,
+                    **({"response_format": {"type": "json_object"}} if json_mode else {}),
+                )
+                if isinstance(response, str) or not response.choices:
+                    raise BadResponse(SERVICE, f"The server at {self.config.host} answered with something that is "
+                                               "not an OpenAI-compatible response. Check the base URL in Settings.")
+                text = response.choices[0].message.content or ""
+            except Exception as exc:  # noqa: BLE001
+                error = translate_error(exc, self.config, candidate)
+                last_error = error
+                if isinstance(error, NotFoundError | Unavailable | BadResponse):
+                    continue
+                raise error from exc
+            result = ChatResult(text=text, model=candidate, generation_id=response.id,
+                                finish_reason=response.choices[0].finish_reason,
+                                total_ms=int((time.monotonic() - started) * 1000))
+            if response.usage is not None:
+                result.prompt_tokens = response.usage.prompt_tokens
+                result.completion_tokens = response.usage.completion_tokens
+            return result
+        assert last_error is not None
+        raise last_error
+
+    # -- models, key, generation stats ---------------------------------------------------------------------------
+    async def list_models(self) -> list[ModelInfo]:
+        """Models for the Settings picker (``GET /models``); typing an id by hand still works."""
+        try:
+            page = await self.sdk.models.list()
+            out = []
+            async for item in page:
+                extra = item.model_extra or {}
+                pricing = extra.get("pricing") or {}
+                out.append(ModelInfo(id=item.id, name=str(extra.get("name") or ""),
+                                     context_length=extra.get("context_length"),
+                                     prompt_price=pricing.get("prompt"), completion_price=pricing.get("completion")))
+        except Exception as exc:  # noqa: BLE001
+            raise translate_error(exc, self.config, "-") from exc
+        return sorted(out, key=lambda m: m.id)
+
+    async def check_key(self) -> dict[str, Any]:
+        """OpenRouter ``GET /key`` (label, usage, limit); servers without it: listing the models is the check."""
+        self.sdk  # noqa: B018 - raises NotConfigured without a key
+        response = await self._get("/key")
+        if response.status_code == 404 and not self.config.is_openrouter:
+            models = await self.list_models()
+            return {"label": f"{len(models)} models at {self.config.host}"}
+        if response.status_code != 200:
+            raise self._status_error(response)
+        return dict(self._json(response).get("data") or {})
+
+    async def generation_stats(self, generation_id: str) -> dict[str, Any] | None:
+        """OpenRouter ``GET /generation?id=``: the data, or ``None`` while it answers 404 (not ready yet)."""
+        response = await self._get("/generation", params={"id": generation_id})
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise self._status_error(response)
+        data = self._json(response).get("data")
+        if not isinstance(data, dict):
+            raise BadResponse(SERVICE, "The generation statistics were not in the expected form.")
+        return data
+
+    async def _get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+        url = self.config.base_url.rstrip("/") + path
+        try:
+            return await self.http.get(url, params=params, headers=self._headers(), timeout=15.0)
+        except httpx.TimeoutException as exc:
+            raise Unavailable(SERVICE, f"The story service at {self.config.host} did not answer in time.") from exc
+        except httpx.HTTPError as exc:
+            raise Unavailable(SERVICE, f"Could not connect to the story service at {self.config.host}. Check "
+                                       "your connection or the base URL in Settings.") from exc
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise BadResponse(SERVICE, f"The server at {self.config.host} did not answer with JSON. Check the base "
+                                       "URL in Settings.") from exc
+        if not isinstance(data, dict):
+            raise BadResponse(SERVICE, "The story service answered in an unexpected form.")
+        return data
+
+    def _status_error(self, response: httpx.Response) -> ProviderError:
+        error = (self._safe_json(response) or {}).get("error")
+        detail = str(error.get("message", "")) if isinstance(error, dict) else ""
+        return error_for_status(response.status_code, detail, response.headers.get("retry-after"), self.config, "-")
+
+    @staticmethod
+    def _safe_json(response: httpx.Response) -> dict[str, Any] | None:
+        try:
+            data = response.json()
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+
+def stats_from_generation(data: dict[str, Any]) -> dict[str, Any]:
+    """OpenRouter generation data -> our :class:`GenerationStats` fields."""
+    def as_int(value: Any) -> int | None:
+        return int(value) if isinstance(value, int | float) else None
+
+    cost = data.get("total_cost")
+    return {
+        "generation_id": data.get("id"),
+        "prompt_tokens": as_int(data.get("tokens_prompt") if data.get("tokens_prompt") is not None
+                                else data.get("native_tokens_prompt")),
+        "completion_tokens": as_int(data.get("tokens_completion") if data.get("tokens_completion") is not None
+                                    else data.get("native_tokens_completion")),
+        "cost": float(cost) if isinstance(cost, int | float) else None,
+        "latency_ms": as_int(data.get("latency")),
+        "generation_time_ms": as_int(data.get("generation_time")),
+        "provider_name": data.get("provider_name"),
+        "finish_reason": data.get("finish_reason"),
+    }

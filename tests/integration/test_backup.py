@@ -1,0 +1,159 @@
+"""JSONL backup: round trip, idempotent merge, newest wins, bad lines reported by number, whole-file rejects."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tale_desktop.domain.models import Child, Hero
+from tale_desktop.domain.query import StoryQuery
+from tale_desktop.services.backup import BACKUP_FORMAT, BackupError, import_backup, write_backup
+from tale_desktop.services.library import LibraryService
+from tale_desktop.storage.library import Library
+from tests.library_helpers import make_narration, make_story
+
+
+@pytest.fixture
+def open_service(tmp_path: Path):
+    opened = []
+
+    def make(name: str) -> LibraryService:
+        library = Library.open(tmp_path / name)
+        opened.append(library)
+        return LibraryService(library)
+
+    yield make
+    for library in opened:
+        library.close()
+
+
+async def fill(service: LibraryService) -> dict[str, str]:
+    child = await service.save_child(Child(name="Tom", age_band="5-7", gender="male", interests=["space"]))
+    hero = await service.save_hero(Hero(name="Orbi", gender="other", appearance="copper robot",
+                                        personality_traits=["patient"], strengths=["drawing"]))
+    story = await service.save_story(make_story("Comet Map", "Orbi drew comets.", child=child, rating=8))
+    sequel = await service.save_story(make_story("Comet Map II", "More comets.", parent_id=story.id))
+    gone = await service.save_story(make_story("Gone", "deleted"))
+    await service.delete_stories([gone.id], final=True)
+    narration = await service.store.save_narration(make_narration(story.id))
+    return {"child": child.id, "hero": hero.id, "story": story.id, "sequel": sequel.id, "gone": gone.id,
+            "narration": narration.id}
+
+
+def header(version: int = 1) -> str:
+    return json.dumps({"format": BACKUP_FORMAT, "version": version})
+
+
+async def test_round_trip_into_a_fresh_library_is_idempotent(open_service, tmp_path):
+    source = open_service("a")
+    ids = await fill(source)
+    counts = await write_backup(source, tmp_path / "backup.jsonl")
+    assert counts == {"child": 1, "hero": 1, "story": 2, "narration": 1}  # the deleted story stays out
+    lines = (tmp_path / "backup.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["format"] == BACKUP_FORMAT and len(lines) == 6
+
+    target = open_service("b")
+    report = await import_backup(target, tmp_path / "backup.jsonl")
+    assert report.bad_count == 0 and report.imported == 5
+    story = await target.get_story(ids["story"])
+    assert story.rating == 8 and story.child_name == "Tom"
+    assert (await target.get_child(ids["child"])).name == "Tom"
+    assert (await target.details(ids["story"])).next["id"] == ids["sequel"]
+    assert [n.id for n in await target.store.narrations_for(ids["story"])] == [ids["narration"]]
+    rows = await target.list_stories(StoryQuery(search="comets"))
+    assert {r["id"] for r in rows} == {ids["story"], ids["sequel"]}
+
+    again = await import_backup(target, tmp_path / "backup.jsonl")
+    assert again.imported == 0 and again.counts["story"].unchanged == 2
+
+
+async def test_newest_updated_at_wins_both_ways(open_service, tmp_path):
+    source = open_service("a")
+    ids = await fill(source)
+    await write_backup(source, tmp_path / "old.jsonl")
+    await source.rate(ids["story"], 3)  # the library moves on after the backup
+    report = await import_backup(source, tmp_path / "old.jsonl")
+    assert report.counts["story"].updated == 0
+    assert (await source.get_story(ids["story"])).rating == 3
+
+    await write_backup(source, tmp_path / "new.jsonl")
+    other = open_service("b")
+    await import_backup(other, tmp_path / "old.jsonl")
+    assert (await other.get_story(ids["story"])).rating == 8
+    report = await import_backup(other, tmp_path / "new.jsonl")
+    assert report.counts["story"].updated == 1
+    assert (await other.get_story(ids["story"])).rating == 3
+
+
+async def test_bad_lines_are_reported_by_number_and_the_rest_imported(open_service, tmp_path):
+    good = make_story("Good one", "fine")
+    also_good = make_story("Another", "fine too")
+    bad_rating = make_story("Bad", "x").to_dict() | {"rating": 11}
+    lines = [
+        header(),
+        json.dumps({"kind": "story", "record": good.to_dict()}),
+        "this is not json",
+        json.dumps({"kind": "spaceship", "record": {"id": "x"}}),
+        json.dumps({"kind": "story", "record": bad_rating}),
+        "",
+        json.dumps({"kind": "story", "record": good.to_dict()}),  # duplicate id
+        json.dumps({"kind": "story", "record": {**also_good.to_dict(), "updated_at": "yesterday"}}),
+        json.dumps({"kind": "story", "record": {**also_good.to_dict(), "content": 42}}),
+        json.dumps([1, 2]),
+        json.dumps({"kind": "story", "record": also_good.to_dict()}),
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    service = open_service("a")
+    report = await import_backup(service, path)
+    bad = dict(report.bad_lines)
+    assert sorted(bad) == [3, 4, 5, 7, 8, 9, 10]
+    assert "not valid JSON" in bad[3]
+    assert "unknown kind" in bad[4]
+    assert "Rating must be a whole number" in bad[5]
+    assert "duplicate story id" in bad[7] and "line 2" in bad[7]
+    assert "updated_at" in bad[8]
+    assert "wrong type" in bad[9]
+    assert report.counts["story"].added == 2
+    assert {r["title"] for r in await service.list_stories()} == {"Good one", "Another"}
+
+
+@pytest.mark.parametrize("content, message", [
+    ("id,title\n1,Dragon\n", "not a Tale Desktop backup"),
+    ("", "not a Tale Desktop backup"),
+    (json.dumps({"format": "something-else", "version": 1}) + "\n", "not a Tale Desktop backup"),
+    (header(2) + "\n", "newer Tale Desktop"),
+    (json.dumps({"format": BACKUP_FORMAT, "version": "1"}) + "\n", "damaged header"),
+])
+async def test_whole_file_rejects_change_nothing(open_service, tmp_path, content, message):
+    service = open_service("a")
+    ids = await fill(service)
+    path = tmp_path / "file.jsonl"
+    path.write_text(content + json.dumps({"kind": "story", "record": make_story("Intruder").to_dict()}) + "\n")
+    with pytest.raises(BackupError, match=message):
+        await import_backup(service, path)
+    assert {r["id"] for r in await service.list_stories()} == {ids["story"], ids["sequel"]}
+
+
+async def test_binary_and_missing_files(open_service, tmp_path):
+    service = open_service("a")
+    (tmp_path / "bin.jsonl").write_bytes(b"\xff\xfe\x00garbage\x89PNG")
+    with pytest.raises(BackupError):
+        await import_backup(service, tmp_path / "bin.jsonl")
+    with pytest.raises(BackupError, match="There is no file"):
+        await import_backup(service, tmp_path / "missing.jsonl")
+    with pytest.raises(BackupError, match="is a folder"):
+        await import_backup(service, tmp_path)
+
+
+async def test_timestamps_are_normalised_to_utc(open_service, tmp_path):
+    story = make_story("Zoned").to_dict() | {"created_at": "2026-03-01T12:00:00+03:00",
+                                             "updated_at": "2026-03-01T12:00:00"}
+    path = tmp_path / "z.jsonl"
+    path.write_text(header() + "\n" + json.dumps({"kind": "story", "record": story}) + "\n")
+    service = open_service("a")
+    await import_backup(service, path)
+    saved = await service.get_story(story["id"])
+    assert saved.created_at == "2026-03-01T09:00:00.000Z" and saved.updated_at == "2026-03-01T12:00:00.000Z"
