@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 from tale_desktop.domain.models import Narration
 from tale_desktop.ui.narration_playback import NarrationPlayback
@@ -52,7 +53,12 @@ class NarrationControls(QObject):
         self.again_action.triggered.connect(lambda: self.narrate_again("offline"))
         self.again_eleven_action = QAction("Narrate again with ElevenLabs", window)
         self.again_eleven_action.triggered.connect(lambda: self.narrate_again("elevenlabs"))
-        menu = window.menuBar().addMenu("&Listen")
+        menu = QMenu("&Listen", window)
+        help_menu = getattr(window, "help_menu", None)
+        if help_menu is not None:  # before Help, as menus usually are
+            window.menuBar().insertMenu(help_menu.menuAction(), menu)
+        else:
+            window.menuBar().addMenu(menu)
         for action in (self.play_action, self.stop_action):
             menu.addAction(action)
         menu.addSeparator()
