@@ -16,6 +16,10 @@ from tale_desktop.domain.text import split_sentences
 # A single sentence longer than this is cut at a comma or a space (offline voices and requests stay small).
 MAX_SENTENCE_CHARS = 400
 _SOFT_BREAK = re.compile(r"[,;:—–]\s+|\s+")
+_CLAUSE_BREAK = re.compile(r"[,;:—–]\s+")
+# Offline fast start: a first sentence longer than this is spoken in two parts (split at a clause break).
+QUICK_START_CHARS = 90
+MIN_CLAUSE_CHARS = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,24 @@ def sentences_of(content: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[Sent
             if _has_words(spoken):
                 result.append(Sentence(len(result), span_start, span_end, spoken))
     return result
+
+
+def quick_start(content: str, sentences: Sequence[Sentence], limit: int = QUICK_START_CHARS) -> list[Sentence]:
+    """Split a long first sentence at a comma (or semicolon, colon, dash) so the first audio is ready sooner."""
+    if not sentences or len(sentences[0].text) <= limit:
+        return list(sentences)
+    first = sentences[0]
+    raw = content[first.start:first.end]
+    cuts = [m.end() for m in _CLAUSE_BREAK.finditer(raw) if MIN_CLAUSE_CHARS <= m.end() <= limit]
+    if not cuts:
+        return list(sentences)
+    cut = cuts[-1]
+    head = speakable(raw[:cut])
+    tail = speakable(raw[cut:])
+    if not (_has_words(head) and _has_words(tail)):
+        return list(sentences)
+    pieces = [Sentence(0, first.start, first.start + cut, head), Sentence(1, first.start + cut, first.end, tail)]
+    return pieces + [Sentence(s.index + 1, s.start, s.end, s.text) for s in sentences[1:]]
 
 
 def group_chunks(sentences: Sequence[Sentence], limit: int, first_limit: int | None = None) -> list[list[Sentence]]:

@@ -27,7 +27,7 @@ from typing import Any
 from tale_desktop.domain.enums import NarrationProvider
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import Narration, Story, utc_now
-from tale_desktop.domain.speech import Sentence, sentences_of, timing
+from tale_desktop.domain.speech import Sentence, quick_start, sentences_of, timing
 from tale_desktop.providers import elevenlabs as eleven
 from tale_desktop.providers import offline_voice as offline
 from tale_desktop.providers.errors import (
@@ -292,7 +292,8 @@ class Narrator:
                 if engine is None:
                     made = await self._narrate_elevenlabs(story, sentences, plan, key, listener, attempt)
                 else:
-                    made = await self._narrate_offline(story, sentences, engine, key, listener, attempt)
+                    made = await self._narrate_offline(story, quick_start(story.content, sentences), engine, key,
+                                                       listener, attempt)
             except ProviderError as exc:
                 if plan.strict or plan is plans[-1]:
                     raise

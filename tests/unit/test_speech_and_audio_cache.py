@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tale_desktop.domain.speech import (
     chunk_text,
     group_chunks,
+    quick_start,
     sentence_index_at,
     sentence_index_for_char,
     sentences_of,
@@ -54,6 +55,18 @@ def test_chunks_keep_order_and_limits(parts, limit):
     for index, chunk in enumerate(chunks):
         cap = limit // 2 if index == 0 else limit
         assert len(chunk_text(chunk)) <= cap or len(chunk) == 1
+
+
+def test_quick_start_splits_a_long_first_sentence_at_a_clause():
+    content = ("On a rocky little island at the edge of the sea stood a white lighthouse with a red roof, and in "
+               "the lighthouse lived a fox named Pip. Pip was happy.")
+    sentences = quick_start(content, sentences_of(content))
+    assert [content[s.start:s.end] for s in sentences] == [
+        "On a rocky little island at the edge of the sea stood a white lighthouse with a red roof, ",
+        "and in the lighthouse lived a fox named Pip.", "Pip was happy."]
+    assert [s.index for s in sentences] == [0, 1, 2]
+    short = sentences_of("A short start. Then more.")
+    assert quick_start("A short start. Then more.", short) == short
 
 
 def test_timing_lookups():
