@@ -21,6 +21,7 @@ from tale_desktop.ui.narration_playback import NarrationPlayback
 from tale_desktop.ui.player import AudioPlayer, PlayerState
 from tale_desktop.ui.player_bar import PlayerBar, connect_player
 from tale_desktop.ui.read_along import ReadAlong
+from tale_desktop.ui.voice_settings import install_voice_settings
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class NarrationControls(QObject):
         self.player.stateChanged.connect(self._update_actions)
         self.reader.story_shown.connect(self._story_shown)
         self._unsubscribe = self.ctx.library.subscribe(self._on_library_change)
+        if hasattr(window, "settings_opened"):  # the "Narration voices" section of Settings
+            window.settings_opened.connect(install_voice_settings)
         panel = getattr(window, "tasks_panel", None)
         if panel is not None:  # warming the voice up is not news for the parent
             panel.hidden_prefixes = (*panel.hidden_prefixes, PREPARE_TASK)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from PySide6.QtWidgets import QWidget
 
 from tale_desktop.ui.player import PlayerState
+from tale_desktop.ui.voice_settings import VoiceSettings
 from tests.integration.narration_helpers import save_story
 from tests.ui.helpers import click, until
 
@@ -50,3 +52,24 @@ async def test_fallback_notice_in_the_bar(ctx, window, monkeypatch):
         await until(lambda: "quota" in window.narration.bar.message.text(), timeout=20, what="the notice")
         assert window.narration.bar.message.isVisible()
         await until(lambda: not window.narration.playback.busy, timeout=20, what="the narration saved")
+
+
+async def test_voice_settings_from_the_live_list(ctx, window):
+    from tale_desktop import settings as cfg
+    from tests.fakes.elevenlabs_server import FakeElevenLabs
+
+    with FakeElevenLabs() as fake:
+        ctx.settings.env["ELEVENLABS_API_KEY"] = fake.api_key
+        ctx.settings.env["TALE_ELEVENLABS_BASE_URL"] = fake.base_url
+        dialog = window.open_settings()
+        voices = dialog.findChild(QWidget, "section_voices").findChild(VoiceSettings)
+        click(voices.load_button)
+        await until(lambda: voices.combos["ru"].count() == 1, what="the live voices")
+        assert voices.combos["ru"].itemText(0) == "Мягкий голос (voice-ru-soft)"
+        voices.combos["ru"].setCurrentIndex(0)
+        voices.combos["en"].setEditText("my-own-voice-id")
+        voices.piper_path.setText("/voices/ru_RU-irina-medium.onnx")
+        click(dialog.save_button)
+        await until(lambda: ctx.settings.get(cfg.ELEVENLABS_VOICE_RU) == "voice-ru-soft", what="saved")
+    assert ctx.settings.get(cfg.ELEVENLABS_VOICE_EN) == "my-own-voice-id"
+    assert ctx.settings.get(cfg.PIPER_VOICE_PATH) == "/voices/ru_RU-irina-medium.onnx"
