@@ -193,9 +193,9 @@ def run_app() -> int:
     os.environ.setdefault("QT_API", "pyside6")
     setup_file_logging(data_dir_from_env())
     app = _make_application()
-    import qasync
+    from tale_desktop.ui.asyncqt import QtEventLoop
 
-    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+    with asyncio.Runner(loop_factory=QtEventLoop) as runner:
         loop = runner.get_loop()
 
         def interrupt(*_args: object) -> None:  # Ctrl+C in a terminal: close like the window's close button

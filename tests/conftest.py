@@ -42,9 +42,10 @@ def qapp() -> QApplication:
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
-    import qasync
+    from tale_desktop.ui.asyncqt import QtEventLoop
 
-    return qasync.QEventLoop(_qapp())
+    _qapp()
+    return QtEventLoop()
 
 
 def pytest_asyncio_loop_factories(config, item):  # noqa: ARG001 - pytest-asyncio hook signature

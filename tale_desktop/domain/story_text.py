@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 TITLE_MAX_CHARS = 120
+TITLE_MAX_WORDS = 16
 _TITLE_PREFIX = re.compile(r"^[\s#*_]*(?:title|название|заголовок)\s*[:：—-]\s*", re.IGNORECASE)
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.MULTILINE)
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]+", re.MULTILINE)
@@ -60,7 +61,7 @@ def split_title(raw: str) -> tuple[str, str]:
     text = raw.lstrip()
     first, _, rest = text.partition("\n")
     candidate = clean_title(first)
-    looks_like_title = 0 < len(candidate) <= TITLE_MAX_CHARS and len(candidate.split()) <= 16 and rest.strip()
+    looks_like_title = 0 < len(candidate) <= TITLE_MAX_CHARS and len(candidate.split()) <= TITLE_MAX_WORDS and rest.strip()
     if looks_like_title:
         return candidate, rest
     return "", text

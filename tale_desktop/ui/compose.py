@@ -354,6 +354,8 @@ class StorytellerUi:
         self.panel.open_requested.connect(self.open_story)
         self.panel.back_requested.connect(lambda: window.show_center_page(None))
         window.settings_opened.connect(self._settings_opened)
+        if hasattr(window, "continue_story_requested"):  # "Continue the story…" in the library's menu
+            window.continue_story_requested.connect(self.continue_story_by_id)
         # Statistics are fetched quietly after each story; they are not work the parent waits for.
         window.tasks_panel.hidden_prefixes = (*window.tasks_panel.hidden_prefixes, "stats:")
         self.story_settings = None
@@ -379,6 +381,14 @@ class StorytellerUi:
             return
         self.panel.prefill_sequel(story)
         self.new_story()
+
+    def continue_story_by_id(self, story_id: str) -> None:
+        def loaded(story: Story) -> None:
+            self.panel.prefill_sequel(story)
+            self.new_story()
+
+        self.window.ctx.tasks.spawn(self.window.ctx.library.get_story(story_id), name="compose.sequel",
+                                    title="Opening the story to continue", replace=True, on_result=loaded)
 
     def open_story(self, story_id: str) -> None:
         self.window.show_center_page(None)

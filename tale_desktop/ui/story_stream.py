@@ -22,11 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tale_desktop.domain.story_text import clean_title
+from tale_desktop.domain.story_text import TITLE_MAX_CHARS, TITLE_MAX_WORDS, clean_title
 from tale_desktop.services.storyteller import StoryEvent, StoryEventKind
 from tale_desktop.services.tasks import TaskHandle
 
 BATCH_MS = 50
+
+
+def looks_like_title(line: str) -> bool:
+    return len(line) <= TITLE_MAX_CHARS and len(line.split()) <= TITLE_MAX_WORDS
 
 
 class StoryStreamView(QWidget):
@@ -229,15 +233,21 @@ class StoryStreamView(QWidget):
         raw = self._raw
         if not self._title_done:
             head, newline, _ = raw.lstrip().partition("\n")
-            if not newline:
-                self.title.setText(clean_title(head) or "Writing your story…")
+            title = clean_title(head)
+            if not looks_like_title(head):  # the model started with prose, not a title line: all of it is body
+                self.title.setText("Writing your story…")
+                self._title_done = True
+                self._body_start = self._shown_body = len(raw) - len(raw.lstrip())
+            elif not newline:
+                self.title.setText(title or "Writing your story…")
                 self._show_progress(self._words)
                 self.painted.emit()
                 return
-            self.title.setText(clean_title(head) or "Untitled story")
-            self._title_done = True
-            self._body_start = len(raw) - len(raw.lstrip()) + len(head) + 1
-            self._shown_body = self._body_start
+            else:
+                self.title.setText(title or "Untitled story")
+                self._title_done = True
+                self._body_start = len(raw) - len(raw.lstrip()) + len(head) + 1
+                self._shown_body = self._body_start
         new = raw[self._shown_body:]
         if self._shown_body == self._body_start:
             new = new.lstrip("\n")

@@ -184,3 +184,25 @@ async def test_text_is_painted_in_batches(ctx, fake, panel):
     gaps = [b - a for a, b in zip(paints, paints[1:], strict=False)]
     assert sorted(gaps)[len(gaps) // 10] >= 0.04  # painted at most about every 50 ms
 
+
+
+async def test_stream_view_title_line_and_untitled_prose(qtbot):
+    from tale_desktop.services.storyteller import StoryEvent, StoryEventKind
+    from tale_desktop.ui.story_stream import StoryStreamView
+
+    view = StoryStreamView(batch_ms=0)
+    qtbot.addWidget(view)
+    view.bind(None, "s1")
+    text = ""
+    for piece in ["# The ", "Owl\n", "\nOnce upon ", "a time."]:
+        text += piece
+        view.on_event(StoryEvent(StoryEventKind.TEXT, "s1", delta=piece, text=text, words=len(text.split())))
+        view.paint()
+    assert view.title.text() == "The Owl" and view.body_text == "Once upon a time."
+    view.on_event(StoryEvent(StoryEventKind.TEXT, "other", delta="ignored"))
+    assert "ignored" not in view.body_text
+    view.bind(None, "s2")
+    prose = "Once upon a time there was a very small owl who lived in a big old tree and loved the moon "
+    view.on_event(StoryEvent(StoryEventKind.TEXT, "s2", delta=prose, text=prose, words=len(prose.split())))
+    view.paint()
+    assert view.title.text() == "Writing your story…" and view.body_text == prose

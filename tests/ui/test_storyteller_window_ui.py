@@ -134,3 +134,13 @@ async def test_settings_model_list_fallbacks_and_review(window, ctx, fake):
     assert ctx.settings.get_list(cfg.LLM_FALLBACK_MODELS) == ["a/one", "b/two"]
     assert ctx.settings.get_int(cfg.REVIEW_ATTEMPTS) == 3
     assert ctx.storyteller.llm_config().fallback_models == ("a/one", "b/two")
+
+
+async def test_continue_from_the_library_menu(window, ctx, fake):
+    rows = await ctx.library.list_stories()
+    starter = rows[0]
+    window.continue_story_requested.emit(starter["id"])
+    panel = window.storyteller_ui.panel
+    await until(lambda: window.center.currentWidget() is panel and panel.form.sequel.currentData() == starter["id"],
+                what="form prefilled as a sequel")
+    assert panel.form.language.currentData() == starter["language"]
