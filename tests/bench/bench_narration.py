@@ -29,7 +29,6 @@ os.environ["TALE_CONFIG_DIR"] = str(Path(_tmp.name) / "config")
 for name in ("ELEVENLABS_API_KEY", "TALE_ELEVENLABS_BASE_URL"):
     os.environ.pop(name, None)
 
-import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTextBrowser  # noqa: E402
 
 from tale_desktop.context import AppContext  # noqa: E402
@@ -107,4 +106,7 @@ async def main() -> None:
 
 if __name__ == "__main__":
     app = QApplication.instance() or QApplication(sys.argv)
-    qasync.run(main())
+    from tale_desktop.ui.asyncqt import QtEventLoop  # the app's loop
+
+    with asyncio.Runner(loop_factory=QtEventLoop) as runner:
+        runner.run(main())
