@@ -209,6 +209,10 @@ def run_app() -> int:
         wake = QTimer()  # lets Python run its signal handlers while Qt is idle
         wake.start(300)
         wake.timeout.connect(lambda: None)
+        from tale_desktop.ui.gc_guard import MainThreadCollector
+
+        collector = MainThreadCollector()  # Qt objects must never be collected on a worker thread
+        collector.start()
         try:
             return runner.run(main(app))
         except asyncio.CancelledError:
@@ -219,4 +223,5 @@ def run_app() -> int:
             raise
         finally:
             wake.stop()
+            collector.stop()
             signal.signal(signal.SIGINT, previous)

@@ -11,6 +11,7 @@ from tale_desktop.providers.http import HttpClients
 from tale_desktop.providers.supabase import SupabaseProvider
 from tale_desktop.services.export import ExportService, PdfRenderer
 from tale_desktop.services.library import LibraryService
+from tale_desktop.services.narrator import Narrator
 from tale_desktop.services.storyteller import Storyteller
 from tale_desktop.services.sync import SyncService
 from tale_desktop.services.tasks import TaskManager
@@ -29,11 +30,13 @@ class AppContext:
     exporter: ExportService = field(init=False)
     storyteller: Storyteller = field(init=False)
     sync: SyncService = field(init=False)
+    narrator: Narrator = field(init=False)
 
     def __post_init__(self) -> None:
         self.exporter = ExportService(self.library, _qt_pdf_renderer)
         self.storyteller = Storyteller(self.settings, self.library, self.tasks, self.http)
         self.sync = SyncService(self.library, SupabaseProvider(self.settings, self.http), self.tasks, self.settings)
+        self.narrator = Narrator(self.settings, self.library, self.http)
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:
@@ -50,6 +53,7 @@ class AppContext:
         self.sync.stop_background()
         await self.tasks.shutdown()
         self.library.finalize_deletion()  # deletions still waiting for their undo window become final now
+        await self.narrator.aclose()  # after the purge above: removes that audio, then stops its workers
         await self.http.aclose()
         await asyncio.to_thread(self.library.store.close)
 

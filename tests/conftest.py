@@ -85,3 +85,13 @@ def _freeze_startup_heap():
     gc.freeze()
     yield
     gc.unfreeze()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_automatic_collection():
+    """With automatic collection off, the collector never starts in a worker or server thread in the middle of
+    a test: the collections above, on the GUI thread, are the only ones (the app does the same with
+    ``tale_desktop.ui.gc_guard``)."""
+    gc.disable()
+    yield
+    gc.enable()

@@ -38,8 +38,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def generate(ctx: AppContext, args: argparse.Namespace) -> int:
-    if args.narrate:
-        raise UsageError("--narrate is not available yet in this version; run 'tale-desktop narrate ID' after.")
     child_id = hero_id = None
     if args.child:
         child_id = pick(await ctx.library.list_children(), args.child, "child").id
@@ -62,8 +60,17 @@ async def generate(ctx: AppContext, args: argparse.Namespace) -> int:
         printer.end_line()
     await ctx.storyteller.wait_for_stats(story.id, STATS_WAIT_S)
     story = await ctx.library.get_story(story.id)
+    narration = None
+    if args.narrate:
+        from tale_desktop.services.narrator import NarrationListener
+
+        narration = await ctx.narrator.narrate(story.id, listener=NarrationListener(on_notice=_Printer._note))
+        print(f"Narration: {narration.local_file}", file=sys.stderr)
     if args.json:
-        print_json({**story.to_dict(), "word_count": story.word_count})
+        document = {**story.to_dict(), "word_count": story.word_count}
+        if narration is not None:
+            document["narration"] = narration.to_dict()
+        print_json(document)
     else:
         flagged = " (flagged by the review: read it before bedtime)" if (story.review or {}).get("flagged") else ""
         print(f"Saved story {story.id}{flagged}", file=sys.stderr)

@@ -3,7 +3,7 @@
 Extension points for later capabilities (none of them is built here):
 - :meth:`MainWindow.add_primary_action` puts an action first in the File menu and the toolbar ("New story…").
 - :meth:`MainWindow.add_center_page` / :meth:`show_center_page` host a page next to the reader (compose form).
-- ``reader.add_bottom_widget`` hosts the player bar under the text.
+- ``reader.add_bottom_widget`` hosts the player bar under the text (``self.narration``, see ``narration_ui``).
 - :meth:`MainWindow.add_status_widget` puts a permanent indicator in the status bar (sync status).
 - ``settings_opened`` hands every new Settings dialog to listeners (an Account section via ``add_section``).
 """
@@ -38,6 +38,7 @@ from tale_desktop.domain.query import StoryQuery
 from tale_desktop.resources_path import resource
 from tale_desktop.ui.library_panel import LibraryFeatures
 from tale_desktop.ui.library_view import LibraryView, StoryListModel
+from tale_desktop.ui.narration_ui import install_narration
 from tale_desktop.ui.profiles import ChildrenPanel, HeroesPanel
 from tale_desktop.ui.reader import ReaderPane
 from tale_desktop.ui.settings_dialog import SettingsDialog
@@ -209,6 +210,8 @@ class MainWindow(QMainWindow):
         self.details.story_opened.connect(self._story_opened)
         self.details.navigate_requested.connect(self.library.select_story)
         self._unsubscribe = ctx.library.subscribe(self._on_library_change)
+        # Listening: player bar under the reader, Listen menu, Play action, read-along.
+        self.narration = install_narration(self)
         self.refresh_banner()
 
         # Capabilities plug in through the extension points above.
@@ -412,5 +415,6 @@ class MainWindow(QMainWindow):
         self.undo_bar.finalize()  # a deletion still offering Undo becomes final
         self._save_layout()
         self._unsubscribe()
+        self.narration.close()
         event.accept()
         self.closed.emit()

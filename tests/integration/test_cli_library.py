@@ -106,7 +106,7 @@ def test_export_bad_paths_and_formats(cli, tmp_path):
     assert "Cannot write" in bad(cli, "export", ORBI, "--format", "pdf", "--out", "/proc/x.pdf")
     assert "No story" in bad(cli, "export", "deadbeef", "--format", "md", "--out", str(out / "x.md"))
     assert "--all" in bad(cli, "export", ORBI, "--format", "jsonl", "--out", str(out / "x.jsonl"))
-    assert "narrator" in bad(cli, "export", ORBI, "--format", "mp3", "--out", str(out / "x.mp3"))
+    assert "does not exist" in bad(cli, "export", ORBI, "--format", "mp3", "--out", str(out / "no" / "x.mp3"))
     assert list(out.iterdir()) == []
 
 
