@@ -37,6 +37,7 @@ class AppContext:
         self.storyteller = Storyteller(self.settings, self.library, self.tasks, self.http)
         self.sync = SyncService(self.library, SupabaseProvider(self.settings, self.http), self.tasks, self.settings)
         self.narrator = Narrator(self.settings, self.library, self.http)
+        self.narrator.fetch_remote = self.sync.fetch_audio  # audio synced from another device, on demand
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:

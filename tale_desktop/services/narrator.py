@@ -18,7 +18,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +145,8 @@ class Narrator:
         # on qasync is a pool of QThreads): voices run one sentence at a time, so two workers are plenty.
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="narrator")
         self._jobs: set[concurrent.futures.Future[Any]] = set()
+        # Set by the composition root when sync exists: downloads a narration another device uploaded.
+        self.fetch_remote: Callable[[str], Awaitable[Path]] | None = None
 
     async def _blocking(self, fn: Callable[..., Any], *args: Any) -> Any:
         job = self._executor.submit(fn, *args)
@@ -244,8 +246,18 @@ class Narrator:
     # -- cache ---------------------------------------------------------------------------------------------------
     async def latest(self, story_id: str) -> Narration | None:
         """The newest narration of the story whose file is present and intact (any provider), else ``None``."""
-        for narration in await self.library.store.narrations_for(story_id):
+        narrations = await self.library.store.narrations_for(story_id)
+        for narration in narrations:
             if await self._blocking(self.cache.verified, narration.local_file, narration.sha256):
+                return narration
+        for narration in narrations:  # made on another device: fetch its audio on demand
+            if narration.remote_path and self.fetch_remote is not None:
+                try:
+                    path = await self.fetch_remote(narration.id)
+                except ProviderError as exc:
+                    log.info("Synced narration %s not downloaded: %s", narration.id, exc.user_message)
+                    continue
+                narration.local_file = str(path)
                 return narration
         return None
 
