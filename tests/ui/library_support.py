@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, Signal, SignalInstance
 
 from tale_desktop.domain.query import StoryQuery
+from tale_desktop.ui.asyncqt import signal_future
 
 
 def type_text(widget: Any, text: str) -> None:
@@ -23,15 +24,7 @@ def type_text(widget: Any, text: str) -> None:
 
 def next_emission(signal: SignalInstance) -> asyncio.Future[tuple[Any, ...]]:
     """A future resolved with the arguments of the next emission of ``signal``."""
-    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
-
-    def resolve(*args: Any) -> None:
-        signal.disconnect(resolve)
-        if not future.done():
-            future.set_result(args)
-
-    signal.connect(resolve)
-    return future
+    return signal_future(signal)
 
 
 def library_event(ctx: Any, kind: str) -> asyncio.Future[list[str]]:
