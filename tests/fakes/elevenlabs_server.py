@@ -34,6 +34,8 @@ from urllib.parse import parse_qs, urlsplit
 import lameenc
 import numpy as np
 
+from tests.fakes import loopback
+
 SAMPLE_RATE = 22050
 SECONDS_PER_CHAR = 0.055
 MIN_SECONDS = 0.4
@@ -112,7 +114,6 @@ class FakeElevenLabs:
         self._failures: deque[Failure | None] = deque()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- scripting -----------------------------------------------------------------------------------------------
     def fail_next(self, status: int = 500, body: Any = None, *, headers: dict[str, str] | None = None,
@@ -155,17 +156,12 @@ class FakeElevenLabs:
         class Handler(_Handler):
             server_fake = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-elevenlabs", daemon=True)
-        self._thread.start()
+        self._server = loopback.serve(Handler, "fake-elevenlabs")
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        loopback.stop(self._server)
+        self._server = None
 
     def __enter__(self) -> FakeElevenLabs:
         return self.start()

@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes import loopback
+
 API_PREFIX = "/api/v1"
 DEFAULT_STORY_EN = (
     "# The Moon Garden\n\n"
@@ -137,24 +139,18 @@ class FakeOpenRouter:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.first_token_sent: dict[str, float] = {}   # generation id -> monotonic time of first content byte
         self.token_times: dict[str, list[tuple[float, str]]] = {}
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
     def start(self) -> FakeOpenRouter:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-openrouter", daemon=True)
-        self._thread.start()
+        self._server = loopback.serve(handler, "fake-openrouter")
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        loopback.stop(self._server)
+        self._server = None
 
     def __enter__(self) -> FakeOpenRouter:
         return self.start()

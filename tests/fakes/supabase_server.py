@@ -28,6 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from tests.fakes import loopback
+
 SECRET = b"tale-fake-supabase-jwt-secret"
 
 _JSON_COLUMNS = {"interests", "personality_traits", "strengths", "child_snapshot", "hero_snapshot", "stats",
@@ -155,7 +157,6 @@ class FakeSupabase:
         self.anon_key = make_jwt({"iss": "supabase", "role": "anon", "iat": int(time.time()),
                                   "exp": int(time.time()) + 10 * 365 * 86400})
         self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------------
     def start(self) -> FakeSupabase:
@@ -164,19 +165,12 @@ class FakeSupabase:
         class Handler(_Handler):
             server_fake = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.timeout = 0.05
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-supabase",
-                                        daemon=True)
-        self._thread.start()
+        self._server = loopback.serve(Handler, "fake-supabase", poll_interval=0.05)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        loopback.stop(self._server)
+        self._server = None
 
     def __enter__(self) -> FakeSupabase:
         return self.start()
