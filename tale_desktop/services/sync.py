@@ -25,7 +25,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -39,6 +38,7 @@ from tale_desktop.providers.supabase import Account, NotSignedIn, PayloadTooLarg
 from tale_desktop.services.library import LibraryService
 from tale_desktop.services.tasks import TaskHandle, TaskManager
 from tale_desktop.settings import Settings
+from tale_desktop.storage.audio_cache import AudioCache, file_sha256
 from tale_desktop.storage.sync_state import (
     TABLES,
     OutboxEntry,
@@ -356,7 +356,7 @@ class SyncService:
         if path is None or not path.is_file():
             return
         if not narration.sha256:
-            narration.sha256 = await asyncio.to_thread(_sha256_of, path)
+            narration.sha256 = await asyncio.to_thread(file_sha256, path)
         remote = self.remote_audio_path(account.user_id, narration)
         if narration.remote_path == remote:
             return
@@ -402,7 +402,7 @@ class SyncService:
         extension = (narration.format or "mp3").lower()
         # Same layout as the audio cache (audio/<story id>/...), so purging a story drops the download too.
         target = self.settings.audio_dir / narration.story_id / f"{digest}.{extension}"
-        await asyncio.to_thread(_write_atomically, target, data)
+        await asyncio.to_thread(AudioCache(self.settings.audio_dir).write, target, data)
         await db.run(self.store.set_quietly, "narrations", narration.id, {"local_file": str(target)})
         return target
 
@@ -480,17 +480,3 @@ class SyncService:
             self._unsubscribe()
             self._unsubscribe = None
 
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.part")
-    temp.write_bytes(data)
-    os.replace(temp, target)
