@@ -9,6 +9,8 @@ from pathlib import Path
 from tale_desktop.commands.common import EXIT_OK, EXIT_USAGE, UsageError, print_json
 from tale_desktop.commands.stories import resolve_story
 from tale_desktop.context import AppContext
+from tale_desktop.domain.bedtime import BedtimeOptions, sound_names
+from tale_desktop.domain.errors import ValidationError
 from tale_desktop.services.backup import import_backup
 from tale_desktop.services.export import ExportFormat, resolve_target, safe_filename
 
@@ -22,6 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--format", required=True, choices=[*STORY_FORMATS, "jsonl"])
     export.add_argument("--out", required=True, help="file to write (or an existing folder)")
     export.add_argument("--json", action="store_true")
+    bedtime = export.add_argument_group("bedtime track (mp3)")
+    bedtime.add_argument("--sound", choices=sound_names(), help="a soft sound under the narration")
+    bedtime.add_argument("--then-minutes", type=float, default=0.0, metavar="N",
+                         help="keep the sound going N minutes after the story")
+    bedtime.add_argument("--fade-out", action="store_true", help="fade everything to silence at the end")
     export.set_defaults(handler=export_command)
 
     imp = sub.add_parser("import", help="merge a JSONL backup into the library (newest change wins)")
@@ -46,8 +53,20 @@ async def export_command(ctx: AppContext, args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.id:
         raise UsageError("Which story? Give its id: 'tale-desktop export ID --format ... --out PATH'.")
+    try:
+        bedtime = BedtimeOptions.parse(args.sound, args.then_minutes, args.fade_out)
+    except ValidationError as exc:
+        raise UsageError(exc.user_message) from None
+    if bedtime is not None and args.format != "mp3":
+        raise UsageError("--sound, --then-minutes and --fade-out make a bedtime track: use them with --format mp3.")
     story_id = await resolve_story(ctx, args.id)
-    if args.format == "mp3":
+    if bedtime is not None:
+        from tale_desktop.services.bedtime_track import BedtimeTracks  # numpy: only when a track is made
+
+        story = await ctx.library.get_story(story_id)
+        target = resolve_target(args.out, safe_filename(story.title, "mp3"))
+        path = (await BedtimeTracks(ctx.narrator).export(story_id, target, bedtime)).path
+    elif args.format == "mp3":
         narrator = getattr(ctx, "narrator", None)
         if narrator is None:
             raise UsageError("MP3 export needs the narrator, which this build does not include yet.")

@@ -411,12 +411,17 @@ class Narrator:
         return saved
 
     # -- export --------------------------------------------------------------------------------------------------
-    async def export_mp3(self, story_id: str, out_path: Path) -> Path:
-        """Write the story's narration as an MP3 at ``out_path`` (narrating it first when needed)."""
+    async def current_narration(self, story_id: str) -> Narration:
+        """The narration of the story's current text, narrating it first when there is none (or it is stale)."""
         narration = await self.latest(story_id)
         story = await self.library.get_story(story_id)
         if narration is None or not await self._matches_text(story, narration):
             narration = await self.narrate(story_id)
+        return narration
+
+    async def export_mp3(self, story_id: str, out_path: Path) -> Path:
+        """Write the story's narration as an MP3 at ``out_path`` (narrating it first when needed)."""
+        narration = await self.current_narration(story_id)
         source = Path(str(narration.local_file))
         out_path = Path(out_path).expanduser()
         await self._blocking(_copy_atomically, source, out_path, narration.sha256)
