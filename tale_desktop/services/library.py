@@ -12,13 +12,15 @@ from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import Child, Hero, Narration, Story, validate_rating
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.domain.text import reading_minutes
+from tale_desktop.storage.bedtime import BedtimeStore, SavedQueue
 from tale_desktop.storage.library import Library
 from tale_desktop.storage.seed import install_builtin_content
 
 log = logging.getLogger(__name__)
 
 # kind is one of "children", "heroes", "stories", "narrations", or "stories_purged" (a deletion became final:
-# the undo window passed, or the CLI deleted; listeners such as the audio cache drop what belongs to those ids).
+# the undo window passed, or the CLI deleted; listeners such as the audio cache drop what belongs to those ids),
+# or "tonight_queue" (tonight's queue changed: ids are the queue's story ids in order).
 ChangeListener = Callable[[str, list[str]], None]
 
 # Statuses a parent can set by hand (a draft is only ever made by the storyteller).
@@ -46,6 +48,7 @@ class StoryDetails:
 class LibraryService:
     def __init__(self, library: Library):
         self.store = library
+        self.bedtime = BedtimeStore(library.db)
         self._listeners: list[ChangeListener] = []
         self._pending_purge: set[str] = set()
 
@@ -187,3 +190,30 @@ class LibraryService:
     @property
     def pending_deletions(self) -> frozenset[str]:
         return frozenset(self._pending_purge)
+
+    # -- bedtime listening: where each story stopped, tonight's queue --------------------------------------------
+    async def playback_position(self, story_id: str) -> float:
+        """Seconds into the story's narration where it last stopped (0: from the start)."""
+        saved = await self.bedtime.position(story_id)
+        return saved[0] if saved else 0.0
+
+    async def remember_position(self, story_id: str, position_s: float, duration_s: float = 0.0) -> None:
+        await self.bedtime.save_position(story_id, position_s, duration_s)
+
+    async def forget_position(self, story_id: str) -> None:
+        """The story was heard to the end: next time it starts from the beginning."""
+        await self.bedtime.forget_position(story_id)
+
+    async def tonight_queue(self) -> SavedQueue:
+        return await self.bedtime.queue()
+
+    async def save_tonight_queue(self, story_ids: Iterable[str], current: int = 0) -> None:
+        ids = list(story_ids)
+        await self.bedtime.save_queue(ids, current)
+        self.notify("tonight_queue", ids)
+
+    async def favourite_story_ids(self, child_id: str, *, limit: int = 200) -> list[str]:
+        """The child's favourite stories, oldest first (the order a queue plays them in)."""
+        rows = await self.store.list_stories(StoryQuery(child_id=child_id, favourite=True, include_drafts=False,
+                                                        descending=False), offset=0, limit=limit)
+        return [row["id"] for row in rows]

@@ -238,5 +238,20 @@ INSERT INTO sync_counter(n) VALUES (0);
 CREATE TABLE sync_applying (flag INTEGER);
 """ + "".join(_outbox_triggers(t) for t in SYNC_TABLES)
 
-MIGRATIONS: list[str] = [V1, V2, V_SYNC]
+# Bedtime listening (local to this device, not synced): where each story stopped playing, and tonight's queue
+# (its order; the story playing now is kept in meta under 'tonight_queue_current').
+V_BEDTIME = """
+CREATE TABLE playback_positions (
+  story_id   TEXT PRIMARY KEY,
+  position_s REAL NOT NULL,
+  duration_s REAL NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE tonight_queue (
+  ord      INTEGER PRIMARY KEY,
+  story_id TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V_SYNC, V_BEDTIME]
 SCHEMA_VERSION = len(MIGRATIONS)
