@@ -29,7 +29,7 @@ from tale_desktop.storage.audio_cache import AudioCacheError
 
 log = logging.getLogger(__name__)
 
-ENCODE_BLOCK_S = 2.0
+ENCODE_BLOCK_S = 0.5  # small blocks: the worker never holds the GIL long (loop stalls)
 LOOP_WAV_RATE = 22050
 
 
