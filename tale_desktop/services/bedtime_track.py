@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from tale_desktop.storage.audio_cache import AudioCacheError
 log = logging.getLogger(__name__)
 
 ENCODE_BLOCK_S = 0.5  # small blocks: the worker never holds the GIL long (loop stalls)
+YIELD_S = 0.001
 LOOP_WAV_RATE = 22050
 
 
@@ -87,6 +89,7 @@ def render_track(narration: Path, target: Path, options: BedtimeOptions) -> Trac
         writer = _Mp3Writer(rate)
         for block in mix.blocks(int(ENCODE_BLOCK_S * rate)):
             out.write(writer.encode(block))
+            time.sleep(YIELD_S)  # hand the GIL to the loop thread between blocks (a waiting thread gets it now)
         out.write(writer.flush())
     bed_rms = loop_rms(mix.loop) * mix.gain
     margin = 20 * np.log10(mix.voice_rms / bed_rms) if bed_rms > 0 and mix.voice_rms > 0 else float("inf")
