@@ -298,3 +298,30 @@ async def test_play_all_favourites_of_a_child(library: LibraryService):
     assert [s for s, _ in player.started] == favourites
     for story in favourites:  # heard to the end: next time from the start
         assert await library.playback_position(story) == 0.0
+
+
+def test_extend_an_end_of_story_timer_while_it_fades():
+    clock = FakeClock()
+    timer = SleepTimer(clock)
+    timer.set_end_of_story()
+    assert timer.update(playing=True, story_remaining_s=10).fading
+    timer.extend(story_remaining_s=10)  # five minutes after the story would have ended
+    assert timer.mode is SleepMode.MINUTES
+    status = timer.update(playing=True, story_remaining_s=10)
+    assert status.volume == 1.0 and status.remaining_s == pytest.approx(310)
+    assert not timer.story_ended(last_in_queue=True)  # the story ending no longer stops playback
+    timer.set_end_of_queue()
+    timer.extend(story_remaining_s=None)  # an earlier story of the queue: the end is not known, nothing changes
+    assert timer.mode is SleepMode.END_OF_QUEUE
+
+
+async def test_removing_the_story_playing_next_keeps_the_place(library: LibraryService):
+    clock = FakeClock()
+    ids = await _stories(library, 3)
+    session = BedtimeSession(library, FakePlayer(clock, dict.fromkeys(ids, 30.0)), clock=clock)
+    await session.add(ids)
+    await session.play_queue(1)
+    await session.remove(ids[1])
+    assert session.queue == [ids[0], ids[2]] and session.current == 1  # the story after it plays next
+    saved = await library.tonight_queue()
+    assert saved.story_ids == [ids[0], ids[2]] and saved.current == 1
