@@ -17,6 +17,14 @@ SLEEP_EXTEND_S = 300.0  # "+5 min"
 QUEUE_GAP_S = 3.0  # the short pause between two stories of tonight's queue
 
 
+def fade_curve(x: float) -> float:
+    """The fade's gain at ``x`` = the fraction of the fade still to go (1 at its start, 0 at the end): a cubic,
+    which sounds close to an even fade in decibels (-0.8 dB after the first second of 30, -18 dB half-way), so
+    the fade is heard at once over a sound's own swells, yet reaches exact silence. A linear gain multiplier."""
+    x = min(1.0, max(0.0, x))
+    return x * x * x
+
+
 class SoftSound(StrEnum):
     RAIN = "rain"
     SEA = "sea"

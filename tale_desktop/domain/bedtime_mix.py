@@ -28,13 +28,12 @@ HEADROOM_PEAK = 0.98
 
 
 def fade_gain(remaining_s: np.ndarray | float, fade_s: float = FADE_OUT_S) -> np.ndarray:
-    """Gain for a fade that ends at ``remaining_s == 0``: 1 before the fade, then a raised cosine down to
-    exactly 0 (monotonic in ``remaining_s``; gentle at both ends of the fade)."""
+    """Gain for a fade that ends at ``remaining_s == 0``: 1 before the fade, then :func:`fade_curve` down to
+    exactly 0 (monotonic in ``remaining_s``)."""
     remaining = np.asarray(remaining_s, dtype=np.float64)
     if fade_s <= 0:
         return (remaining > 0).astype(np.float64)
-    x = np.clip(remaining / fade_s, 0.0, 1.0)
-    return 0.5 - 0.5 * np.cos(np.pi * x)
+    return np.clip(remaining / fade_s, 0.0, 1.0) ** 3  # fade_curve, vectorised
 
 
 def speech_rms(voice: np.ndarray, rate: int) -> float:

@@ -108,7 +108,7 @@ def _brown(n: int, rate: int, rng: np.random.Generator) -> np.ndarray:
 
 def _rain(n: int, rate: int, rng: np.random.Generator) -> np.ndarray:
     hush = _shaped_noise(n, rate, rng, _band(300.0, 7000.0, slope=0.6))
-    hush *= 1.0 + 0.15 * _swell(n, rate, rng, 0.15)  # the shower gets a little heavier and lighter
+    hush *= 1.0 + 0.1 * _swell(n, rate, rng, 0.15)  # the shower gets a little heavier and lighter
     drops_per_s = 60
     count = int(drops_per_s * n / rate)
     drops = _events(n, rng, count, rng.lognormal(0.0, 0.7, count))

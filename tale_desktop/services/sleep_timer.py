@@ -16,13 +16,18 @@ The clock is injected (``time.monotonic`` by default) so tests drive it by hand.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tale_desktop.domain.bedtime import FADE_OUT_S, SLEEP_EXTEND_S, SLEEP_MAX_MINUTES, SLEEP_MIN_MINUTES
+from tale_desktop.domain.bedtime import (
+    FADE_OUT_S,
+    SLEEP_EXTEND_S,
+    SLEEP_MAX_MINUTES,
+    SLEEP_MIN_MINUTES,
+    fade_curve,
+)
 from tale_desktop.domain.errors import ValidationError
 
 Clock = Callable[[], float]
@@ -52,14 +57,13 @@ OFF_STATUS = SleepStatus(SleepMode.OFF, None, 1.0, False, False)
 
 
 def fade_volume(remaining_s: float | None, fade_s: float = FADE_OUT_S) -> float:
-    """1 until the last ``fade_s`` seconds, then a raised cosine down to 0 (monotonic as time runs out)."""
+    """1 until the last ``fade_s`` seconds, then :func:`fade_curve` down to 0 (monotonic as time runs out). A
+    linear gain: a player whose volume control is perceptual multiplies its linear output gain by it."""
     if remaining_s is None:
         return 1.0
     if remaining_s <= 0:
         return 0.0
-    if remaining_s >= fade_s:
-        return 1.0
-    return 0.5 - 0.5 * math.cos(math.pi * remaining_s / fade_s)
+    return fade_curve(remaining_s / fade_s) if fade_s > 0 else 1.0
 
 
 class SleepTimer:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tale_desktop.domain.bedtime import MIN_VOICE_MARGIN_DB, BedtimeOptions, SoftSound
+from tale_desktop.domain.bedtime import MIN_VOICE_MARGIN_DB, BedtimeOptions, SoftSound, fade_curve
 from tale_desktop.domain.bedtime_mix import FADE_OUT_S, LEAD_IN_S, BedtimeMix, fade_gain, speech_rms
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.soft_sounds import REFERENCE_RMS, make_loop
+from tale_desktop.services.sleep_timer import fade_volume
 
 RATE = 22050
 
@@ -148,6 +149,10 @@ def test_fade_gain_is_monotonic_and_ends_at_zero():
     remaining = np.linspace(40, 0, 4001)
     gain = fade_gain(remaining, 30.0)
     assert np.all(np.diff(gain) <= 0) and gain[0] == 1.0 and gain[-1] == 0.0
+    # the mixer's fade and the sleep timer's fade are one curve, heard at once (not a slow start)
+    for left in (29.0, 20.0, 15.0, 5.0, 0.5):
+        assert fade_gain(left, 30.0) == pytest.approx(fade_curve(left / 30.0)) == pytest.approx(fade_volume(left))
+    assert 20 * np.log10(fade_curve(29 / 30)) < -0.5
 
 
 def test_speech_rms_ignores_the_pauses():
