@@ -55,12 +55,14 @@ def decode(path: str | os.PathLike[str], rate: int | None = None) -> tuple[np.nd
     try:
         info = miniaudio.get_file_info(str(path))
         rate = rate or info.sample_rate
-        decoded = miniaudio.decode_file(str(path), output_format=miniaudio.SampleFormat.FLOAT32, nchannels=1,
-                                        sample_rate=rate)
+        # Streamed in pieces of a second: no single call holds the GIL long (the loop thread stays free).
+        chunks = [np.frombuffer(chunk, dtype=np.float32).copy() for chunk in miniaudio.stream_file(
+            str(path), output_format=miniaudio.SampleFormat.FLOAT32, nchannels=1, sample_rate=rate,
+            frames_to_read=rate)]
     except (miniaudio.MiniaudioError, OSError) as exc:
         raise BedtimeAudioError(f"The narration audio {Path(path).name} could not be read ({exc}). "
                                 "Narrate the story again.") from exc
-    return np.frombuffer(decoded.samples, dtype=np.float32).copy(), rate
+    return (np.concatenate(chunks) if chunks else np.zeros(0, np.float32)), rate
 
 
 class _Mp3Writer:
