@@ -106,23 +106,28 @@ class IllustrationRows:
     async def get(self, illustration_id: str) -> Illustration:
         return await self.store.get("illustrations", illustration_id)  # type: ignore[return-value]
 
-    async def for_story(self, story_id: str) -> list[Illustration]:
-        """Live pictures of a story: the cover first, then in story order."""
+    async def for_story(self, story_id: str, *, include_deleted: bool = False) -> list[Illustration]:
+        """Live pictures of a story (``include_deleted``: removed ones too): the cover first, then in story
+        order."""
         def query() -> list[Illustration]:
             rows = self.store.db.connection().execute(
-                "SELECT * FROM illustrations WHERE story_id = ? AND deleted_at IS NULL "
-                "ORDER BY paragraph, created_at, seq", (story_id,),
+                "SELECT * FROM illustrations WHERE story_id = ? "
+                + ("" if include_deleted else "AND deleted_at IS NULL ") + "ORDER BY paragraph, created_at, seq",
+                (story_id,),
             ).fetchall()
             return [row_to_record("illustrations", r) for r in rows]  # type: ignore[misc]
         return await self.store.db.run(query)
 
     async def remove(self, illustration_ids: Iterable[str]) -> None:
-        await self.store.db.run(self._tombstone, "id", list(illustration_ids))
+        await self.store.db.run(self.tombstone_blocking, "id", list(illustration_ids))
 
     async def remove_for_stories(self, story_ids: Iterable[str]) -> None:
-        await self.store.db.run(self._tombstone, "story_id", list(story_ids))
+        await self.store.db.run(self.tombstone_blocking, "story_id", list(story_ids))
 
-    def _tombstone(self, column: str, keys: list[str]) -> None:
+    def tombstone_blocking(self, column: str, keys: list[str]) -> None:
+        """Blocking: mark pictures removed by ``id`` or ``story_id``."""
+        if column not in ("id", "story_id"):
+            raise ValueError(column)
         if not keys:
             return
         now = utc_now()
