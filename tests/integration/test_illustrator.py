@@ -14,7 +14,10 @@ from tale_desktop.providers.images import NoPicture
 from tale_desktop.services.illustrator import IllustrationEventKind
 from tale_desktop.services.tasks import TaskState
 from tests.fakes.openrouter import Reply, input_images
-from tests.integration.picture_helpers import IMAGE_MODEL, ctx, fake, save_story  # noqa: F401
+from tests.integration import picture_helpers
+from tests.integration.picture_helpers import IMAGE_MODEL, save_story
+
+fake, ctx = picture_helpers.fake, picture_helpers.ctx  # the shared fixtures
 
 Kind = IllustrationEventKind
 
