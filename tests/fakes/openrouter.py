@@ -205,6 +205,7 @@ class FakeOpenRouter:
         self.image_noise = image_noise
         self.image_delay = image_delay      # seconds before an image answer (drawing takes time)
         self.image_cost = 0.039
+        self.image_reply: Reply | None = None  # when set: the answer to every image request (queue untouched)
         self.images_made: list[bytes] = []
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
@@ -386,7 +387,8 @@ class _Handler(BaseHTTPRequestHandler):
         if rec.path != f"{API_PREFIX}/chat/completions":
             self._send_error(404, f"No route {rec.path}")
             return
-        reply = self.fake._next_reply()
+        wants_image = isinstance(body, dict) and "image" in (body.get("modalities") or [])
+        reply = self.fake.image_reply if wants_image and self.fake.image_reply else self.fake._next_reply()
         if reply.first_byte_delay:
             time.sleep(reply.first_byte_delay)
         if not self._authorized():

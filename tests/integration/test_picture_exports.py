@@ -165,10 +165,10 @@ async def test_markdown_picture_book_keeps_pictures_in_a_folder_beside_it(ctx, i
 async def test_cover_becomes_the_mp3_id3_picture(ctx, illustrated, tmp_path):
     from mutagen.id3 import ID3
 
+    from tests.fakes.elevenlabs_server import tone_mp3
+
     mp3 = tmp_path / "story.mp3"
-    made = subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
-                           "-c:a", "libmp3lame", "-q:a", "9", str(mp3)], capture_output=True, timeout=60)
-    assert made.returncode == 0, made.stderr
+    mp3.write_bytes(tone_mp3("Mia found a tiny silver door.", seconds=1.0))
     cover = await ctx.illustrator.cover_picture(illustrated.id)
     assert cover is not None and cover[1] == "image/png"
     assert add_cover_picture(mp3, *cover)
