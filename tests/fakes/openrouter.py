@@ -176,7 +176,8 @@ Responder = Callable[[dict[str, Any]], str]
 class FakeOpenRouter:
     def __init__(self, *, api_key: str | None = "test-key", story_words: int = 300, token_delay: float = 0.0,
                  tokens_per_chunk: int = 1, generation_404s: int = 2, models: list[str] | None = None,
-                 image_size: tuple[int, int] = (96, 72), image_noise: bool = False, image_delay: float = 0.0):
+                 image_size: tuple[int, int] = (96, 72), image_noise: bool = False, image_delay: float = 0.0,
+                 image_pool: int = 0):
         self.api_key = api_key
         self.story_words = story_words
         self.token_delay = token_delay
@@ -207,6 +208,9 @@ class FakeOpenRouter:
         self.image_cost = 0.039
         self.image_reply: Reply | None = None  # when set: the answer to every image request (queue untouched)
         self.images_made: list[bytes] = []
+        # image_pool > 0: that many pictures are drawn up front and handed out in turn (benchmarks: the server's
+        # own drawing then does not compete with the app for the CPU)
+        self._pool = [make_png(*image_size, n, noise=image_noise) for n in range(image_pool)]
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
     def start(self) -> FakeOpenRouter:
@@ -452,7 +456,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             with fake._lock:
                 index = len(fake.images_made)
-            png = make_png(*fake.image_size, index, noise=fake.image_noise)
+            png = (fake._pool[index % len(fake._pool)] if fake._pool
+                   else make_png(*fake.image_size, index, noise=fake.image_noise))
             with fake._lock:
                 fake.images_made.append(png)
             message["images"] = [{"type": "image_url", "image_url": {
@@ -553,9 +558,16 @@ def main() -> None:
     parser.add_argument("--story-words", type=int, default=300)
     parser.add_argument("--generation-404s", type=int, default=2)
     parser.add_argument("--key", default=None, help="require this API key (default: any)")
+    parser.add_argument("--image-size", default="96x72", help="pictures drawn, WIDTHxHEIGHT")
+    parser.add_argument("--image-noise", action="store_true", help="incompressible pictures (realistic sizes)")
+    parser.add_argument("--image-delay", type=float, default=0.0, help="seconds before each picture answer")
+    parser.add_argument("--image-pool", type=int, default=0, help="draw this many pictures up front, then reuse")
     args = parser.parse_args()
+    width, height = (int(v) for v in args.image_size.lower().split("x"))
     server = FakeOpenRouter(api_key=args.key, token_delay=args.token_delay, story_words=args.story_words,
-                            generation_404s=args.generation_404s).start()
+                            generation_404s=args.generation_404s, image_size=(width, height),
+                            image_noise=args.image_noise, image_delay=args.image_delay,
+                            image_pool=args.image_pool).start()
     print(server.base_url, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         threading.Event().wait()
