@@ -48,7 +48,7 @@ from tale_desktop.providers.llm import LLMClient, LLMConfig
 from tale_desktop.services.library import LibraryService
 from tale_desktop.services.tasks import TaskHandle, TaskManager
 from tale_desktop.settings import Settings
-from tale_desktop.storage.errors import StorageError
+from tale_desktop.storage.errors import NotFound, StorageError
 from tale_desktop.storage.illustrations import IllustrationRows, PictureFiles
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,12 @@ class Illustrator:
     # -- starting in the background ----------------------------------------------------------------------------
     def start(self, story_id: str, *, count: int | None = None, style: str | None = None,
               listener: IllustrationListener | None = None) -> TaskHandle:
-        """Draw the story's missing pictures as a background task (the window's entry point)."""
+        """Draw the story's missing pictures as a background task (the window's entry point); while one runs for
+        the story, that one is returned instead of starting a second."""
+        running = self.tasks.get(f"illustrate:{story_id}")
+        if running is not None:
+            return running
+
         async def run(handle: TaskHandle) -> IllustrationResult:
             result = await self.illustrate(story_id, count=count, style=style, listener=listener, handle=handle)
             if result.error is not None and not result.added:
@@ -228,6 +233,9 @@ class Illustrator:
         sheet = character_sheet(story.child_snapshot, story.hero_snapshot)
         reference = await self._cover_bytes(existing)
         for index, scene in enumerate(jobs):
+            if index and not await self._alive(story_id):  # deleted meanwhile: draw nothing more for it
+                log.info("Story %s was deleted; its pictures stop", story_id)
+                break
             is_cover = scene.paragraph == COVER_PARAGRAPH
             prompt = picture_prompt(sheet=sheet, style=chosen_style, scene=scene.description, title=story.title,
                                     cover=is_cover, reference=reference is not None and not is_cover)
@@ -314,6 +322,15 @@ class Illustrator:
                     have.add(scene.paragraph)
         return cover, sorted(planned[:wanted], key=lambda s: s.paragraph)
 
+    async def _alive(self, story_id: str) -> bool:
+        if story_id in self.library.pending_deletions:
+            return False
+        try:
+            await self.library.get_story(story_id)
+        except NotFound:
+            return False
+        return True
+
     async def _cover_bytes(self, existing: list[Illustration]) -> tuple[bytes, str] | None:
         for picture in existing:
             if picture.is_cover:
@@ -388,6 +405,8 @@ class Illustrator:
         """A deletion became final: drop the stories' picture files and rows (in a worker thread)."""
         if kind != "stories_purged" or not ids:
             return
+        for story_id in ids:
+            self.tasks.cancel(f"illustrate:{story_id}")
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="illustrator")
         job = self._executor.submit(self._purge, list(ids))

@@ -144,6 +144,7 @@ async def test_background_task_reports_each_picture_and_cancel_keeps_what_arrive
 
     handle = ctx.illustrator.start(story.id, listener=listen)
     assert handle.running and handle.name == f"illustrate:{story.id}"
+    assert ctx.illustrator.start(story.id) is handle  # one drawing per story at a time
     picture = await asyncio.wait_for(first_picture, 10)
     assert picture.is_cover and handle.total == 5 and handle.done >= 1
     # the story is readable while the pictures are drawn
@@ -177,6 +178,22 @@ async def test_redraw_replaces_one_picture_with_the_cover_as_reference(ctx, fake
     assert decode_data_url(reference) == (ctx.settings.data_dir / before[0].file).read_bytes()
 
 
+async def test_deleting_a_story_while_drawing_stops_the_pictures(ctx, fake):
+    story = await save_story(ctx)
+    fake.image_delay = 0.2
+    loop = asyncio.get_running_loop()
+    first = loop.create_future()
+    handle = ctx.illustrator.start(story.id, listener=lambda e: e.kind is Kind.PICTURE and not first.done()
+                                   and first.set_result(e))
+    await asyncio.wait_for(first, 10)
+    await ctx.library.delete_stories([story.id])
+    await handle.wait()
+    assert len(fake.image_requests()) <= 2  # the picture in flight at most, nothing after it
+    ctx.library.finalize_deletion([story.id])
+    await ctx.illustrator.aclose()
+    assert not (ctx.settings.data_dir / "images" / story.id).exists()
+
+
 async def test_purging_a_story_removes_its_picture_files(ctx, fake):
     story = await save_story(ctx, minutes=2)
     await ctx.illustrator.illustrate(story.id)
@@ -204,3 +221,12 @@ async def test_backup_carries_picture_metadata(ctx, fake, tmp_path):
 
     report = await import_backup(ctx.library, path)
     assert report.counts["illustration"].unchanged == 3 and report.bad_count == 0
+
+
+async def test_unusable_scene_plan_falls_back_to_spread_paragraphs(ctx, fake):
+    story = await save_story(ctx, minutes=5)
+    fake.script(Reply(text="Sorry, here are some ideas: the pond, the owl."))  # the planning call: no JSON
+    result = await ctx.illustrator.illustrate(story.id)
+    assert result.error is None
+    assert [p.paragraph for p in result.added] == [0, 2, 4, 6, 8]  # cover + 4 scenes spread over 8 paragraphs
+    assert result.added[1].scene.startswith("Behind it, moonflowers opened")
