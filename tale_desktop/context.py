@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from tale_desktop.providers.http import HttpClients
@@ -41,7 +41,7 @@ class AppContext:
         self.narrator = Narrator(self.settings, self.library, self.http)
         self.narrator.fetch_remote = self.sync.fetch_audio  # audio synced from another device, on demand
         self.illustrator = Illustrator(self.settings, self.library, self.tasks, self.http,
-                                       story_model=self.storyteller.client)
+                                       story_model=self.storyteller.client, svg_renderer_factory=_qt_svg_renderer)
         self.exporter.pictures = self.illustrator.book_pictures  # picture books: exports place the pictures
 
     @classmethod
@@ -71,3 +71,10 @@ def _qt_pdf_renderer() -> PdfRenderer:
     from tale_desktop.ui.pdf_export import QtPdfRenderer
 
     return QtPdfRenderer()
+
+
+def _qt_svg_renderer() -> Callable[[str], bytes]:
+    """The drawn SVG cover as PNG (for an MP3's ID3 picture) needs Qt's SVG renderer: injected like the PDF one."""
+    from tale_desktop.ui.covers import SvgCoverRenderer
+
+    return SvgCoverRenderer()

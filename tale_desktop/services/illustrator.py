@@ -120,7 +120,8 @@ class BookPicture:
 
 class Illustrator:
     def __init__(self, settings: Settings, library: LibraryService, tasks: TaskManager, http: HttpClients,
-                 story_model: Callable[[], LLMClient] | None = None, files: PictureFiles | None = None):
+                 story_model: Callable[[], LLMClient] | None = None, files: PictureFiles | None = None,
+                 svg_renderer_factory: Callable[[], Callable[[str], bytes]] | None = None):
         self.settings = settings
         self.library = library
         self.tasks = tasks
@@ -129,6 +130,9 @@ class Illustrator:
         self.files = files or PictureFiles(settings.data_dir)
         self.rows = IllustrationRows(library.store)
         self._told_unavailable = False
+        # SVG -> PNG bytes (Qt, injected by the composition root): the drawn cover where a PNG is needed
+        self._svg_factory = svg_renderer_factory
+        self._svg_renderer: Callable[[str], bytes] | None = None
         self._clients: dict[LLMConfig, ImageClient] = {}
         self._purges: set[concurrent.futures.Future[None]] = set()
         self._executor: ThreadPoolExecutor | None = None
@@ -383,9 +387,16 @@ class Illustrator:
             return out
         return await asyncio.to_thread(check)
 
-    async def cover_picture(self, story_id: str) -> tuple[bytes, str] | None:
-        """The painted cover's bytes and type (for the MP3's ID3 picture), or ``None``."""
-        return await self._cover_bytes(await self.rows.for_story(story_id))
+    async def cover_picture(self, story_id: str, *, drawn: bool = True) -> tuple[bytes, str] | None:
+        """The painted cover's bytes and type (for the MP3's ID3 picture); without one (and with ``drawn``) the
+        app's drawn cover as PNG when an SVG renderer was injected; else ``None``."""
+        painted = await self._cover_bytes(await self.rows.for_story(story_id))
+        if painted is not None or not drawn or self._svg_factory is None:
+            return painted
+        if self._svg_renderer is None:
+            self._svg_renderer = self._svg_factory()  # on the loop (main) thread: it may create the Qt app
+        svg = self.drawn_cover(await self.library.get_story(story_id))
+        return await asyncio.to_thread(self._svg_renderer, svg), "image/png"
 
     @staticmethod
     def drawn_cover(story: Story) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
@@ -29,6 +29,29 @@ def render_cover(svg: str, size: QSize) -> QImage:
     renderer.render(painter, target)
     painter.end()
     return image
+
+
+def cover_png(svg: str, size: QSize | None = None) -> bytes:
+    """The SVG cover as PNG bytes, 600x800 by default (an MP3's ID3 picture when no painted cover exists)."""
+    image = render_cover(svg, size or QSize(600, 800))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data().data())
+
+
+class SvgCoverRenderer:
+    """``renderer(svg) -> PNG bytes``, injected into the illustrator by the composition root (services stay
+    Qt-free). Build it on the main thread: it makes the offscreen QGuiApplication the CLI lacks (fonts need one);
+    calling it is blocking and safe in a worker thread."""
+
+    def __init__(self) -> None:
+        from tale_desktop.ui.pdf_export import ensure_gui_application
+
+        ensure_gui_application()
+
+    def __call__(self, svg: str) -> bytes:
+        return cover_png(svg)
 
 
 def load_picture(path: str | Path, max_size: QSize) -> QImage:

@@ -92,3 +92,21 @@ def test_without_image_model_the_story_is_written_and_the_reason_given_once(fake
 def test_illustrate_rejects_a_bad_count(env):
     result = run_cli("illustrate", "0000", "--count", "0", env=env)
     assert result.code == 2 and "--count must be from 1" in result.err
+
+
+def test_exported_mp3_carries_the_painted_cover_as_its_id3_picture(fake, env, tmp_path):
+    from mutagen.id3 import ID3
+
+    from tests.integration.narration_helpers import RU_TEXT, save_story_blocking
+
+    story_id = save_story_blocking(RU_TEXT, "ru")  # a short Russian story: the offline voice is quick
+    drawn = run_cli("illustrate", story_id, "--count", "1", "--json", env=env)
+    assert drawn.code == 0, drawn.err
+    [cover] = drawn.json()["added"]
+    assert cover["paragraph"] == 0
+    result = run_cli("export", story_id, "--format", "mp3", "--out", str(tmp_path / "story.mp3"), env=env,
+                     timeout=120)
+    assert result.code == 0, result.err
+    [picture] = ID3(tmp_path / "story.mp3").getall("APIC")
+    assert picture.data == Path(cover["path"]).read_bytes() and picture.mime == "image/png"
+    assert not list(tmp_path.glob(".*"))  # no temporary file left beside it

@@ -175,3 +175,22 @@ async def test_cover_becomes_the_mp3_id3_picture(ctx, illustrated, tmp_path):
     [picture] = ID3(mp3).getall("APIC")
     assert picture.data == cover[0] and picture.mime == "image/png" and picture.type == 3
     assert not add_cover_picture(mp3, b"RIFF....WEBP", "image/webp")  # players cannot show it: left out
+
+
+@pytest.mark.asyncio(loop_factories=["qasync"])
+async def test_story_without_pictures_gets_the_drawn_cover_as_mp3_picture(ctx, tmp_path):
+    from mutagen.id3 import ID3
+
+    from tale_desktop.domain.image_bytes import image_info
+    from tests.fakes.elevenlabs_server import tone_mp3
+
+    story = await save_story(ctx)
+    cover = await ctx.illustrator.cover_picture(story.id)
+    assert cover is not None and cover[1] == "image/png"
+    info = image_info(cover[0])
+    assert (info.width, info.height) == (600, 800)
+    assert await ctx.illustrator.cover_picture(story.id, drawn=False) is None
+    mp3 = tmp_path / "story.mp3"
+    mp3.write_bytes(tone_mp3("Mia found a tiny silver door.", seconds=1.0))
+    assert add_cover_picture(mp3, *cover)
+    assert ID3(mp3).getall("APIC")[0].data == cover[0]
