@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from tale_desktop.providers.http import HttpClients
 from tale_desktop.providers.supabase import SupabaseProvider
 from tale_desktop.services.export import ExportService, PdfRenderer
+from tale_desktop.services.illustrator import Illustrator
 from tale_desktop.services.library import LibraryService
 from tale_desktop.services.narrator import Narrator
 from tale_desktop.services.storyteller import Storyteller
@@ -31,6 +32,7 @@ class AppContext:
     storyteller: Storyteller = field(init=False)
     sync: SyncService = field(init=False)
     narrator: Narrator = field(init=False)
+    illustrator: Illustrator = field(init=False)
 
     def __post_init__(self) -> None:
         self.exporter = ExportService(self.library, _qt_pdf_renderer)
@@ -38,6 +40,9 @@ class AppContext:
         self.sync = SyncService(self.library, SupabaseProvider(self.settings, self.http), self.tasks, self.settings)
         self.narrator = Narrator(self.settings, self.library, self.http)
         self.narrator.fetch_remote = self.sync.fetch_audio  # audio synced from another device, on demand
+        self.illustrator = Illustrator(self.settings, self.library, self.tasks, self.http,
+                                       story_model=self.storyteller.client, svg_renderer_factory=_qt_svg_renderer)
+        self.exporter.pictures = self.illustrator.book_pictures  # picture books: exports place the pictures
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:
@@ -55,6 +60,7 @@ class AppContext:
         await self.tasks.shutdown()
         self.library.finalize_deletion()  # deletions still waiting for their undo window become final now
         await self.narrator.aclose()  # after the purge above: removes that audio, then stops its workers
+        await self.illustrator.aclose()  # and the pictures of those stories
         await self.http.aclose()
         await asyncio.to_thread(self.library.store.close)
 
@@ -65,3 +71,10 @@ def _qt_pdf_renderer() -> PdfRenderer:
     from tale_desktop.ui.pdf_export import QtPdfRenderer
 
     return QtPdfRenderer()
+
+
+def _qt_svg_renderer() -> Callable[[str], bytes]:
+    """The drawn SVG cover as PNG (for an MP3's ID3 picture) needs Qt's SVG renderer: injected like the PDF one."""
+    from tale_desktop.ui.covers import SvgCoverRenderer
+
+    return SvgCoverRenderer()

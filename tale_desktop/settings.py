@@ -43,6 +43,8 @@ ELEVENLABS_BASE_URL = Key("elevenlabs/base_url", "TALE_ELEVENLABS_BASE_URL", "ht
 ELEVENLABS_VOICE_EN = Key("elevenlabs/voice_en", None, "", label="English voice")
 ELEVENLABS_VOICE_RU = Key("elevenlabs/voice_ru", None, "", label="Russian voice")
 PIPER_VOICE_PATH = Key("offline/piper_voice", None, "", label="Own piper voice (.onnx)")
+IMAGE_MODEL = Key("images/model", "TALE_IMAGE_MODEL", "", label="Image model")
+IMAGE_STYLE = Key("images/style", None, "watercolour", label="Illustration style")
 SUPABASE_URL = Key("supabase/url", "SUPABASE_URL", "", label="Supabase project URL")
 SUPABASE_KEY = Key("supabase/key", "SUPABASE_KEY", "", label="Supabase anon key")
 PLAYER_VOLUME = Key("player/volume", None, "0.8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -74,6 +75,7 @@ async def export_command(ctx: AppContext, args: argparse.Namespace) -> int:
         target = resolve_target(args.out, safe_filename(story.title, "mp3"))
         written = await narrator.export_mp3(story_id, Path(target))
         path = Path(written) if written else target
+        await add_cover(ctx, story_id, path)
     else:
         path = await ctx.exporter.export_story(story_id, args.format, args.out)
     if args.json:
@@ -81,6 +83,15 @@ async def export_command(ctx: AppContext, args: argparse.Namespace) -> int:
     else:
         print(path)
     return EXIT_OK
+
+
+async def add_cover(ctx: AppContext, story_id: str, path: Path) -> None:
+    """The painted cover (when the story has one) becomes the MP3's ID3 picture."""
+    from tale_desktop.services.mp3_cover import add_cover_picture
+
+    cover = await ctx.illustrator.cover_picture(story_id)
+    if cover is not None:
+        await asyncio.to_thread(add_cover_picture, path, *cover)
 
 
 async def import_command(ctx: AppContext, args: argparse.Namespace) -> int:

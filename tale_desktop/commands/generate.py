@@ -12,6 +12,7 @@ import sys
 from tale_desktop.commands.common import EXIT_OK, UsageError, pick, print_json
 from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import AgeBand, Language, Moral, StoryType, Theme, choices
+from tale_desktop.domain.illustrations import IllustrationStyle
 from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
 
 STATS_WAIT_S = 20.0
@@ -33,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--model", help="model id (default: the one in Settings / TALE_LLM_MODEL)")
     gen.add_argument("--sequel-of", metavar="STORY_ID", help="continue this story")
     gen.add_argument("--narrate", action="store_true", help="also narrate the story when it is saved")
+    gen.add_argument("--illustrate", action="store_true",
+                     help="also draw a cover and scene pictures with the image model (TALE_IMAGE_MODEL)")
+    gen.add_argument("--style", choices=choices(IllustrationStyle), help="illustration style for --illustrate")
     gen.add_argument("--json", action="store_true", help="print the saved story as JSON at the end")
     gen.set_defaults(handler=generate)
 
@@ -66,10 +70,22 @@ async def generate(ctx: AppContext, args: argparse.Namespace) -> int:
 
         narration = await ctx.narrator.narrate(story.id, listener=NarrationListener(on_notice=_Printer._note))
         print(f"Narration: {narration.local_file}", file=sys.stderr)
+    pictures_error = None
+    if args.illustrate:
+        from tale_desktop.commands.illustrate import draw, note
+
+        result = await draw(ctx, story.id, None, args.style)
+        if result.error is not None:  # the story is saved and readable whatever happened to the pictures
+            pictures_error = result.message
+            note(f"Pictures: {result.message} The story is saved.")
     if args.json:
         document = {**story.to_dict(), "word_count": story.word_count}
         if narration is not None:
             document["narration"] = narration.to_dict()
+        if args.illustrate:
+            document["illustrations"] = await ctx.illustrator.listing(story.id)
+            if pictures_error:
+                document["illustration_error"] = pictures_error
         print_json(document)
     else:
         flagged = " (flagged by the review: read it before bedtime)" if (story.review or {}).get("flagged") else ""

@@ -110,6 +110,7 @@ async def stories_show(ctx: AppContext, args: argparse.Namespace) -> int:
             "has_audio": details.has_audio,
             "previous_id": details.previous["id"] if details.previous else None,
             "next_id": details.next["id"] if details.next else None,
+            "illustrations": await ctx.illustrator.listing(story.id),
         })
         return 0
     print(f"# {story.title}\n")

@@ -3,8 +3,9 @@
 Format (version 1), one JSON document per line, UTF-8:
 
 - line 1, the header: ``{"format": "tale-desktop-backup", "version": 1, "created_at": ..., "app_version": ...}``
-- then one line per record: ``{"kind": "child" | "hero" | "story" | "narration", "record": {...}}`` where the
-  record is the domain record's ``to_dict()`` (profiles first, then stories, then narration metadata).
+- then one line per record: ``{"kind": "child" | "hero" | "story" | "narration" | "illustration", "record": {...}}``
+  where the record is the domain record's ``to_dict()`` (profiles first, then stories, then narration and picture
+  metadata; the picture files themselves stay in the data folder).
 
 Import is an idempotent merge by id: a record whose id is new is added, one whose ``updated_at`` is newer than
 ours replaces ours, anything else is left alone, so importing the same file twice changes nothing. Every line is
@@ -27,6 +28,7 @@ from typing import Any
 
 from tale_desktop import __version__
 from tale_desktop.domain.errors import ValidationError
+from tale_desktop.domain.illustrations import Illustration
 from tale_desktop.domain.models import Child, Hero, Narration, Record, Story, utc_now
 from tale_desktop.services.export import ExportError, atomic_path
 from tale_desktop.services.library import LibraryService
@@ -43,6 +45,7 @@ KINDS: dict[str, tuple[str, type[Record]]] = {
     "hero": ("heroes", Hero),
     "story": ("stories", Story),
     "narration": ("narrations", Narration),
+    "illustration": ("illustrations", Illustration),
 }
 BATCH = 2000
 MAX_REPORTED_LINES = 200

@@ -21,11 +21,12 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from tale_desktop import APP_TITLE
 from tale_desktop.domain.models import Story
@@ -58,9 +59,14 @@ class ExportBook:
     details: list[tuple[str, str]] = field(default_factory=list)
     written: str = ""  # "12 March 2026"
     updated_at: str = ""
+    # Picture books (services/picture_book.py): the story's pictures (services.illustrator.BookPicture) and the
+    # app's drawn SVG cover, used when no painted cover exists.
+    pictures: list[Any] = field(default_factory=list)
+    cover_svg: str = ""
 
 
 PdfRenderer = Callable[[ExportBook, Path], None]
+PictureSource = Callable[[str], Awaitable[list[Any]]]
 PdfRendererFactory = Callable[[], PdfRenderer]
 
 _LABELS = {
@@ -266,8 +272,17 @@ def _umask() -> int:
 
 def write_story_file(book: ExportBook, fmt: ExportFormat, target: Path, pdf: PdfRenderer | None = None) -> Path:
     """Blocking: write one story in ``fmt`` to ``target`` atomically."""
+    if book.pictures and fmt is ExportFormat.MARKDOWN:  # a picture book: its pictures go in a folder beside it
+        from tale_desktop.services.picture_book import write_picture_markdown
+
+        write_picture_markdown(book, target)
+        return target
     with atomic_path(target) as temp:
-        if fmt is ExportFormat.MARKDOWN:
+        if book.pictures and fmt is ExportFormat.EPUB:
+            from tale_desktop.services.picture_book import write_picture_epub
+
+            write_picture_epub(book, temp)
+        elif fmt is ExportFormat.MARKDOWN:
             temp.write_text(markdown_for(book), encoding="utf-8")
         elif fmt is ExportFormat.EPUB:
             write_epub(book, temp)
@@ -287,6 +302,7 @@ class ExportService:
         self.library = library
         self._pdf_factory = pdf_renderer_factory
         self._pdf: PdfRenderer | None = None
+        self.pictures: PictureSource | None = None  # set by the composition root: a story's pictures
 
     def _pdf_renderer(self) -> PdfRenderer:
         if self._pdf is None:
@@ -304,6 +320,12 @@ class ExportService:
                               f"{', '.join(f.value for f in ExportFormat)}.") from None
         story = await self.library.get_story(story_id)
         book = book_for(story)
+        if self.pictures is not None:
+            book.pictures = await self.pictures(story_id)
+            if book.pictures:
+                from tale_desktop.domain.cover_art import cover_svg
+
+                book.cover_svg = cover_svg(story.title, story.theme, story.id, story.child_name or story.hero_name)
         target = resolve_target(out, safe_filename(book.title, fmt.value))
         pdf = self._pdf_renderer() if fmt is ExportFormat.PDF else None
         written = await asyncio.to_thread(write_story_file, book, fmt, target, pdf)

@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from tale_desktop.domain.illustrations import Illustration
 from tale_desktop.domain.models import (
     Child,
     Hero,
@@ -37,10 +38,11 @@ _JSON_FIELDS = {
     "heroes": ("personality_traits", "interests", "strengths"),
     "stories": ("child_snapshot", "hero_snapshot", "stats", "review"),
     "narrations": ("timings",),
+    "illustrations": ("stats",),
 }
 _BOOL_FIELDS = {"heroes": ("builtin",), "stories": ("favourite",)}
 _RECORD_TYPES: dict[str, type[Record]] = {
-    "children": Child, "heroes": Hero, "stories": Story, "narrations": Narration,
+    "children": Child, "heroes": Hero, "stories": Story, "narrations": Narration, "illustrations": Illustration,
 }
 _SORT_SQL = {
     SortKey.DATE: "s.created_at",

@@ -253,5 +253,35 @@ CREATE TABLE tonight_queue (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2, V_SYNC, V_BEDTIME]
+
+# Pictures of picture books: one row per illustration (its file lives under the data folder at `file`); the cost
+# and tokens of each picture are kept in `stats`.
+V_ILLUSTRATIONS = f"""
+CREATE TABLE illustrations (
+  seq         INTEGER PRIMARY KEY,
+  id          TEXT NOT NULL UNIQUE,
+  story_id    TEXT NOT NULL,
+  paragraph   INTEGER NOT NULL DEFAULT 0,
+  file        TEXT NOT NULL DEFAULT '',
+  sha256      TEXT NOT NULL DEFAULT '',
+  mime        TEXT NOT NULL DEFAULT 'image/png',
+  width       INTEGER NOT NULL DEFAULT 0,
+  height      INTEGER NOT NULL DEFAULT 0,
+  size        INTEGER NOT NULL DEFAULT 0,
+  prompt      TEXT NOT NULL DEFAULT '',
+  scene       TEXT NOT NULL DEFAULT '',
+  style       TEXT NOT NULL DEFAULT 'watercolour',
+  model       TEXT NOT NULL DEFAULT '',
+  stats       TEXT NOT NULL DEFAULT '{{}}',
+  remote_path TEXT,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  deleted_at  TEXT
+);
+CREATE INDEX illustrations_story ON illustrations(story_id, deleted_at, paragraph);
+CREATE INDEX illustrations_updated ON illustrations(updated_at);
+{_touch_trigger("illustrations")}
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V_SYNC, V_BEDTIME, V_ILLUSTRATIONS]
 SCHEMA_VERSION = len(MIGRATIONS)

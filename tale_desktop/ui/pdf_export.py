@@ -69,7 +69,12 @@ class _RenderThread(QThread):
 
     def run(self) -> None:
         try:
-            render_pdf(self.book, self.path)
+            if self.book.pictures:  # a picture book (ui/picture_book_pdf.py)
+                from tale_desktop.ui.picture_book_pdf import render_picture_book
+
+                render_picture_book(self.book, self.path)
+            else:
+                render_pdf(self.book, self.path)
         except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
             self.error = exc
 

@@ -9,18 +9,29 @@ Scripting: ``server.script(Reply(...), Reply(...))`` queues replies for the next
 call; when the queue is empty the default reply is used). A :class:`Reply` can fail with a status (+Retry-After),
 send a mid-stream ``error`` event, reset the connection mid-stream, send HTML, delay the first byte or every token.
 
+Images: a request with ``"modalities": [..., "image"]`` is answered like OpenRouter's image models: a real PNG made
+here (zlib + struct) in ``choices[0].message.images[]`` as a base64 data URL, with usage and cost. A Reply can
+refuse it (``image_refusal``: finish_reason ``content_filter``, no image) or answer with text only (``no_image``);
+failures by status work as for text. :meth:`FakeOpenRouter.image_requests` and :func:`input_images` let tests check
+the modalities and the reference image of each request. A planning request for illustrations (JSON mode, "Choose
+exactly N scenes") gets a scene plan for the paragraphs it lists.
+
 Run by hand: ``python -m tests.fakes.openrouter`` prints the base URL and serves until Ctrl-C.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import itertools
 import json
+import os
+import re
 import socket
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -92,6 +103,8 @@ class Reply:
     garbage: bool = False                   # answer 200 with SSE `data:` lines that are not JSON
     finish_reason: str = "stop"
     hang_after_tokens: int | None = None    # stop sending (keep the connection open) after N tokens
+    image_refusal: bool = False             # image request: refused by the model's safety filter, no image
+    no_image: bool = False                  # image request: a text answer without any image
 
 
 @dataclass
@@ -108,7 +121,53 @@ class Recorded:
         """All message contents of a chat request joined (for "does the prompt carry X" assertions)."""
         if not isinstance(self.body, dict):
             return ""
-        return "\n".join(str(m.get("content", "")) for m in self.body.get("messages", []))
+        out = []
+        for message in self.body.get("messages", []):
+            content = message.get("content", "")
+            if isinstance(content, list):
+                content = "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+            out.append(str(content))
+        return "\n".join(out)
+
+
+def input_images(record: Recorded) -> list[str]:
+    """The data URLs of every image a chat request sent (reference pictures in user content parts)."""
+    if not isinstance(record.body, dict):
+        return []
+    urls = []
+    for message in record.body.get("messages", []):
+        content = message.get("content")
+        if isinstance(content, list):
+            urls += [str((p.get("image_url") or {}).get("url", "")) for p in content
+                     if isinstance(p, dict) and p.get("type") == "image_url"]
+    return urls
+
+
+def make_png(width: int, height: int, index: int = 0, *, noise: bool = False) -> bytes:
+    """A real RGB PNG: a soft gradient with a coloured disc whose colour and place follow ``index`` (so every
+    picture differs); ``noise`` adds an incompressible band (for realistic file sizes in benchmarks)."""
+    hue = (index * 67) % 256
+    disc = (hue, 255 - hue, (hue * 3) % 256)
+    cx, cy, r2 = (index * 37) % max(1, width), height // 2, (min(width, height) // 4) ** 2
+    rows = []
+    for y in range(height):
+        base = bytes(((x * 255 // max(1, width - 1)) if c == 0 else (y * 255 // max(1, height - 1)) if c == 1
+                      else 180) for x in range(width) for c in range(3))
+        dy = (y - cy) ** 2
+        if dy <= r2:
+            half = int((r2 - dy) ** 0.5)
+            left, right = max(0, cx - half), min(width, cx + half)
+            base = base[:left * 3] + bytes(disc) * (right - left) + base[right * 3:]
+        if noise and y % 2 == 0:
+            base = os.urandom(width * 3)
+        rows.append(b"\x00" + base)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 1))
+            + chunk(b"IEND", b""))
 
 
 Responder = Callable[[dict[str, Any]], str]
@@ -116,7 +175,9 @@ Responder = Callable[[dict[str, Any]], str]
 
 class FakeOpenRouter:
     def __init__(self, *, api_key: str | None = "test-key", story_words: int = 300, token_delay: float = 0.0,
-                 tokens_per_chunk: int = 1, generation_404s: int = 2, models: list[str] | None = None):
+                 tokens_per_chunk: int = 1, generation_404s: int = 2, models: list[str] | None = None,
+                 image_size: tuple[int, int] = (96, 72), image_noise: bool = False, image_delay: float = 0.0,
+                 image_pool: int = 0):
         self.api_key = api_key
         self.story_words = story_words
         self.token_delay = token_delay
@@ -141,6 +202,15 @@ class FakeOpenRouter:
         self._server: ThreadingHTTPServer | None = None
         self.first_token_sent: dict[str, float] = {}   # generation id -> monotonic time of first content byte
         self.token_times: dict[str, list[tuple[float, str]]] = {}
+        self.image_size = image_size
+        self.image_noise = image_noise
+        self.image_delay = image_delay      # seconds before an image answer (drawing takes time)
+        self.image_cost = 0.039
+        self.image_reply: Reply | None = None  # when set: the answer to every image request (queue untouched)
+        self.images_made: list[bytes] = []
+        # image_pool > 0: that many pictures are drawn up front and handed out in turn (benchmarks: the server's
+        # own drawing then does not compete with the app for the CPU)
+        self._pool = [make_png(*image_size, n, noise=image_noise) for n in range(image_pool)]
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
     def start(self) -> FakeOpenRouter:
@@ -182,6 +252,21 @@ class FakeOpenRouter:
             out = [r for r in out if bool(isinstance(r.body, dict) and r.body.get("stream")) == stream]
         return out
 
+    def image_requests(self) -> list[Recorded]:
+        """Chat requests that asked for an image (``"image"`` in ``modalities``), in order."""
+        return [r for r in self.chat_requests() if isinstance(r.body, dict)
+                and "image" in (r.body.get("modalities") or [])]
+
+    def scene_plan(self, body: dict[str, Any]) -> str:
+        text = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+        count = int(re.search(r"Choose exactly (\d+) scenes", text).group(1))  # type: ignore[union-attr]
+        numbers = [int(n) for n in re.findall(r"^\[P(\d+)\]", text, re.MULTILINE)]
+        step = max(1, len(numbers) // max(1, count))
+        picks = numbers[::step][:count]
+        return json.dumps({"cover": "Mia and a sleepy owl in a moonlit garden full of glowing flowers",
+                           "scenes": [{"paragraph": n, "description": f"Mia in the moon garden, moment {n}: the "
+                                       "flowers glow softly and a friendly owl watches"} for n in picks]})
+
     def answer_for(self, body: dict[str, Any]) -> str:
         """Default content: the story when streaming, review JSON for json_object calls, else a summary."""
         if self.responder is not None:
@@ -189,6 +274,8 @@ class FakeOpenRouter:
         if body.get("stream"):
             return default_story(self.story_words)
         if (body.get("response_format") or {}).get("type") == "json_object":
+            if "Choose exactly" in json.dumps(body.get("messages")):
+                return self.scene_plan(body)
             return json.dumps(self.review_json)
         return self.summary_text
 
@@ -304,7 +391,8 @@ class _Handler(BaseHTTPRequestHandler):
         if rec.path != f"{API_PREFIX}/chat/completions":
             self._send_error(404, f"No route {rec.path}")
             return
-        reply = self.fake._next_reply()
+        wants_image = isinstance(body, dict) and "image" in (body.get("modalities") or [])
+        reply = self.fake.image_reply if wants_image and self.fake.image_reply else self.fake._next_reply()
         if reply.first_byte_delay:
             time.sleep(reply.first_byte_delay)
         if not self._authorized():
@@ -330,6 +418,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(page)
             return
+        if "image" in (body.get("modalities") or []):
+            self._image(body, model, reply)
+            return
         text = reply.text if reply.text is not None else self.fake.answer_for(body)
         if body.get("stream"):
             self._stream(body, model, text, reply)
@@ -348,6 +439,39 @@ class _Handler(BaseHTTPRequestHandler):
                          "finish_reason": reply.finish_reason}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                       "total_tokens": prompt_tokens + completion_tokens},
+        })
+
+    def _image(self, body: dict[str, Any], model: str, reply: Reply) -> None:
+        fake = self.fake
+        if fake.image_delay:
+            time.sleep(fake.image_delay)
+        gen_id = fake.new_generation_id()
+        message: dict[str, Any] = {"role": "assistant", "content": reply.text or ""}
+        finish, native = "stop", "STOP"
+        if reply.image_refusal:
+            message["content"] = reply.text or "I can't draw that picture."
+            finish, native = "content_filter", "IMAGE_SAFETY"
+        elif reply.no_image:
+            message["content"] = reply.text or "Here is a description of the picture: a moonlit garden."
+        else:
+            with fake._lock:
+                index = len(fake.images_made)
+            png = (fake._pool[index % len(fake._pool)] if fake._pool
+                   else make_png(*fake.image_size, index, noise=fake.image_noise))
+            with fake._lock:
+                fake.images_made.append(png)
+            message["images"] = [{"type": "image_url", "image_url": {
+                "url": "data:image/png;base64," + base64.b64encode(png).decode("ascii")}}]
+        prompt_tokens = len(json.dumps(body.get("messages")).split())
+        completion_tokens = 1290 if "images" in message else 12
+        fake.record_generation(gen_id, model, prompt_tokens, completion_tokens, finish)
+        self._send_json(200, {
+            "id": gen_id, "object": "chat.completion", "created": int(time.time()), "model": model,
+            "provider": "FakeProvider",
+            "choices": [{"index": 0, "message": message, "finish_reason": finish, "native_finish_reason": native}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                      "total_tokens": prompt_tokens + completion_tokens,
+                      "cost": fake.image_cost if "images" in message else 0.0001},
         })
 
     def _stream(self, body: dict[str, Any], model: str, text: str, reply: Reply) -> None:
@@ -434,9 +558,16 @@ def main() -> None:
     parser.add_argument("--story-words", type=int, default=300)
     parser.add_argument("--generation-404s", type=int, default=2)
     parser.add_argument("--key", default=None, help="require this API key (default: any)")
+    parser.add_argument("--image-size", default="96x72", help="pictures drawn, WIDTHxHEIGHT")
+    parser.add_argument("--image-noise", action="store_true", help="incompressible pictures (realistic sizes)")
+    parser.add_argument("--image-delay", type=float, default=0.0, help="seconds before each picture answer")
+    parser.add_argument("--image-pool", type=int, default=0, help="draw this many pictures up front, then reuse")
     args = parser.parse_args()
+    width, height = (int(v) for v in args.image_size.lower().split("x"))
     server = FakeOpenRouter(api_key=args.key, token_delay=args.token_delay, story_words=args.story_words,
-                            generation_404s=args.generation_404s).start()
+                            generation_404s=args.generation_404s, image_size=(width, height),
+                            image_noise=args.image_noise, image_delay=args.image_delay,
+                            image_pool=args.image_pool).start()
     print(server.base_url, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         threading.Event().wait()

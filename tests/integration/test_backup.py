@@ -50,7 +50,7 @@ async def test_round_trip_into_a_fresh_library_is_idempotent(open_service, tmp_p
     source = open_service("a")
     ids = await fill(source)
     counts = await write_backup(source, tmp_path / "backup.jsonl")
-    assert counts == {"child": 1, "hero": 1, "story": 2, "narration": 1}  # the deleted story stays out
+    assert counts == {"child": 1, "hero": 1, "story": 2, "narration": 1, "illustration": 0}  # deleted story: out
     lines = (tmp_path / "backup.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[0])["format"] == BACKUP_FORMAT and len(lines) == 6
 
