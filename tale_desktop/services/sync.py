@@ -3,15 +3,18 @@
 One run (``SyncService.sync``):
 1. make sure of the account (stored session, refreshed; or the stored / environment email and password). A
    different account than last time re-queues every local row and restarts the pull cursors;
-2. pull, per table, the rows whose server ``revision`` is above our cursor, in pages; each page is validated
-   (invalid rows are skipped and reported, the run goes on) and applied last-writer-wins together with the new
-   cursor in one local transaction;
+2. pull, per table, the rows whose server ``revision`` is above our cursor and that another device (or a
+   server-side merge) wrote: rows this device pushed itself are not downloaded again (``origin``). Pages are
+   validated (invalid rows are skipped and reported, the run goes on) and merged field by field together with
+   the new cursor in one local transaction. A story whose deletion arrives loses its downloaded audio here
+   (``stories_purged``);
 3. push the outbox (rows changed locally since they were last pushed) in upserts of at most 500 rows and ~4 MB,
    acknowledging each batch only after the server took it. Narration audio is uploaded first, once, to
-   ``tales/{user_id}/{story_id}/{sha256}.{format}`` with its content type.
+   ``tales/{user_id}/{story_id}/{sha256}.{format}`` with its content type;
+4. remove from Storage the objects of stories deleted here (once their undo window has closed).
 
-Conflict rule (same on the server, see storage/sync_state.py): newer ``updated_at`` wins; on a tie a tombstone
-wins, otherwise the server's copy. Deletions travel as tombstones (``deleted_at``), never as row deletions.
+Conflict rule (docs/sync.md; the same in the server's trigger): per field, the edit with the larger hybrid logical
+clock wins. Deletions travel as tombstones (``deleted_at`` is a field like the others), never as row deletions.
 Network failures stop the run with a clear message; nothing already applied is lost and the next run resumes.
 
 Background: ``start_background`` syncs on start, a few seconds after local changes, and every few minutes, all
@@ -26,9 +29,10 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +49,7 @@ from tale_desktop.storage.sync_state import (
     Skipped,
     SyncStore,
     record_to_remote,
+    remote_clocks,
     remote_to_record,
 )
 
@@ -89,6 +94,7 @@ class SyncReport:
     pushed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     pulled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     uploaded: int = 0
+    removed: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     requests: int = 0
 
@@ -104,6 +110,8 @@ class SyncReport:
         text = f"pushed {self.pushed_total}, pulled {self.pulled_total}"
         if self.uploaded:
             text += f", uploaded {self.uploaded} audio file{'s' if self.uploaded != 1 else ''}"
+        if self.removed:
+            text += f", removed {self.removed} stored file{'s' if self.removed != 1 else ''}"
         if self.skipped:
             text += f", skipped {len(self.skipped)}"
         return text
@@ -115,6 +123,8 @@ class SyncReport:
 
 
 StateListener = Callable[[SyncState], None]
+# Given (user id, story id): the Storage paths of that story's objects. Audio is built in; pictures plug in here.
+ObjectPaths = Callable[[str, str], Awaitable[list[str]]]
 
 
 class SyncService:
@@ -135,6 +145,9 @@ class SyncService:
         self._notifying = False
         self._by_parent = False
         self.retry_delay_s = 0.5  # first pause before retrying a failed upsert/upload (doubles each time)
+        self._device: str | None = None
+        # Where a deleted story's objects are in the bucket; every source's paths are removed together.
+        self.object_sources: list[ObjectPaths] = [self._audio_paths]
 
     # -- state for the window --------------------------------------------------------------------------------
     def subscribe(self, listener: StateListener) -> Callable[[], None]:
@@ -187,8 +200,11 @@ class SyncService:
                 account = await self.provider.ensure_signed_in()
                 self.state.account = account.email
                 await self._check_account(account)
+                if self._device is None:
+                    self._device = await self.library.store.db.run(self.store.device_id)
                 await self._pull(report, handle)
                 await self._push(account, report, handle)
+                await self._remove_deleted_objects(account, report)
             except (NotSignedIn, NotConfigured) as exc:
                 self._set_state(SyncStatus.OFF, exc.user_message, account="")
                 raise
@@ -234,37 +250,43 @@ class SyncService:
             while True:
                 if handle is not None:
                     handle.report(message=f"Fetching {table} changes…")
-                rows = await self.provider.changes_since(table, cursor, PULL_PAGE_ROWS)
+                rows = await self.provider.changes_since(table, cursor, PULL_PAGE_ROWS, exclude_origin=self._device)
                 report.requests += 1
                 if not rows:
                     break
-                # Validation and applying run in a database worker thread: a page can be thousands of rows.
-                changed, skipped, cursor = await db.run(self._apply_page, table, rows, cursor)
+                # Validation and merging run in a database worker thread: a page can be thousands of rows.
+                changed, deleted, skipped, cursor = await db.run(self._apply_page, table, rows, cursor)
                 report.skipped.extend(skipped)
                 report.pulled[table] += len(changed)
                 if changed:
                     self._notifying = True
                     try:
                         self.library.notify(table, changed)
+                        if table == "stories" and deleted:
+                            # Deleted on another device: this device's downloaded copies go too.
+                            self.library.notify("stories_purged", deleted)
                     finally:
                         self._notifying = False
+                if len(rows) < PULL_PAGE_ROWS:
+                    break
 
-    def _apply_page(self, table: str, rows: list[dict[str, Any]], cursor: int) -> tuple[list[str], list[Skipped], int]:
-        """Worker thread: validate a page of remote rows, apply the good ones and the new cursor atomically."""
-        records: list[Record] = []
+    def _apply_page(self, table: str, rows: list[dict[str, Any]], cursor: int
+                    ) -> tuple[list[str], list[str], list[Skipped], int]:
+        """Worker thread: validate a page of remote rows, merge the good ones and save the new cursor atomically."""
+        records: list[tuple[Record, dict[str, str]]] = []
         skipped: list[Skipped] = []
         for row in rows:
             revision = row.get("revision")
             if isinstance(revision, int) and revision > cursor:
                 cursor = revision
             try:
-                records.append(remote_to_record(table, row))
+                records.append((remote_to_record(table, row), remote_clocks(row)))
             except Exception as exc:  # a bad row is reported and skipped; the run goes on
                 reason = getattr(exc, "user_message", None) or f"{type(exc).__name__}: {exc}"
                 skipped.append(Skipped(table, str(row.get("id", "?")), f"invalid: {reason}"))
                 log.warning("Skipped an invalid %s row %s from Supabase: %s", table, row.get("id"), reason)
-        changed = self.store.apply(table, records, {cursor_key(table): str(cursor)})
-        return changed, skipped, cursor
+        applied = self.store.apply(table, records, {cursor_key(table): str(cursor)})
+        return applied.changed, applied.newly_deleted, skipped, cursor
 
     # -- push -------------------------------------------------------------------------------------------------
     async def _push(self, account: Account, report: SyncReport, handle: TaskHandle | None) -> None:
@@ -285,9 +307,9 @@ class SyncService:
                     if record is None:  # the row no longer exists locally: nothing to send
                         gone.append(entry)
                         continue
-                    if table == "narrations":
-                        await self._upload_audio(account, record, report)  # type: ignore[arg-type]
-                        row = record_to_remote(table, record)  # with the remote path just recorded
+                    if table == "narrations" and await self._upload_audio(account, record, report):  # type: ignore[arg-type]
+                        clocks = await db.run(self.store.clocks_of, table, record.id)
+                        row = record_to_remote(table, record, clocks, self._device)  # with the new remote path
                     if batch and size + row_size > PUSH_BATCH_BYTES:
                         await self._send(table, batch, report)
                         done += len(batch)
@@ -305,8 +327,8 @@ class SyncService:
     def _prepare_batch(self, table: str, after: int) -> list[tuple[OutboxEntry, Record | None, dict[str, Any], int]]:
         """Worker thread: the next outbox entries with their rows as sent, and each row's JSON size."""
         prepared = []
-        for entry, record in self.store.pending(table, after, PUSH_BATCH_ROWS):
-            row = record_to_remote(table, record) if record is not None else {}
+        for entry, record, clocks in self.store.pending(table, after, PUSH_BATCH_ROWS):
+            row = record_to_remote(table, record, clocks, self._device) if record is not None else {}
             prepared.append((entry, record, row, len(json.dumps(row, ensure_ascii=False, default=str).encode())))
         return prepared
 
@@ -350,16 +372,18 @@ class SyncService:
         extension = (narration.format or "mp3").lower().lstrip(".")
         return f"{user_id}/{narration.story_id}/{narration.sha256}.{extension}"
 
-    async def _upload_audio(self, account: Account, narration: Narration, report: SyncReport) -> None:
-        """Upload a narration's file once; record the remote path on the row that is about to be pushed."""
+    async def _upload_audio(self, account: Account, narration: Narration, report: SyncReport) -> bool:
+        """Upload a narration's file once; record the remote path on the row that is about to be pushed.
+
+        Returns whether the row changed (its remote path and checksum, with new field clocks)."""
         path = Path(narration.local_file) if narration.local_file else None
-        if path is None or not path.is_file():
-            return
+        if path is None or not path.is_file() or narration.deleted_at is not None:
+            return False
         if not narration.sha256:
             narration.sha256 = await asyncio.to_thread(file_sha256, path)
         remote = self.remote_audio_path(account.user_id, narration)
         if narration.remote_path == remote:
-            return
+            return False
         data = await asyncio.to_thread(path.read_bytes)
         content_type = AUDIO_TYPES.get((narration.format or "").lower(), "application/octet-stream")
         delay = self.retry_delay_s
@@ -374,9 +398,39 @@ class SyncService:
                 await asyncio.sleep(delay)
                 delay *= 2
         narration.remote_path = remote
-        await self.library.store.db.run(self.store.set_quietly, "narrations", narration.id,
+        await self.library.store.db.run(partial(self.store.set_quietly, stamp=True), "narrations", narration.id,
                                         {"remote_path": remote, "sha256": narration.sha256})
         report.uploaded += 1
+        return True
+
+    # -- deleted stories leave the bucket ----------------------------------------------------------------------
+    async def _audio_paths(self, user_id: str, story_id: str) -> list[str]:
+        """The story's audio: the paths this device recorded, and whatever is in its folder of the bucket (audio
+        another device uploaded that this one has not pulled yet)."""
+        known = await self.library.store.db.run(self.store.remote_paths, story_id)
+        listed = await self.provider.list_folder(f"{user_id}/{story_id}")
+        return [*known, *listed]
+
+    async def _remove_deleted_objects(self, account: Account, report: SyncReport) -> None:
+        """Remove from Storage the objects of stories deleted on this device (not those still undoable)."""
+        db = self.library.store.db
+        pending = set(self.library.pending_deletions)
+        story_ids = [i for i in await db.run(self.store.object_removals) if i not in pending]
+        if not story_ids:
+            return
+        own = f"{account.user_id}/"
+        for story_id in story_ids:
+            paths: list[str] = []
+            for source in self.object_sources:
+                paths.extend(await source(account.user_id, story_id))
+                report.requests += 1
+            # Only this parent's objects of this story, whatever a source returned.
+            paths = sorted({p for p in paths if p.startswith(own) and f"/{story_id}/" in p})
+            if paths:
+                await self.provider.remove(paths)
+                report.requests += 1
+                report.removed += len(paths)
+            await db.run(self.store.objects_removed, [story_id])
 
     async def fetch_audio(self, narration_id: str) -> Path:
         """The narration's audio file on this device, downloading it from Storage when only another has it."""
@@ -449,8 +503,9 @@ class SyncService:
         loop = asyncio.get_running_loop()
 
         def on_change(kind: str, ids: list[str]) -> None:
-            if kind == "stories_purged" or self._notifying:
-                return  # purges are local; our own pulled changes need no new run
+            if self._notifying:
+                return  # our own pulled changes need no new run
+            # A local change, or a deletion that became final (its objects can now leave the bucket).
             self._schedule(loop, debounce_s, "local change", replace_pending=True)
 
         self._unsubscribe = self.library.subscribe(on_change)
