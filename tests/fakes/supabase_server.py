@@ -313,14 +313,15 @@ class _Handler(BaseHTTPRequestHandler):
             payload = b""
         else:
             payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        with self.server_fake.lock:
-            self.server_fake.bytes_out += len(payload)
         self.send_response(status)
         if payload or status not in (204, 304):
             self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
+        head = sum(len(line) for line in getattr(self, "_headers_buffer", [])) + 2
+        with self.server_fake.lock:
+            self.server_fake.bytes_out += head + len(payload)  # on the wire: status line, headers, body
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
@@ -331,7 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()  # always drain the request body first
         with fake.lock:
             fake.requests.append((method, self.path))
-            fake.bytes_in += len(body)
+            fake.bytes_in += len(self.requestline) + 2 + len(str(self.headers)) + len(body)
         scripted = fake._take_script(method, self.path)
         if scripted is not None:
             if scripted.kind == "reset":
