@@ -389,6 +389,68 @@ class SupabaseProvider:
                 raise SchemaOutdated(SERVICE, OUTDATED_MESSAGE) from exc
             raise
 
+    # -- live changes (Realtime) ----------------------------------------------------------------------------
+    async def watch_changes(self, tables: tuple[str, ...], on_change: Callable[[str, dict[str, Any]], None],
+                            on_lost: Callable[[str], None], *, timeout_s: float = 5.0) -> Callable[[], Awaitable[None]]:
+        """Subscribe to ``postgres_changes`` of the tables through Supabase Realtime.
+
+        ``on_change(table, record)`` runs on the loop for every change the parent's RLS lets through;
+        ``on_lost(reason)`` when the subscription stops working later. Returns a coroutine function that
+        unsubscribes. Raises ``Unavailable`` when Realtime cannot be reached or refuses the subscription.
+        """
+        client = await self.client()
+        session = await self.call(lambda c: c.auth.get_session())
+        if session is None:
+            raise NotSignedIn(SERVICE, "Not signed in to Supabase: sign in in Settings → Account.")
+        from realtime import RealtimeSubscribeStates
+
+        subscribed = asyncio.get_running_loop().create_future()
+
+        def on_state(state: Any, error: Exception | None) -> None:
+            if state == RealtimeSubscribeStates.SUBSCRIBED:
+                if not subscribed.done():
+                    subscribed.set_result(True)
+                return
+            reason = f"{getattr(state, 'value', state)}" + (f": {error}" if error else "")
+            if not subscribed.done():
+                subscribed.set_exception(Unavailable(SERVICE, f"Supabase Realtime refused live updates ({reason})."))
+            else:
+                on_lost(reason)
+
+        def callback_for(table: str) -> Callable[[dict[str, Any]], None]:
+            return lambda payload: on_change(table, dict((payload.get("data") or {}).get("record") or {}))
+
+        channel = None
+        try:
+            await client.realtime.set_auth(session.access_token)
+            channel = client.channel("tale-library")
+            for table in tables:
+                channel.on_postgres_changes("*", schema="public", table=table, callback=callback_for(table))
+            await asyncio.wait_for(channel.subscribe(on_state), timeout_s)
+            await asyncio.wait_for(asyncio.shield(subscribed), timeout_s)
+        except ProviderError:
+            await self._drop_channel(client, channel)
+            raise
+        except Exception as exc:  # no websocket, a refused join, a timeout
+            await self._drop_channel(client, channel)
+            log.debug("Realtime subscription failed", exc_info=True)
+            raise Unavailable(SERVICE, "Supabase Realtime cannot be reached; changes are checked every few "
+                                       "seconds instead.") from exc
+
+        async def unsubscribe() -> None:
+            await self._drop_channel(client, channel)
+
+        return unsubscribe
+
+    @staticmethod
+    async def _drop_channel(client: Any, channel: Any) -> None:
+        try:
+            if channel is not None:
+                await client.remove_channel(channel)
+            await client.realtime.close()
+        except Exception:
+            log.debug("Closing the Realtime channel failed", exc_info=True)
+
     # -- storage --------------------------------------------------------------------------------------------
     async def upload(self, path: str, data: bytes, content_type: str) -> None:
         async def work(client: Any) -> None:

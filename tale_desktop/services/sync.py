@@ -18,7 +18,10 @@ clock wins. Deletions travel as tombstones (``deleted_at`` is a field like the o
 Network failures stop the run with a clear message; nothing already applied is lost and the next run resumes.
 
 Background: ``start_background`` syncs on start, a few seconds after local changes, and every few minutes, all
-through the task manager (so progress shows in the tasks panel and nothing blocks the window).
+through the task manager (so progress shows in the tasks panel and nothing blocks the window). Live updates: it
+also subscribes to Supabase Realtime (``postgres_changes`` on the four tables) and syncs right after another
+device's change arrives; when Realtime cannot be reached (or drops later) it checks every few seconds instead.
+``SyncState.live`` says which is in use.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ CHANGE_DEBOUNCE_S = 3.0
 PERIODIC_S = 300.0
 AUDIO_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "ogg": "audio/ogg", "opus": "audio/ogg",
                "flac": "audio/flac", "m4a": "audio/mp4", "aac": "audio/aac"}
+LIVE_POLL_S = 5.0      # the fallback when Realtime is unavailable: a cheap no-change sync costs 4 requests
+LIVE_DEBOUNCE_S = 0.3  # changes of one push arrive together: one sync for all of them
 META_USER = "sync.user_id"
 META_LAST_SYNC = "sync.last_sync_at"
 META_LAST_RESULT = "sync.last_result"
@@ -80,10 +85,17 @@ class SyncStatus(StrEnum):
     ERROR = "error"      # something needs the parent (password, migrations, ...)
 
 
+class LiveMode(StrEnum):
+    OFF = "off"            # no live updates (background sync not started, or not signed in)
+    REALTIME = "realtime"  # Supabase Realtime pushes other devices' changes
+    POLLING = "polling"    # Realtime unavailable: checking every few seconds
+
+
 @dataclass
 class SyncState:
     status: SyncStatus = SyncStatus.OFF
     reason: str = ""
+    live: LiveMode = LiveMode.OFF
     account: str = ""
     last_sync_at: str | None = None
     last_result: str = ""
@@ -146,6 +158,8 @@ class SyncService:
         self._by_parent = False
         self.retry_delay_s = 0.5  # first pause before retrying a failed upsert/upload (doubles each time)
         self._device: str | None = None
+        self._live_off: Callable[[], Awaitable[None]] | None = None
+        self.live_poll_s = LIVE_POLL_S
         # Where a deleted story's objects are in the bucket; every source's paths are removed together.
         self.object_sources: list[ObjectPaths] = [self._audio_paths]
 
@@ -496,8 +510,10 @@ class SyncService:
 
         return self.tasks.spawn(work, name="sync", title="Sync with Supabase")
 
-    def start_background(self, *, periodic_s: float = PERIODIC_S, debounce_s: float = CHANGE_DEBOUNCE_S) -> None:
-        """Sync now, a few seconds after local changes, and every ``periodic_s`` seconds."""
+    def start_background(self, *, periodic_s: float = PERIODIC_S, debounce_s: float = CHANGE_DEBOUNCE_S,
+                         live: bool = True) -> None:
+        """Sync now, a few seconds after local changes, every ``periodic_s`` seconds, and (``live``) right after
+        another device's change (Realtime, or polling every ``live_poll_s`` seconds when it is unavailable)."""
         self.stop_background()
         self._periodic_s = periodic_s
         loop = asyncio.get_running_loop()
@@ -511,6 +527,63 @@ class SyncService:
         self._unsubscribe = self.library.subscribe(on_change)
         self._schedule(loop, 0.0, "start")
         self._schedule_periodic(loop)
+        if live and self.provider.configured:
+            self.tasks.spawn(lambda handle: self._connect_live(loop), name="sync-live",
+                             title="Connect live updates", replace=True)
+
+    # -- live updates ------------------------------------------------------------------------------------------
+    def _set_live(self, mode: LiveMode) -> None:
+        if self.state.live is mode:
+            return
+        self.state.live = mode
+        self._set_state(self.state.status, self.state.reason)
+
+    async def _connect_live(self, loop: asyncio.AbstractEventLoop) -> None:
+        def on_change(table: str, record: dict[str, Any]) -> None:
+            if self._device and record.get("origin") == self._device:
+                return  # our own push, unchanged by the server: nothing to fetch
+            self._schedule(loop, LIVE_DEBOUNCE_S, f"live change in {table}", replace_pending=True)
+
+        def on_lost(reason: str) -> None:
+            log.info("Realtime stopped (%s); checking for changes every %.0f s", reason, self.live_poll_s)
+            self._live_off = None
+            self._start_polling(loop)
+
+        try:
+            await self.provider.ensure_signed_in()
+            if self._device is None:
+                self._device = await self.library.store.db.run(self.store.device_id)
+            self._live_off = await self.provider.watch_changes(TABLES, on_change, on_lost)
+        except (NotSignedIn, NotConfigured):
+            self._set_live(LiveMode.OFF)
+            return
+        except ProviderError as exc:
+            log.info("Live updates through Realtime are unavailable (%s); polling instead", exc.user_message)
+            self._start_polling(loop)
+            return
+        self._timers.pop("poll", None)
+        self._set_live(LiveMode.REALTIME)
+
+    def _start_polling(self, loop: asyncio.AbstractEventLoop) -> None:
+        def tick() -> None:
+            self.request_sync("poll")
+            self._timers["poll"] = loop.call_later(self.live_poll_s, tick)
+
+        old = self._timers.pop("poll", None)
+        if old is not None:
+            old.cancel()
+        self._timers["poll"] = loop.call_later(self.live_poll_s, tick)
+        self._set_live(LiveMode.POLLING)
+
+    async def stop_live(self) -> None:
+        """Leave the Realtime channel (at quit, before the HTTP clients close)."""
+        off, self._live_off = self._live_off, None
+        if off is not None:
+            try:
+                await asyncio.wait_for(off(), 3.0)
+            except (TimeoutError, ProviderError):
+                log.info("Leaving the Realtime channel took too long; closed anyway")
+        self._set_live(LiveMode.OFF)
 
     def _schedule(self, loop: asyncio.AbstractEventLoop, delay: float, reason: str, *,
                   replace_pending: bool = False) -> None:

@@ -11,6 +11,7 @@ Object bytes live in memory beside their ``storage.objects`` rows (Supabase keep
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import queue
 import threading
@@ -65,9 +66,12 @@ class PgObject:
 
 
 class PgSupabase(FakeSupabase):
-    def __init__(self, conninfo: str, **kwargs: Any):
+    def __init__(self, conninfo: str, *, realtime: bool = True, **kwargs: Any):
         super().__init__(**kwargs)
         self.conninfo = conninfo
+        self.realtime_enabled = realtime  # False: the websocket is refused, as when Realtime is unavailable
+        self.stopping = threading.Event()
+        self.realtime = RealtimeFeed(self)
         self.blobs: dict[tuple[str, str], PgObject] = {}
         self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._all: list[Any] = []
@@ -83,9 +87,13 @@ class PgSupabase(FakeSupabase):
         from tests.fakes import loopback
 
         self._server = loopback.serve(Handler, "pg-supabase", poll_interval=0.05)
+        if self.realtime_enabled:
+            self.realtime.start()
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
+        self.realtime.stop()
         super().stop()
         for conn in self._all:
             with contextlib.suppress(Exception):
@@ -144,7 +152,7 @@ class PgSupabase(FakeSupabase):
 
     def sql(self, statement: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self.connection() as conn:
-            cur = conn.execute(statement, args)
+            cur = conn.execute(statement, args or None)
             rows = cur.fetchall() if cur.description else []
             conn.commit()
         return rows
@@ -166,6 +174,18 @@ def _pg_error(exc: Any, role: str) -> HttpError:
 
 class _PgHandler(_Handler):
     server_fake: PgSupabase
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/realtime/v1/websocket"):
+            with self.server_fake.lock:
+                self.server_fake.requests.append(("GET", self.path.split("?")[0]))
+            if self.server_fake.realtime_enabled and "websocket" in self.headers.get("Upgrade", "").lower():
+                _serve_realtime(self)
+            else:
+                self._read_body()
+                self._send(404, {"message": "no Route matched with those values"})
+            return
+        super().do_GET()
 
     # -- PostgREST -------------------------------------------------------------------------------------------
     def _rest(self, method: str, table: str, query: list[tuple[str, str]], body: bytes) -> None:
@@ -417,3 +437,183 @@ class _PgHandler(_Handler):
         items = sorted(entries.values(), key=lambda e: e["name"])
         offset, limit = int(options.get("offset", 0)), int(options.get("limit", 100))
         self._send(200, items[offset: offset + limit])
+
+
+# -- Realtime (Phoenix channels over a websocket, fed by LISTEN/NOTIFY) -----------------------------------------
+# Supabase Realtime reads the write-ahead log; the stand-in has each table notify its changes instead, and sends
+# them, like Realtime, only to subscribers whose JWT owns the row.
+REALTIME_FEED = """
+create or replace function public.tale_standin_realtime() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('tale_realtime', json_build_object(
+    'table', tg_table_name, 'type', tg_op, 'user_id', new.user_id,
+    'record', json_build_object('id', new.id, 'user_id', new.user_id, 'origin', new.origin,
+                                'revision', new.revision, 'updated_at', new.updated_at))::text);
+  return null;
+end $$;
+do $$
+declare t text;
+begin
+  foreach t in array array['children', 'heroes', 'stories', 'narrations'] loop
+    execute format('drop trigger if exists tale_standin_realtime on public.%I', t);
+    execute format('create trigger tale_standin_realtime after insert or update on public.%I '
+                   'for each row execute function public.tale_standin_realtime()', t);
+  end loop;
+end $$;
+"""
+
+
+@dataclass
+class _Subscription:
+    send: Any
+    topic: str
+    user_id: str | None
+    bindings: list[dict[str, Any]]
+
+
+class RealtimeFeed:
+    """Forwards the database's change notifications to the joined channels."""
+
+    def __init__(self, fake: PgSupabase):
+        self.fake = fake
+        self.subscriptions: list[_Subscription] = []
+        self.lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ids = itertools.count(1)
+        self.delivered = 0
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.fake.sql(REALTIME_FEED)
+        self._thread = threading.Thread(target=self._listen, name="pg-realtime", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def _listen(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.fake.conninfo, autocommit=True) as conn:
+            conn.execute("listen tale_realtime")
+            while not self._stop.is_set():
+                for note in conn.notifies(timeout=0.2):
+                    self._deliver(json.loads(note.payload))
+
+    def _deliver(self, change: dict[str, Any]) -> None:
+        with self.lock:
+            targets = [s for s in self.subscriptions if s.user_id and s.user_id == str(change["user_id"])]
+        for sub in targets:
+            ids = [b["id"] for b in sub.bindings if b.get("table") in (change["table"], "*")
+                   and b.get("event") in ("*", change["type"])]
+            if not ids:
+                continue
+            with contextlib.suppress(Exception):
+                sub.send({"event": "postgres_changes", "topic": sub.topic, "ref": None, "payload": {
+                    "ids": ids, "data": {"schema": "public", "table": change["table"], "type": change["type"],
+                                         "commit_timestamp": change["record"].get("updated_at"), "errors": None,
+                                         "columns": [], "record": change["record"]}}})
+                self.delivered += 1
+
+
+def _serve_realtime(handler: _PgHandler) -> None:
+    """Speak the Phoenix channel protocol (vsn 1.0.0 JSON) on this connection until the client leaves."""
+
+    from websockets.frames import Opcode
+    from websockets.server import ServerProtocol
+
+    from tests.fakes.supabase_server import read_jwt
+
+    fake = handler.server_fake
+    feed = fake.realtime
+    raw = (handler.requestline + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in handler.headers.items())
+           + "\r\n").encode()
+    proto = ServerProtocol()
+    proto.receive_data(raw)
+    response = proto.accept(proto.events_received()[0])
+    proto.send_response(response)
+    sock = handler.connection
+    lock = threading.RLock()
+    closed = threading.Event()
+
+    def flush() -> None:
+        with lock:
+            for data in proto.data_to_send():
+                if data:
+                    sock.sendall(data)
+                else:
+                    closed.set()
+
+    def send(message: dict[str, Any]) -> None:
+        with lock:
+            if closed.is_set():
+                return
+            proto.send_text(json.dumps(message).encode())
+            flush()
+
+    def user_of(token: str | None) -> str | None:
+        try:
+            return read_jwt(token).get("sub") if token else None
+        except HttpError:
+            return None
+
+    mine: list[_Subscription] = []
+
+    def handle(message: dict[str, Any]) -> None:
+        event, topic, ref = message.get("event"), message.get("topic"), message.get("ref")
+        payload = message.get("payload") or {}
+
+        def reply(response: dict[str, Any], status: str = "ok") -> None:
+            send({"event": "phx_reply", "topic": topic, "ref": ref, "join_ref": message.get("join_ref"),
+                  "payload": {"status": status, "response": response}})
+
+        if event == "heartbeat":
+            reply({})
+        elif event == "phx_join":
+            config = payload.get("config") or {}
+            bindings = [{"id": feed.next_id(), **b} for b in config.get("postgres_changes") or []]
+            sub = _Subscription(send, topic, user_of(payload.get("access_token")), bindings)
+            with feed.lock:
+                feed.subscriptions.append(sub)
+            mine.append(sub)
+            reply({"postgres_changes": [{"filter": None, **b} for b in bindings]})
+        elif event == "access_token":
+            for sub in mine:
+                if sub.topic == topic:
+                    sub.user_id = user_of(payload.get("access_token"))
+        elif event == "phx_leave":
+            with feed.lock:
+                feed.subscriptions[:] = [s for s in feed.subscriptions if not (s in mine and s.topic == topic)]
+            reply({})
+
+    flush()
+    sock.settimeout(0.2)
+    try:
+        while not closed.is_set() and not fake.stopping.is_set():
+            try:
+                data = sock.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+            with lock:
+                if not data:
+                    proto.receive_eof()
+                else:
+                    proto.receive_data(data)
+                events = proto.events_received()
+            for frame in events:
+                if frame.opcode == Opcode.TEXT:
+                    handle(json.loads(frame.data))
+            flush()
+            if not data:
+                break
+    finally:
+        with feed.lock:
+            feed.subscriptions[:] = [s for s in feed.subscriptions if s not in mine]
+        handler.close_connection = True
