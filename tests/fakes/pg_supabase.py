@@ -59,6 +59,11 @@ def drop_project_database(cluster: PostgresCluster, conninfo: str) -> None:
         admin.execute(f"drop database if exists {name} with (force)")
 
 
+def start_pg_supabase(cluster: PostgresCluster, *, upto: str | None = None, realtime: bool = True) -> PgSupabase:
+    """A started stand-in on a fresh project database (migrations up to ``upto``)."""
+    return PgSupabase(create_project_database(cluster, upto=upto), realtime=realtime).start()
+
+
 @dataclass
 class PgObject:
     data: bytes

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes.pg_supabase import PgSupabase, create_project_database, drop_project_database
+from tests.fakes.pg_supabase import PgSupabase, drop_project_database, start_pg_supabase
 from tests.fakes.postgres_cluster import PostgresCluster, unavailable_reason
 
 # As root (CI, .ci/run installs `postgresql`) the PostgreSQL-backed tests must run: a missing server fails them.
@@ -28,10 +28,6 @@ def pg_cluster() -> Iterator[PostgresCluster]:
         yield cluster
     finally:
         cluster.stop()
-
-
-def start_pg_supabase(cluster: PostgresCluster, *, upto: str | None = None) -> PgSupabase:
-    return PgSupabase(create_project_database(cluster, upto=upto)).start()
 
 
 @pytest.fixture()

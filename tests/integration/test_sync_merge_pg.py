@@ -14,8 +14,7 @@ from tale_desktop.context import AppContext
 from tale_desktop.domain.models import Narration, Story
 from tale_desktop.providers.supabase import SchemaOutdated
 from tale_desktop.services.sync import SyncStatus
-from tests.fakes.pg_supabase import PgSupabase
-from tests.integration.conftest import start_pg_supabase
+from tests.fakes.pg_supabase import PgSupabase, start_pg_supabase
 
 EMAIL, PASSWORD = "parent@example.org", "correct horse"
 TEN_MINUTES_MS = 10 * 60 * 1000
