@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import uuid
@@ -67,7 +68,8 @@ PERIODIC_S = 300.0
 AUDIO_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "ogg": "audio/ogg", "opus": "audio/ogg",
                "flac": "audio/flac", "m4a": "audio/mp4", "aac": "audio/aac"}
 LIVE_POLL_S = 5.0      # the fallback when Realtime is unavailable: a cheap no-change sync costs 4 requests
-LIVE_DEBOUNCE_S = 0.3  # changes of one push arrive together: one sync for all of them
+LIVE_DEBOUNCE_S = 0.3
+LIVE_RETRY_S = 120.0   # while polling, how often Realtime is tried again  # changes of one push arrive together: one sync for all of them
 META_USER = "sync.user_id"
 META_LAST_SYNC = "sync.last_sync_at"
 META_LAST_RESULT = "sync.last_result"
@@ -561,13 +563,21 @@ class SyncService:
             log.info("Live updates through Realtime are unavailable (%s); polling instead", exc.user_message)
             self._start_polling(loop)
             return
-        self._timers.pop("poll", None)
+        poll = self._timers.pop("poll", None)
+        if poll is not None:
+            poll.cancel()
         self._set_live(LiveMode.REALTIME)
 
     def _start_polling(self, loop: asyncio.AbstractEventLoop) -> None:
+        ticks = itertools.count(1)
+
         def tick() -> None:
             self.request_sync("poll")
             self._timers["poll"] = loop.call_later(self.live_poll_s, tick)
+            if next(ticks) * self.live_poll_s >= LIVE_RETRY_S and self.tasks.get("sync-live") is None:
+                # Now and then try Realtime again; polling goes on until it answers.
+                self.tasks.spawn(lambda handle: self._connect_live(loop), name="sync-live",
+                                 title="Connect live updates")
 
         old = self._timers.pop("poll", None)
         if old is not None:
