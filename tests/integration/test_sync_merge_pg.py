@@ -203,3 +203,24 @@ async def test_a_project_still_on_the_old_schema_is_reported_clearly(tmp_path, p
         await ctx.aclose()
         old.stop()
         drop_project_database(pg_cluster, old.conninfo)
+
+
+async def test_other_object_sources_plug_in_to_the_removal(devices, pg_fake) -> None:
+    """Pictures (or anything stored per story) register where their objects are; a deletion removes them too."""
+    a, _ = devices
+    story = await a.library.save_story(Story(title="Illustrated", content="Once."))
+    uid = pg_fake.user_id  # type: ignore[attr-defined]
+    await a.sync.sync()
+    picture = f"{uid}/images/{story.id}/cover.png"
+    await a.sync.provider.upload(picture, b"\x89PNG picture", "image/png")
+    elsewhere = f"{uid}/images/{story.id}-not-this/cover.png"
+    await a.sync.provider.upload(elsewhere, b"\x89PNG other", "image/png")
+
+    async def pictures(user_id: str, story_id: str) -> list[str]:
+        # A source returning a path outside the story is ignored: only the story's own objects go.
+        return [f"{user_id}/images/{story_id}/cover.png", elsewhere]
+
+    a.sync.object_sources.append(pictures)
+    await a.library.delete_stories([story.id], final=True)
+    await a.sync.sync()
+    assert picture not in pg_fake.object_names() and elsewhere in pg_fake.object_names()
