@@ -32,6 +32,7 @@ import hashlib
 import itertools
 import json
 import logging
+import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -216,8 +217,7 @@ class SyncService:
                 account = await self.provider.ensure_signed_in()
                 self.state.account = account.email
                 await self._check_account(account)
-                if self._device is None:
-                    self._device = await self.library.store.db.run(self.store.device_id)
+                await self._ensure_device()
                 await self._pull(report, handle)
                 await self._push(account, report, handle)
                 await self._remove_deleted_objects(account, report)
@@ -239,6 +239,11 @@ class SyncService:
             self._set_state(SyncStatus.SYNCED, reason)
             log.info("Sync done: %s", report.summary())
             return report
+
+    async def _ensure_device(self) -> None:
+        if self._device is None:
+            home = f"{socket.gethostname()}:{self.library.store.db.path.resolve()}"
+            self._device = await self.library.store.db.run(self.store.device_for, home)
 
     async def _record_result(self, result: str, *, finished: bool) -> None:
         values: dict[str, str | None] = {META_LAST_RESULT: result}
@@ -553,8 +558,7 @@ class SyncService:
 
         try:
             await self.provider.ensure_signed_in()
-            if self._device is None:
-                self._device = await self.library.store.db.run(self.store.device_id)
+            await self._ensure_device()
             self._live_off = await self.provider.watch_changes(TABLES, on_change, on_lost)
         except (NotSignedIn, NotConfigured):
             self._set_live(LiveMode.OFF)

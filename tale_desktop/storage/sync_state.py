@@ -127,6 +127,17 @@ class SyncStore:
     def device_id(self) -> str:
         return self.db.connection().execute("SELECT device FROM sync_clock").fetchone()[0]
 
+    def device_for(self, home: str) -> str:
+        """This library's device id, made anew when the file has moved to another computer or folder (a copied
+        library file must not share its id: each device skips the rows whose origin is its own id)."""
+        with self.db.write() as conn:
+            known = conn.execute("SELECT value FROM meta WHERE key = 'sync.device_home'").fetchone()
+            if known is not None and known[0] != home:
+                conn.execute("UPDATE sync_clock SET device = lower(hex(randomblob(16)))")
+            if known is None or known[0] != home:
+                self._set_meta(conn, {"sync.device_home": home})
+            return conn.execute("SELECT device FROM sync_clock").fetchone()[0]
+
     def clock(self) -> Hlc:
         wall, counter, device = self.db.connection().execute("SELECT wall, counter, device FROM sync_clock").fetchone()
         return Hlc(wall, counter, device)

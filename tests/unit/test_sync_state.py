@@ -112,3 +112,11 @@ def test_invalid_remote_rows_raise() -> None:
         remote_to_record("children", {**row, "age_band": "99"})
     with pytest.raises(ValueError):
         remote_to_record("children", {**row, "updated_at": None})
+
+
+async def test_a_copied_library_file_gets_its_own_device_id(library: Library) -> None:
+    store = SyncStore(library.db)
+    first = await library.db.run(store.device_for, "laptop:/home/a/library.sqlite3")
+    assert await library.db.run(store.device_for, "laptop:/home/a/library.sqlite3") == first
+    moved = await library.db.run(store.device_for, "desktop:/home/b/library.sqlite3")
+    assert moved != first and len(moved) == 32
