@@ -57,6 +57,7 @@ class AppContext:
     async def aclose(self) -> None:
         """Cancel tasks, close HTTP clients and the database; safe to call twice."""
         self.sync.stop_background()
+        await self.sync.stop_live()
         await self.tasks.shutdown()
         self.library.finalize_deletion()  # deletions still waiting for their undo window become final now
         await self.narrator.aclose()  # after the purge above: removes that audio, then stops its workers

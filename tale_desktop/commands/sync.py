@@ -33,6 +33,7 @@ async def sync_command(ctx: AppContext, args: argparse.Namespace) -> int:
         return 0
     print(f"Signed in as {ctx.sync.state.account}")
     print("Pushed: " + ", ".join(f"{report.pushed[t]} {t}" for t in TABLES)
-          + (f", {report.uploaded} audio files" if report.uploaded else ""))
+          + (f", {report.uploaded} audio files" if report.uploaded else "")
+          + (f"; removed {report.removed} stored files of deleted stories" if report.removed else ""))
     print("Pulled: " + ", ".join(f"{report.pulled[t]} {t}" for t in TABLES))
     return 0

@@ -58,6 +58,24 @@ class SchemaMissing(BadResponse):
     """The project has no Tale Desktop tables (the migrations were not applied)."""
 
 
+class SchemaOutdated(SchemaMissing):
+    """The project has Tale Desktop's tables but not the field clocks of migration 0002 (per-field merge)."""
+
+
+# The columns migration 0002 adds; a project that lacks them is on the previous schema.
+SYNC_COLUMNS = ("clocks", "origin")
+OUTDATED_MESSAGE = ("Your Supabase project still has the previous Tale Desktop schema, which cannot merge edits "
+                    "field by field. Apply resources/supabase/migrations/0002_field_clocks.sql to it (see "
+                    "resources/supabase/README.md); sync waits until then, and nothing on this device is lost.")
+
+
+def _outdated(exc: ProviderError) -> bool:
+    """Whether a 'missing column' failure names one of migration 0002's columns."""
+    cause = exc.__cause__
+    text = " ".join(str(getattr(cause, name, "") or "") for name in ("message", "details", "hint"))
+    return isinstance(exc, SchemaMissing) and any(f"{c}" in text for c in SYNC_COLUMNS)
+
+
 class NotSignedIn(AuthError):
     """No stored session and no email/password to sign in with."""
 
@@ -344,19 +362,94 @@ class SupabaseProvider:
             await client.table(table).upsert(rows, on_conflict="user_id,id",
                                              returning=ReturnMethod.minimal).execute()
 
-        await self.call(work)
+        await self._sync_call(work)
 
-    async def changes_since(self, table: str, revision: int, limit: int) -> list[dict[str, Any]]:
-        """Rows with a server revision above ``revision``, oldest first (one page)."""
+    async def changes_since(self, table: str, revision: int, limit: int, *,
+                            exclude_origin: str | None = None) -> list[dict[str, Any]]:
+        """Rows with a server revision above ``revision``, oldest first (one page); without the rows whose last
+        accepted write came unchanged from ``exclude_origin`` (this device: it has them already)."""
         async def work(client: Any) -> list[dict[str, Any]]:
-            response = await (client.table(table).select("*").gt("revision", revision)
-                              .order("revision").limit(limit).execute())
+            query = client.table(table).select("*").gt("revision", revision)
+            if exclude_origin:
+                query = query.neq("origin", exclude_origin)
+            response = await query.order("revision").limit(limit).execute()
             if not isinstance(response.data, list):
                 raise BadResponse(SERVICE, "Supabase answered a query with something that is not rows. Check "
                                            "the project URL in Settings → Account.")
             return response.data
 
-        return await self.call(work)
+        return await self._sync_call(work)
+
+    async def _sync_call(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """``call`` for the sync tables: a project without migration 0002's columns says so (SchemaOutdated)."""
+        try:
+            return await self.call(work)
+        except SchemaMissing as exc:
+            if _outdated(exc):
+                raise SchemaOutdated(SERVICE, OUTDATED_MESSAGE) from exc
+            raise
+
+    # -- live changes (Realtime) ----------------------------------------------------------------------------
+    async def watch_changes(self, tables: tuple[str, ...], on_change: Callable[[str, dict[str, Any]], None],
+                            on_lost: Callable[[str], None], *, timeout_s: float = 5.0) -> Callable[[], Awaitable[None]]:
+        """Subscribe to ``postgres_changes`` of the tables through Supabase Realtime.
+
+        ``on_change(table, record)`` runs on the loop for every change the parent's RLS lets through;
+        ``on_lost(reason)`` when the subscription stops working later. Returns a coroutine function that
+        unsubscribes. Raises ``Unavailable`` when Realtime cannot be reached or refuses the subscription.
+        """
+        client = await self.client()
+        session = await self.call(lambda c: c.auth.get_session())
+        if session is None:
+            raise NotSignedIn(SERVICE, "Not signed in to Supabase: sign in in Settings → Account.")
+        from realtime import RealtimeSubscribeStates
+
+        subscribed = asyncio.get_running_loop().create_future()
+
+        def on_state(state: Any, error: Exception | None) -> None:
+            if state == RealtimeSubscribeStates.SUBSCRIBED:
+                if not subscribed.done():
+                    subscribed.set_result(True)
+                return
+            reason = f"{getattr(state, 'value', state)}" + (f": {error}" if error else "")
+            if not subscribed.done():
+                subscribed.set_exception(Unavailable(SERVICE, f"Supabase Realtime refused live updates ({reason})."))
+            else:
+                on_lost(reason)
+
+        def callback_for(table: str) -> Callable[[dict[str, Any]], None]:
+            return lambda payload: on_change(table, dict((payload.get("data") or {}).get("record") or {}))
+
+        channel = None
+        try:
+            await client.realtime.set_auth(session.access_token)
+            channel = client.channel("tale-library")
+            for table in tables:
+                channel.on_postgres_changes("*", schema="public", table=table, callback=callback_for(table))
+            await asyncio.wait_for(channel.subscribe(on_state), timeout_s)
+            await asyncio.wait_for(asyncio.shield(subscribed), timeout_s)
+        except ProviderError:
+            await self._drop_channel(client, channel)
+            raise
+        except Exception as exc:  # no websocket, a refused join, a timeout
+            await self._drop_channel(client, channel)
+            log.debug("Realtime subscription failed", exc_info=True)
+            raise Unavailable(SERVICE, "Supabase Realtime cannot be reached; changes are checked every few "
+                                       "seconds instead.") from exc
+
+        async def unsubscribe() -> None:
+            await self._drop_channel(client, channel)
+
+        return unsubscribe
+
+    @staticmethod
+    async def _drop_channel(client: Any, channel: Any) -> None:
+        try:
+            if channel is not None:
+                await client.remove_channel(channel)
+            await client.realtime.close()
+        except Exception:
+            log.debug("Closing the Realtime channel failed", exc_info=True)
 
     # -- storage --------------------------------------------------------------------------------------------
     async def upload(self, path: str, data: bytes, content_type: str) -> None:
@@ -371,3 +464,23 @@ class SupabaseProvider:
 
     async def exists(self, path: str) -> bool:
         return await self.call(lambda client: client.storage.from_(BUCKET).exists(path))
+
+    async def list_folder(self, folder: str) -> list[str]:
+        """The paths of the objects directly in ``folder`` (one request of up to 1,000 names)."""
+        async def work(client: Any) -> list[str]:
+            entries = await client.storage.from_(BUCKET).list(folder, {"limit": 1000})
+            # Folders come back with no id; only objects are returned.
+            return [f"{folder}/{e['name']}" for e in entries or [] if isinstance(e, dict) and e.get("id")]
+
+        return await self.call(work)
+
+    async def remove(self, paths: list[str]) -> list[str]:
+        """Remove objects (Storage's remove call, under the parent's own RLS policies); returns the removed paths."""
+        if not paths:
+            return []
+
+        async def work(client: Any) -> list[str]:
+            removed = await client.storage.from_(BUCKET).remove(list(paths))
+            return [str(o.get("name")) for o in removed or [] if isinstance(o, dict)]
+
+        return await self.call(work)

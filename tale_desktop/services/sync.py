@@ -3,19 +3,25 @@
 One run (``SyncService.sync``):
 1. make sure of the account (stored session, refreshed; or the stored / environment email and password). A
    different account than last time re-queues every local row and restarts the pull cursors;
-2. pull, per table, the rows whose server ``revision`` is above our cursor, in pages; each page is validated
-   (invalid rows are skipped and reported, the run goes on) and applied last-writer-wins together with the new
-   cursor in one local transaction;
+2. pull, per table, the rows whose server ``revision`` is above our cursor and that another device (or a
+   server-side merge) wrote: rows this device pushed itself are not downloaded again (``origin``). Pages are
+   validated (invalid rows are skipped and reported, the run goes on) and merged field by field together with
+   the new cursor in one local transaction. A story whose deletion arrives loses its downloaded audio here
+   (``stories_purged``);
 3. push the outbox (rows changed locally since they were last pushed) in upserts of at most 500 rows and ~4 MB,
    acknowledging each batch only after the server took it. Narration audio is uploaded first, once, to
-   ``tales/{user_id}/{story_id}/{sha256}.{format}`` with its content type.
+   ``tales/{user_id}/{story_id}/{sha256}.{format}`` with its content type;
+4. remove from Storage the objects of stories deleted here (once their undo window has closed).
 
-Conflict rule (same on the server, see storage/sync_state.py): newer ``updated_at`` wins; on a tie a tombstone
-wins, otherwise the server's copy. Deletions travel as tombstones (``deleted_at``), never as row deletions.
+Conflict rule (docs/sync.md; the same in the server's trigger): per field, the edit with the larger hybrid logical
+clock wins. Deletions travel as tombstones (``deleted_at`` is a field like the others), never as row deletions.
 Network failures stop the run with a clear message; nothing already applied is lost and the next run resumes.
 
 Background: ``start_background`` syncs on start, a few seconds after local changes, and every few minutes, all
-through the task manager (so progress shows in the tasks panel and nothing blocks the window).
+through the task manager (so progress shows in the tasks panel and nothing blocks the window). Live updates: it
+also subscribes to Supabase Realtime (``postgres_changes`` on the four tables) and syncs right after another
+device's change arrives; when Realtime cannot be reached (or drops later) it checks every few seconds instead.
+``SyncState.live`` says which is in use.
 """
 
 from __future__ import annotations
@@ -23,12 +29,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
+import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +54,7 @@ from tale_desktop.storage.sync_state import (
     Skipped,
     SyncStore,
     record_to_remote,
+    remote_clocks,
     remote_to_record,
 )
 
@@ -58,6 +68,9 @@ CHANGE_DEBOUNCE_S = 3.0
 PERIODIC_S = 300.0
 AUDIO_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "ogg": "audio/ogg", "opus": "audio/ogg",
                "flac": "audio/flac", "m4a": "audio/mp4", "aac": "audio/aac"}
+LIVE_POLL_S = 5.0      # the fallback when Realtime is unavailable: a cheap no-change sync costs 4 requests
+LIVE_DEBOUNCE_S = 0.3
+LIVE_RETRY_S = 120.0   # while polling, how often Realtime is tried again  # changes of one push arrive together: one sync for all of them
 META_USER = "sync.user_id"
 META_LAST_SYNC = "sync.last_sync_at"
 META_LAST_RESULT = "sync.last_result"
@@ -75,10 +88,17 @@ class SyncStatus(StrEnum):
     ERROR = "error"      # something needs the parent (password, migrations, ...)
 
 
+class LiveMode(StrEnum):
+    OFF = "off"            # no live updates (background sync not started, or not signed in)
+    REALTIME = "realtime"  # Supabase Realtime pushes other devices' changes
+    POLLING = "polling"    # Realtime unavailable: checking every few seconds
+
+
 @dataclass
 class SyncState:
     status: SyncStatus = SyncStatus.OFF
     reason: str = ""
+    live: LiveMode = LiveMode.OFF
     account: str = ""
     last_sync_at: str | None = None
     last_result: str = ""
@@ -89,6 +109,7 @@ class SyncReport:
     pushed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     pulled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     uploaded: int = 0
+    removed: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     requests: int = 0
 
@@ -104,6 +125,8 @@ class SyncReport:
         text = f"pushed {self.pushed_total}, pulled {self.pulled_total}"
         if self.uploaded:
             text += f", uploaded {self.uploaded} audio file{'s' if self.uploaded != 1 else ''}"
+        if self.removed:
+            text += f", removed {self.removed} stored file{'s' if self.removed != 1 else ''}"
         if self.skipped:
             text += f", skipped {len(self.skipped)}"
         return text
@@ -115,6 +138,8 @@ class SyncReport:
 
 
 StateListener = Callable[[SyncState], None]
+# Given (user id, story id): the Storage paths of that story's objects. Audio is built in; pictures plug in here.
+ObjectPaths = Callable[[str, str], Awaitable[list[str]]]
 
 
 class SyncService:
@@ -135,6 +160,11 @@ class SyncService:
         self._notifying = False
         self._by_parent = False
         self.retry_delay_s = 0.5  # first pause before retrying a failed upsert/upload (doubles each time)
+        self._device: str | None = None
+        self._live_off: Callable[[], Awaitable[None]] | None = None
+        self.live_poll_s = LIVE_POLL_S
+        # Where a deleted story's objects are in the bucket; every source's paths are removed together.
+        self.object_sources: list[ObjectPaths] = [self._audio_paths]
 
     # -- state for the window --------------------------------------------------------------------------------
     def subscribe(self, listener: StateListener) -> Callable[[], None]:
@@ -187,8 +217,10 @@ class SyncService:
                 account = await self.provider.ensure_signed_in()
                 self.state.account = account.email
                 await self._check_account(account)
+                await self._ensure_device()
                 await self._pull(report, handle)
                 await self._push(account, report, handle)
+                await self._remove_deleted_objects(account, report)
             except (NotSignedIn, NotConfigured) as exc:
                 self._set_state(SyncStatus.OFF, exc.user_message, account="")
                 raise
@@ -207,6 +239,11 @@ class SyncService:
             self._set_state(SyncStatus.SYNCED, reason)
             log.info("Sync done: %s", report.summary())
             return report
+
+    async def _ensure_device(self) -> None:
+        if self._device is None:
+            home = f"{socket.gethostname()}:{self.library.store.db.path.resolve()}"
+            self._device = await self.library.store.db.run(self.store.device_for, home)
 
     async def _record_result(self, result: str, *, finished: bool) -> None:
         values: dict[str, str | None] = {META_LAST_RESULT: result}
@@ -234,37 +271,43 @@ class SyncService:
             while True:
                 if handle is not None:
                     handle.report(message=f"Fetching {table} changes…")
-                rows = await self.provider.changes_since(table, cursor, PULL_PAGE_ROWS)
+                rows = await self.provider.changes_since(table, cursor, PULL_PAGE_ROWS, exclude_origin=self._device)
                 report.requests += 1
                 if not rows:
                     break
-                # Validation and applying run in a database worker thread: a page can be thousands of rows.
-                changed, skipped, cursor = await db.run(self._apply_page, table, rows, cursor)
+                # Validation and merging run in a database worker thread: a page can be thousands of rows.
+                changed, deleted, skipped, cursor = await db.run(self._apply_page, table, rows, cursor)
                 report.skipped.extend(skipped)
                 report.pulled[table] += len(changed)
                 if changed:
                     self._notifying = True
                     try:
                         self.library.notify(table, changed)
+                        if table == "stories" and deleted:
+                            # Deleted on another device: this device's downloaded copies go too.
+                            self.library.notify("stories_purged", deleted)
                     finally:
                         self._notifying = False
+                if len(rows) < PULL_PAGE_ROWS:
+                    break
 
-    def _apply_page(self, table: str, rows: list[dict[str, Any]], cursor: int) -> tuple[list[str], list[Skipped], int]:
-        """Worker thread: validate a page of remote rows, apply the good ones and the new cursor atomically."""
-        records: list[Record] = []
+    def _apply_page(self, table: str, rows: list[dict[str, Any]], cursor: int
+                    ) -> tuple[list[str], list[str], list[Skipped], int]:
+        """Worker thread: validate a page of remote rows, merge the good ones and save the new cursor atomically."""
+        records: list[tuple[Record, dict[str, str]]] = []
         skipped: list[Skipped] = []
         for row in rows:
             revision = row.get("revision")
             if isinstance(revision, int) and revision > cursor:
                 cursor = revision
             try:
-                records.append(remote_to_record(table, row))
+                records.append((remote_to_record(table, row), remote_clocks(row)))
             except Exception as exc:  # a bad row is reported and skipped; the run goes on
                 reason = getattr(exc, "user_message", None) or f"{type(exc).__name__}: {exc}"
                 skipped.append(Skipped(table, str(row.get("id", "?")), f"invalid: {reason}"))
                 log.warning("Skipped an invalid %s row %s from Supabase: %s", table, row.get("id"), reason)
-        changed = self.store.apply(table, records, {cursor_key(table): str(cursor)})
-        return changed, skipped, cursor
+        applied = self.store.apply(table, records, {cursor_key(table): str(cursor)})
+        return applied.changed, applied.newly_deleted, skipped, cursor
 
     # -- push -------------------------------------------------------------------------------------------------
     async def _push(self, account: Account, report: SyncReport, handle: TaskHandle | None) -> None:
@@ -285,9 +328,9 @@ class SyncService:
                     if record is None:  # the row no longer exists locally: nothing to send
                         gone.append(entry)
                         continue
-                    if table == "narrations":
-                        await self._upload_audio(account, record, report)  # type: ignore[arg-type]
-                        row = record_to_remote(table, record)  # with the remote path just recorded
+                    if table == "narrations" and await self._upload_audio(account, record, report):  # type: ignore[arg-type]
+                        clocks = await db.run(self.store.clocks_of, table, record.id)
+                        row = record_to_remote(table, record, clocks, self._device)  # with the new remote path
                     if batch and size + row_size > PUSH_BATCH_BYTES:
                         await self._send(table, batch, report)
                         done += len(batch)
@@ -305,8 +348,8 @@ class SyncService:
     def _prepare_batch(self, table: str, after: int) -> list[tuple[OutboxEntry, Record | None, dict[str, Any], int]]:
         """Worker thread: the next outbox entries with their rows as sent, and each row's JSON size."""
         prepared = []
-        for entry, record in self.store.pending(table, after, PUSH_BATCH_ROWS):
-            row = record_to_remote(table, record) if record is not None else {}
+        for entry, record, clocks in self.store.pending(table, after, PUSH_BATCH_ROWS):
+            row = record_to_remote(table, record, clocks, self._device) if record is not None else {}
             prepared.append((entry, record, row, len(json.dumps(row, ensure_ascii=False, default=str).encode())))
         return prepared
 
@@ -350,16 +393,18 @@ class SyncService:
         extension = (narration.format or "mp3").lower().lstrip(".")
         return f"{user_id}/{narration.story_id}/{narration.sha256}.{extension}"
 
-    async def _upload_audio(self, account: Account, narration: Narration, report: SyncReport) -> None:
-        """Upload a narration's file once; record the remote path on the row that is about to be pushed."""
+    async def _upload_audio(self, account: Account, narration: Narration, report: SyncReport) -> bool:
+        """Upload a narration's file once; record the remote path on the row that is about to be pushed.
+
+        Returns whether the row changed (its remote path and checksum, with new field clocks)."""
         path = Path(narration.local_file) if narration.local_file else None
-        if path is None or not path.is_file():
-            return
+        if path is None or not path.is_file() or narration.deleted_at is not None:
+            return False
         if not narration.sha256:
             narration.sha256 = await asyncio.to_thread(file_sha256, path)
         remote = self.remote_audio_path(account.user_id, narration)
         if narration.remote_path == remote:
-            return
+            return False
         data = await asyncio.to_thread(path.read_bytes)
         content_type = AUDIO_TYPES.get((narration.format or "").lower(), "application/octet-stream")
         delay = self.retry_delay_s
@@ -374,9 +419,39 @@ class SyncService:
                 await asyncio.sleep(delay)
                 delay *= 2
         narration.remote_path = remote
-        await self.library.store.db.run(self.store.set_quietly, "narrations", narration.id,
+        await self.library.store.db.run(partial(self.store.set_quietly, stamp=True), "narrations", narration.id,
                                         {"remote_path": remote, "sha256": narration.sha256})
         report.uploaded += 1
+        return True
+
+    # -- deleted stories leave the bucket ----------------------------------------------------------------------
+    async def _audio_paths(self, user_id: str, story_id: str) -> list[str]:
+        """The story's audio: the paths this device recorded, and whatever is in its folder of the bucket (audio
+        another device uploaded that this one has not pulled yet)."""
+        known = await self.library.store.db.run(self.store.remote_paths, story_id)
+        listed = await self.provider.list_folder(f"{user_id}/{story_id}")
+        return [*known, *listed]
+
+    async def _remove_deleted_objects(self, account: Account, report: SyncReport) -> None:
+        """Remove from Storage the objects of stories deleted on this device (not those still undoable)."""
+        db = self.library.store.db
+        pending = set(self.library.pending_deletions)
+        story_ids = [i for i in await db.run(self.store.object_removals) if i not in pending]
+        if not story_ids:
+            return
+        own = f"{account.user_id}/"
+        for story_id in story_ids:
+            paths: list[str] = []
+            for source in self.object_sources:
+                paths.extend(await source(account.user_id, story_id))
+                report.requests += 1
+            # Only this parent's objects of this story, whatever a source returned.
+            paths = sorted({p for p in paths if p.startswith(own) and f"/{story_id}/" in p})
+            if paths:
+                await self.provider.remove(paths)
+                report.requests += 1
+                report.removed += len(paths)
+            await db.run(self.store.objects_removed, [story_id])
 
     async def fetch_audio(self, narration_id: str) -> Path:
         """The narration's audio file on this device, downloading it from Storage when only another has it."""
@@ -442,20 +517,87 @@ class SyncService:
 
         return self.tasks.spawn(work, name="sync", title="Sync with Supabase")
 
-    def start_background(self, *, periodic_s: float = PERIODIC_S, debounce_s: float = CHANGE_DEBOUNCE_S) -> None:
-        """Sync now, a few seconds after local changes, and every ``periodic_s`` seconds."""
+    def start_background(self, *, periodic_s: float = PERIODIC_S, debounce_s: float = CHANGE_DEBOUNCE_S,
+                         live: bool = True) -> None:
+        """Sync now, a few seconds after local changes, every ``periodic_s`` seconds, and (``live``) right after
+        another device's change (Realtime, or polling every ``live_poll_s`` seconds when it is unavailable)."""
         self.stop_background()
         self._periodic_s = periodic_s
         loop = asyncio.get_running_loop()
 
         def on_change(kind: str, ids: list[str]) -> None:
-            if kind == "stories_purged" or self._notifying:
-                return  # purges are local; our own pulled changes need no new run
+            if self._notifying:
+                return  # our own pulled changes need no new run
+            # A local change, or a deletion that became final (its objects can now leave the bucket).
             self._schedule(loop, debounce_s, "local change", replace_pending=True)
 
         self._unsubscribe = self.library.subscribe(on_change)
         self._schedule(loop, 0.0, "start")
         self._schedule_periodic(loop)
+        if live and self.provider.configured:
+            self.tasks.spawn(lambda handle: self._connect_live(loop), name="sync-live",
+                             title="Connect live updates", replace=True)
+
+    # -- live updates ------------------------------------------------------------------------------------------
+    def _set_live(self, mode: LiveMode) -> None:
+        if self.state.live is mode:
+            return
+        self.state.live = mode
+        self._set_state(self.state.status, self.state.reason)
+
+    async def _connect_live(self, loop: asyncio.AbstractEventLoop) -> None:
+        def on_change(table: str, record: dict[str, Any]) -> None:
+            if self._device and record.get("origin") == self._device:
+                return  # our own push, unchanged by the server: nothing to fetch
+            self._schedule(loop, LIVE_DEBOUNCE_S, f"live change in {table}", replace_pending=True)
+
+        def on_lost(reason: str) -> None:
+            log.info("Realtime stopped (%s); checking for changes every %.0f s", reason, self.live_poll_s)
+            self._live_off = None
+            self._start_polling(loop)
+
+        try:
+            await self.provider.ensure_signed_in()
+            await self._ensure_device()
+            self._live_off = await self.provider.watch_changes(TABLES, on_change, on_lost)
+        except (NotSignedIn, NotConfigured):
+            self._set_live(LiveMode.OFF)
+            return
+        except ProviderError as exc:
+            log.info("Live updates through Realtime are unavailable (%s); polling instead", exc.user_message)
+            self._start_polling(loop)
+            return
+        poll = self._timers.pop("poll", None)
+        if poll is not None:
+            poll.cancel()
+        self._set_live(LiveMode.REALTIME)
+
+    def _start_polling(self, loop: asyncio.AbstractEventLoop) -> None:
+        ticks = itertools.count(1)
+
+        def tick() -> None:
+            self.request_sync("poll")
+            self._timers["poll"] = loop.call_later(self.live_poll_s, tick)
+            if next(ticks) * self.live_poll_s >= LIVE_RETRY_S and self.tasks.get("sync-live") is None:
+                # Now and then try Realtime again; polling goes on until it answers.
+                self.tasks.spawn(lambda handle: self._connect_live(loop), name="sync-live",
+                                 title="Connect live updates")
+
+        old = self._timers.pop("poll", None)
+        if old is not None:
+            old.cancel()
+        self._timers["poll"] = loop.call_later(self.live_poll_s, tick)
+        self._set_live(LiveMode.POLLING)
+
+    async def stop_live(self) -> None:
+        """Leave the Realtime channel (at quit, before the HTTP clients close)."""
+        off, self._live_off = self._live_off, None
+        if off is not None:
+            try:
+                await asyncio.wait_for(off(), 3.0)
+            except (TimeoutError, ProviderError):
+                log.info("Leaving the Realtime channel took too long; closed anyway")
+        self._set_live(LiveMode.OFF)
 
     def _schedule(self, loop: asyncio.AbstractEventLoop, delay: float, reason: str, *,
                   replace_pending: bool = False) -> None:

@@ -283,5 +283,76 @@ CREATE INDEX illustrations_updated ON illustrations(updated_at);
 {_touch_trigger("illustrations")}
 """
 
-MIGRATIONS: list[str] = [V1, V2, V_SYNC, V_BEDTIME, V_ILLUSTRATIONS]
+
+# The synced fields of each table (the Supabase columns, without the row's identity and server bookkeeping).
+SYNC_FIELDS: dict[str, tuple[str, ...]] = {
+    "children": ("name", "age_band", "gender", "interests", "created_at", "updated_at", "deleted_at"),
+    "heroes": ("name", "gender", "appearance", "personality_traits", "interests", "strengths", "language",
+               "builtin", "created_at", "updated_at", "deleted_at"),
+    "stories": ("title", "content", "summary", "language", "story_type", "child_id", "hero_id", "child_snapshot",
+                "hero_snapshot", "moral", "theme", "minutes", "target_words", "parent_id", "status", "rating",
+                "favourite", "model", "stats", "review", "created_at", "updated_at", "deleted_at"),
+    "narrations": ("story_id", "provider", "voice_id", "language", "format", "duration_s", "size", "sha256",
+                   "timings", "remote_path", "fallback_reason", "created_at", "updated_at", "deleted_at"),
+}
+_WALL_NOW = "CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)"
+# The hybrid logical clock of a local edit (domain/field_merge.py tick): wall time, counter, device.
+HLC_TICK = (f"UPDATE sync_clock SET counter = CASE WHEN {_WALL_NOW} > wall THEN 0 ELSE counter + 1 END, "
+            f"wall = max(wall, {_WALL_NOW})")
+HLC_TEXT = "(SELECT printf('%013d.%05d.%s', wall, counter, device) FROM sync_clock)"
+
+
+def _legacy_clock(column: str) -> str:
+    return f"printf('%013d.00000.', CAST(ROUND((julianday({column}) - 2440587.5) * 86400000) AS INTEGER))"
+
+
+def _clock_triggers(table: str) -> str:
+    # Local edits stamp the fields they change with a new clock; writes made by sync (sync_applying) carry the
+    # clocks they came with, so they stamp nothing. The clocks live beside the row (sync_field_clocks), so
+    # stamping never re-updates the library row.
+    fields = SYNC_FIELDS[table]
+    changed = " OR ".join(f"NEW.{f} IS NOT OLD.{f}" for f in fields)
+    names = " UNION ALL ".join(f"SELECT '{f}' AS f WHERE NEW.{f} IS NOT OLD.{f}" for f in fields)
+    return f"""
+CREATE TRIGGER {table}_clock_insert AFTER INSERT ON {table}
+WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
+BEGIN
+  {HLC_TICK};
+  DELETE FROM sync_field_clocks WHERE tbl = '{table}' AND id = NEW.id;
+  INSERT INTO sync_field_clocks(tbl, id, clocks) VALUES ('{table}', NEW.id, json_object('', {HLC_TEXT}));
+END;
+CREATE TRIGGER {table}_clock_update AFTER UPDATE ON {table}
+WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND ({changed})
+BEGIN
+  {HLC_TICK};
+  UPDATE sync_field_clocks SET clocks = json_patch(clocks, (
+    SELECT json_group_object(f, {HLC_TEXT}) FROM ({names})))
+  WHERE tbl = '{table}' AND id = NEW.id;
+END;
+INSERT INTO sync_field_clocks(tbl, id, clocks)
+  SELECT '{table}', id, json_object('', {_legacy_clock("updated_at")}) FROM {table};
+"""
+
+
+# Per-field clocks (hybrid logical clocks) for the per-field merge of sync (docs/sync.md). Rows that exist already
+# get their updated_at as the clock of every field (what the server's migration 0002 gives its rows).
+V_FIELD_CLOCKS = """
+CREATE TABLE sync_field_clocks (
+  tbl    TEXT NOT NULL,
+  id     TEXT NOT NULL,
+  clocks TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY (tbl, id)
+) WITHOUT ROWID;
+CREATE TABLE sync_clock (wall INTEGER NOT NULL, counter INTEGER NOT NULL, device TEXT NOT NULL);
+INSERT INTO sync_clock(wall, counter, device) VALUES (0, 0, lower(hex(randomblob(16))));
+CREATE TABLE sync_object_removals (story_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TRIGGER stories_object_removal AFTER UPDATE OF deleted_at ON stories
+WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
+BEGIN
+  DELETE FROM sync_object_removals WHERE story_id = NEW.id;
+  INSERT INTO sync_object_removals(story_id) SELECT NEW.id WHERE NEW.deleted_at IS NOT NULL;
+END;
+""" + "".join(_clock_triggers(t) for t in SYNC_TABLES)
+
+MIGRATIONS: list[str] = [V1, V2, V_SYNC, V_BEDTIME, V_ILLUSTRATIONS, V_FIELD_CLOCKS]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,11 +8,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QToolButton, QWidget
 
-from tale_desktop.services.sync import SyncService, SyncState, SyncStatus
+from tale_desktop.services.sync import LiveMode, SyncService, SyncState, SyncStatus
+
+
+def _live_text(live: LiveMode) -> tuple[str, str]:
+    """The indicator's suffix and tooltip line for how other devices' changes arrive."""
+    tr = QCoreApplication.translate
+    if live is LiveMode.REALTIME:
+        return tr("SyncStatus", "live"), tr("SyncStatus", "Live updates: other devices' changes arrive at once "
+                                                          "(Supabase Realtime).")
+    if live is LiveMode.POLLING:
+        return tr("SyncStatus", "checking often"), tr("SyncStatus", "Live updates: Supabase Realtime is "
+                                                                    "unavailable, so this window checks for "
+                                                                    "changes every few seconds.")
+    return "", ""
 
 _LABELS = {
     SyncStatus.OFF: "Sync off",
@@ -68,6 +81,11 @@ def describe(state: SyncState) -> tuple[str, str]:
         lines.append(f"Account: {state.account}")
     if state.status is SyncStatus.SYNCED:
         label = f"Synced {ago(state.last_sync_at)}" if state.last_sync_at else "Synced"
+    suffix, live_line = _live_text(state.live)
+    if suffix and state.status in (SyncStatus.SYNCED, SyncStatus.SYNCING):
+        label = f"{label} · {suffix}"
+    if live_line:
+        lines.append(live_line)
     if state.reason:
         lines.append(state.reason)
     if state.last_result:

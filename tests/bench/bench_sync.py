@@ -1,6 +1,12 @@
-"""Sync throughput: push N stories to the loopback Supabase, then pull them into a second device.
+"""Sync throughput: push N stories to the loopback Supabase, a no-change sync right after (no echo), then a pull
+into a second device.
 
-    python tests/bench/bench_sync.py [N]        (default 10,000; goal: push <= 10 s, <= 20 requests per 1,000 rows)
+    python tests/bench/bench_sync.py [N] [--memory]
+
+(default 2,000; goals: push <= 10 s and <= 20 requests per 1,000 rows; the no-change sync after the push makes
+<= 5 requests and moves <= 20 KB.) By default the stand-in runs on a real PostgreSQL with the migrations (the
+server's merge trigger runs for every row; needs root or the postgres user, like the tests); ``--memory`` uses the
+in-memory imitation instead.
 
 Stories carry ~1,000 words of text each (a 7-minute story), like a real library.
 """
@@ -8,10 +14,12 @@ Stories carry ~1,000 words of text each (a 7-minute story), like a real library.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,8 +66,30 @@ class LoopLag:
         self._task.cancel()
 
 
-async def main(count: int) -> None:
-    with tempfile.TemporaryDirectory() as root, FakeSupabase() as fake:
+@contextlib.contextmanager
+def stand_in(memory: bool) -> Iterator[FakeSupabase]:
+    if memory:
+        with FakeSupabase() as fake:
+            yield fake
+        return
+    from tests.fakes.pg_supabase import PgSupabase, create_project_database
+    from tests.fakes.postgres_cluster import PostgresCluster
+
+    cluster = PostgresCluster()
+    cluster.port = 54333
+    cluster.start()
+    try:
+        fake = PgSupabase(create_project_database(cluster)).start()
+        try:
+            yield fake
+        finally:
+            fake.stop()
+    finally:
+        cluster.stop()
+
+
+async def main(count: int, memory: bool) -> None:
+    with tempfile.TemporaryDirectory() as root, stand_in(memory) as fake:
         fake.add_user("bench@example.org", "pw")
 
         def env(name: str) -> dict[str, str]:
@@ -79,6 +109,14 @@ async def main(count: int) -> None:
         push_s = time.perf_counter() - started
         push_requests = len(fake.requests) - before
         assert report.pushed["stories"] == count, report.summary()
+
+        before, bytes_before = len(fake.requests), fake.bytes_in + fake.bytes_out
+        started = time.perf_counter()
+        quiet = await a.sync.sync()
+        quiet_s = time.perf_counter() - started
+        quiet_requests = len(fake.requests) - before
+        quiet_bytes = fake.bytes_in + fake.bytes_out - bytes_before
+        assert quiet.pushed_total == quiet.pulled_total == 0, quiet.summary()
 
         b = AppContext.create(env("b"))
         await b.start()
@@ -101,9 +139,15 @@ async def main(count: int) -> None:
     print(f"{'pull into a new device (1000/page)':<34}{report_b.pulled_total:>8}{pull_s:>10.2f}"
           f"{report_b.pulled_total / pull_s:>10.0f}{pull_requests:>10}{pull_requests * per_k:>13.1f}"
           f"{pull_lag.worst * 1000:>19.0f}")
+    print(f"{'no-change sync after the push':<34}{0:>8}{quiet_s:>10.2f}{'':>10}{quiet_requests:>10}"
+          f"{'':>13}{'':>19}   {quiet_bytes / 1024:.1f} KB")
+    print(f"stand-in: {'in-memory imitation' if memory else 'PostgreSQL with the migrations'}")
     print(f"goal: push <= 10 s and <= 20 requests per 1,000 rows -> "
           f"{'met' if push_s <= 10 and push_requests * per_k <= 20 else 'NOT met'}")
+    print(f"goal: no-change sync <= 5 requests and <= 20 KB -> "
+          f"{'met' if quiet_requests <= 5 and quiet_bytes <= 20 * 1024 else 'NOT met'}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    asyncio.run(main(int(args[0]) if args else 2_000, "--memory" in sys.argv))

@@ -35,7 +35,7 @@ SECRET = b"tale-fake-supabase-jwt-secret"
 _JSON_COLUMNS = {"interests", "personality_traits", "strengths", "child_snapshot", "hero_snapshot", "stats",
                  "review", "timings"}
 _COMMON = {"user_id": "uuid", "id": "uuid", "created_at": "ts", "updated_at": "ts", "deleted_at": "ts",
-           "revision": "int", "synced_at": "ts"}
+           "revision": "int", "synced_at": "ts", "clocks": "json", "origin": "text"}
 SCHEMA: dict[str, dict[str, str]] = {
     "children": {**_COMMON, "name": "text", "age_band": "text", "gender": "text", "interests": "json"},
     "heroes": {**_COMMON, "name": "text", "gender": "text", "appearance": "text", "personality_traits": "json",
@@ -51,7 +51,7 @@ SCHEMA: dict[str, dict[str, str]] = {
 }
 _NOT_NULL_DEFAULTS = {"interests": [], "personality_traits": [], "strengths": [], "timings": [], "stats": {},
                       "title": "", "content": "", "summary": "", "voice_id": "", "sha256": "", "builtin": False,
-                      "favourite": False, "duration_s": 0.0, "size": 0}
+                      "favourite": False, "duration_s": 0.0, "size": 0, "clocks": {}, "origin": ""}
 _REQUIRED = {"id", "created_at", "updated_at"}
 
 
@@ -151,6 +151,8 @@ class FakeSupabase:
         self.rows: dict[str, dict[tuple[str, str], dict[str, Any]]] = {t: {} for t in SCHEMA}
         self.objects: dict[tuple[str, str], StoredObject] = {}
         self.requests: list[tuple[str, str]] = []
+        self.bytes_in = 0   # request bodies received
+        self.bytes_out = 0  # response bodies sent
         self._revision = itertools.count(1)
         self._script: list[Scripted] = []
         self.lock = threading.RLock()
@@ -317,6 +319,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
+        head = sum(len(line) for line in getattr(self, "_headers_buffer", [])) + 2
+        with self.server_fake.lock:
+            self.server_fake.bytes_out += head + len(payload)  # on the wire: status line, headers, body
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
@@ -327,6 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()  # always drain the request body first
         with fake.lock:
             fake.requests.append((method, self.path))
+            fake.bytes_in += len(self.requestline) + 2 + len(str(self.headers)) + len(body)
         scripted = fake._take_script(method, self.path)
         if scripted is not None:
             if scripted.kind == "reset":
@@ -616,6 +622,15 @@ class _Handler(BaseHTTPRequestHandler):
         rest = parts[1:]
         if rest and rest[0] == "list" and method == "POST":
             self._storage_list(rest[1], user_id, json.loads(body or b"{}"))
+            return
+        if method == "DELETE" and len(rest) == 1:
+            removed = []
+            with fake.lock:
+                for name in json.loads(body or b"{}").get("prefixes") or []:
+                    if user_id is not None and name.split("/")[0] == user_id and (rest[0], name) in fake.objects:
+                        stored = fake.objects.pop((rest[0], name))
+                        removed.append({"name": name, "bucket_id": rest[0], "id": stored.id})
+            self._send(200, removed)
             return
         info = bool(rest) and rest[0] == "info"
         if info:

@@ -149,23 +149,69 @@ def test_neither_parent_can_read_change_or_delete_the_others_rows(db) -> None:
     assert db.execute("delete from public.stories where id = %s", (alice_story,)).rowcount == 1
 
 
-def test_last_writer_wins_guard_and_revisions(db) -> None:
+def clk(wall: int, counter: int = 0, device: str = "d1") -> str:
+    return f"{wall:013d}.{counter:05d}.{device}"
+
+
+def upsert_story(conn, story_id: str, clocks: dict, origin: str, **values):
+    """What the app's `upsert(rows, on_conflict="user_id,id")` runs through PostgREST."""
+    row = {"id": story_id, "title": "A tale", "language": "en", "story_type": "child", "moral": "kindness",
+           "minutes": 5, "target_words": 750, "status": "new", "rating": None, "favourite": False, "stats": {},
+           "created_at": T1, "updated_at": T1, "deleted_at": None, "clocks": clocks, "origin": origin, **values}
+    columns = ", ".join(row)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "id")
+    conn.execute(f"insert into public.stories ({columns}) select {columns} from "
+                 f"json_populate_recordset(null::public.stories, %s) on conflict (user_id, id) do update set "
+                 f"{updates}", (json.dumps([row]),))
+
+
+def story_row(conn, story_id: str) -> dict:
+    return conn.execute("select to_jsonb(s) from public.stories s where id = %s", (story_id,)).fetchone()[0]
+
+
+def test_the_trigger_merges_field_by_field_with_the_apps_clocks(db) -> None:
+    story = str(uuid.uuid4())
+    base = {"": clk(100)}
+    act_as(db, ALICE)
+    upsert_story(db, story, base, "d1")
+    first = story_row(db, story)
+    assert first["origin"] == "d1" and first["clocks"] == base
+    # Device 2 marks it favourite; device 1 (which never saw that) rates it: both fields survive.
+    upsert_story(db, story, {**base, "favourite": clk(300, 0, "d2")}, "d2", favourite=True)
+    upsert_story(db, story, {**base, "rating": clk(200)}, "d1", rating=7)
+    row = story_row(db, story)
+    assert (row["rating"], row["favourite"]) == (7, True)
+    assert row["origin"] == ""  # d1 lacks the favourite: it must pull this row
+    assert row["clocks"] == {"": clk(100), "rating": clk(200), "favourite": clk(300, 0, "d2")}
+    # An older edit of a field loses whatever wall time it claims elsewhere; a no-op changes nothing.
+    revision = row["revision"]
+    upsert_story(db, story, {**base, "rating": clk(150, 0, "d3")}, "d3", rating=2, favourite=True)
+    row = story_row(db, story)
+    assert row["rating"] == 7 and row["revision"] == revision
+    # A row pushed exactly as stored keeps the pusher as origin (it need not download it again).
+    full = {"": clk(100), "rating": clk(400), "favourite": clk(300, 0, "d2")}
+    upsert_story(db, story, full, "d1", rating=8, favourite=True)
+    row = story_row(db, story)
+    assert (row["rating"], row["origin"]) == (8, "d1") and row["revision"] > revision
+    # A deletion is a field with its clock; a concurrent older edit of another field does not bring it back.
+    upsert_story(db, story, {**full, "deleted_at": clk(500), "updated_at": clk(500)}, "d1", rating=8,
+                 favourite=True, deleted_at=T2, updated_at=T2)
+    upsert_story(db, story, {**base, "title": clk(450, 0, "d2")}, "d2", title="Renamed", favourite=True)
+    row = story_row(db, story)
+    assert row["deleted_at"] is not None and row["title"] == "Renamed"
+
+
+def test_rows_from_before_field_clocks_get_their_updated_at_as_clock(db) -> None:
     story = str(uuid.uuid4())
     act_as(db, ALICE)
-    _, rev1 = insert_story(db, story, title="v1", updated_at=T2)
-    # An older write is ignored.
-    assert db.execute("update public.stories set title = 'old', updated_at = %s where id = %s",
-                      (T1, story)).rowcount == 0
-    # A newer write is taken and gets a higher revision.
-    db.execute("update public.stories set title = 'v2', updated_at = %s where id = %s", (T3, story))
-    title, rev2 = db.execute("select title, revision from public.stories where id = %s", (story,)).fetchone()
-    assert (title, rev2 > rev1) == ("v2", True)
-    # At the same updated_at the stored row wins, unless the newcomer is a tombstone.
-    db.execute("update public.stories set title = 'tie', updated_at = %s where id = %s", (T3, story))
-    assert db.execute("select title from public.stories where id = %s", (story,)).fetchone()[0] == "v2"
-    db.execute("update public.stories set deleted_at = %s, updated_at = %s where id = %s", (T3, T3, story))
-    assert db.execute("select deleted_at is not null from public.stories where id = %s",
-                      (story,)).fetchone()[0] is True
+    insert_story(db, story, title="legacy", updated_at=T2)  # an old app version: no clocks, no origin
+    row = story_row(db, story)
+    assert set(row["clocks"]) == {""} and row["clocks"][""].endswith(".00000.")
+    # An old app's later save (same clocks, new values) wins by its updated_at; an older one loses.
+    db.execute("update public.stories set title = 'old', updated_at = %s where id = %s", (T1, story))
+    assert story_row(db, story)["title"] == "legacy"
+    db.execute("update public.stories set title = 'newer', updated_at = %s where id = %s", (T3, story))
+    assert story_row(db, story)["title"] == "newer"
 
 
 def test_storage_objects_only_under_own_prefix(db) -> None:

@@ -1,4 +1,7 @@
-"""The sync engine end to end: two devices (data dirs) and the real supabase SDK against the loopback server."""
+"""The sync engine end to end: two devices (data dirs) and the real supabase SDK against the loopback stand-in
+whose PostgREST and Storage run on real PostgreSQL with the migrations applied (tests/fakes/pg_supabase.py). The
+in-memory imitation stays only where a test needs what PostgreSQL cannot do (a project with no schema at all,
+then the schema appearing)."""
 
 from __future__ import annotations
 
@@ -15,13 +18,20 @@ from tale_desktop.providers.errors import AuthError, BadResponse, Unavailable
 from tale_desktop.providers.supabase import SchemaMissing
 from tale_desktop.settings import SUPABASE_SESSION
 from tale_desktop.storage.errors import NotFound
+from tests.fakes.pg_supabase import PgSupabase
 from tests.fakes.supabase_server import FakeSupabase
 
 EMAIL, PASSWORD = "parent@example.org", "correct horse"
 
 
 @pytest.fixture()
-def fake() -> Iterator[FakeSupabase]:
+def fake(pg_fake: PgSupabase) -> Iterator[PgSupabase]:
+    pg_fake.user_id = pg_fake.add_user(EMAIL, PASSWORD)  # type: ignore[attr-defined]
+    yield pg_fake
+
+
+@pytest.fixture()
+def memory_fake() -> Iterator[FakeSupabase]:
     with FakeSupabase() as server:
         server.user_id = server.add_user(EMAIL, PASSWORD)  # type: ignore[attr-defined]
         yield server
@@ -78,8 +88,8 @@ async def test_two_devices_share_profiles_stories_ratings_deletions_and_audio(de
     remote_ids = {r["id"] for r in fake.table("stories")}
     assert story.id in remote_ids and child.id in {r["id"] for r in fake.table("children")}
     assert all(r["user_id"] == fake.user_id for r in fake.table("stories"))
-    [(key, stored)] = fake.objects.items()
-    assert key == ("tales", f"{fake.user_id}/{story.id}/{narration.sha256}.mp3")
+    assert fake.object_names() == {f"{fake.user_id}/{story.id}/{narration.sha256}.mp3"}
+    [(key, stored)] = fake.blobs.items()
     assert stored.content_type == "audio/mpeg"
 
     report = await b.sync.sync()
@@ -139,10 +149,10 @@ async def test_invalid_remote_rows_are_skipped_and_reported(devices, fake) -> No
     good = await a.library.save_child(Child(name="Leo", age_band="5-7", gender="male", interests=["trains"]))
     bad = await a.library.save_child(Child(name="Bad", age_band="5-7", gender="male", interests=["x"]))
     await a.sync.sync()
-    with fake.lock:
-        for row in fake.rows["children"].values():
-            if row["id"] == bad.id:
-                row["age_band"] = "99-100"
+    # Damaged on the server behind the app's back (triggers off: as the owner would in the SQL editor).
+    fake.sql("alter table public.children disable trigger tale_sync_stamp")
+    fake.sql("update public.children set age_band = '99-100' where id = %s", (bad.id,))
+    fake.sql("alter table public.children enable trigger tale_sync_stamp")
     report = await b.sync.sync()
     assert [(s.table, s.id) for s in report.skipped] == [("children", bad.id)]
     assert "Age band" in report.skipped[0].reason
@@ -201,7 +211,8 @@ async def test_pull_resumes_from_its_cursor(devices, fake) -> None:
     assert report.pulled["stories"] == remote_alive - got_first
 
 
-async def test_wrong_password_unreachable_html_and_missing_schema(tmp_path, fake) -> None:
+async def test_wrong_password_unreachable_html_and_missing_schema(tmp_path, memory_fake) -> None:
+    fake = memory_fake
     ctx = await open_device(device_env(tmp_path, "w", fake, TALE_SUPABASE_PASSWORD="wrong"))
     try:
         story = await ctx.library.save_story(make_story())

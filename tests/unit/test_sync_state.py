@@ -1,4 +1,5 @@
-"""Local sync bookkeeping: the outbox triggers, applying remote rows last-writer-wins, timestamps."""
+"""Local sync bookkeeping: the outbox and field-clock triggers, merging remote rows field by field, timestamps;
+and the pure merge rule (domain/field_merge.py)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from tale_desktop.domain.field_merge import Hlc, canonical, legacy_clock, merge, observe, tick
 from tale_desktop.domain.models import Child, Narration, Story
 from tale_desktop.storage.library import Library
 from tale_desktop.storage.sync_state import (
     SyncStore,
     record_to_remote,
     remote_to_record,
-    remote_wins,
     to_local_timestamp,
 )
+
+
+def clock(wall: int, counter: int = 0, device: str = "d1") -> str:
+    return str(Hlc(wall, counter, device))
 
 
 @pytest.fixture()
@@ -35,17 +40,28 @@ def test_timestamps_round_trip_to_the_library_format() -> None:
     assert to_local_timestamp(None) is None
 
 
-def test_last_writer_wins_with_the_documented_tie_break() -> None:
-    older = Story(title="a", updated_at="2026-01-01T10:00:00.000Z")
-    newer = Story(id=older.id, title="b", updated_at="2026-01-01T10:00:01.000Z")
-    assert remote_wins(newer, older) and not remote_wins(older, newer)
-    tie_alive = Story(id=older.id, title="c", updated_at=older.updated_at)
-    tie_dead = Story(id=older.id, title="a", updated_at=older.updated_at, deleted_at=older.updated_at)
-    assert remote_wins(tie_alive, older)  # a tie: the server's copy wins...
-    assert not remote_wins(tie_alive, tie_dead)  # ...unless only ours is a tombstone
-    assert remote_wins(tie_dead, tie_alive)
-    same_instant = Story(id=older.id, updated_at="2026-01-01T10:00:00Z")
-    assert remote_wins(same_instant, older)  # formats differ, the instant is the same: a tie
+def test_clocks_order_like_their_triples_and_tick_past_what_was_seen() -> None:
+    assert clock(999, 5) < clock(1000, 0) < clock(1000, 1) < clock(1000, 1, "d2")
+    assert Hlc.parse(clock(1234, 7, "abc")) == Hlc(1234, 7, "abc")
+    assert tick(Hlc(1000, 3, "d1"), 2000, "d1") == Hlc(2000, 0, "d1")
+    # A slow wall clock: the next edit still comes after everything this device has seen.
+    seen = observe(Hlc(1000, 0, "slow"), [clock(600_000 + 1000, 4, "fast")])
+    assert tick(seen, 1500, "slow") > Hlc.parse(clock(600_000 + 1000, 4, "fast"))
+    assert legacy_clock("2026-01-01T10:00:00.500Z") == f"{1767261600500:013d}.00000."
+
+
+def test_merge_keeps_both_fields_and_the_newer_edit_of_each() -> None:
+    base = {"": clock(100)}
+    local = {"rating": 7, "favourite": False, "created_at": "c"}
+    remote = {"rating": None, "favourite": True, "created_at": "c"}
+    merged = merge(local, {**base, "rating": clock(200)}, remote, {**base, "favourite": clock(300, 0, "d2")})
+    assert merged.values == {"rating": 7, "favourite": True, "created_at": "c"}
+    assert merged.local_changed and merged.remote_behind
+    assert merged.clocks == {"": clock(100), "rating": clock(200), "favourite": clock(300, 0, "d2")}
+    # Equal clocks: the server's copy (rows from before field clocks can differ at the same updated_at).
+    tie = merge({"rating": 1, "created_at": "c"}, base, {"rating": 2, "created_at": "c"}, base)
+    assert tie.values["rating"] == 2 and not tie.remote_behind
+    assert canonical({"created_at": "x", "rating": "x", "title": "y"}) == {"": "x", "title": "y"}
 
 
 async def test_local_writes_enter_the_outbox_and_sync_writes_do_not(library: Library) -> None:
@@ -55,12 +71,13 @@ async def test_local_writes_enter_the_outbox_and_sync_writes_do_not(library: Lib
     await library.save_child(child.touched(name="Mia B."))
     assert outbox(library)[("children", child.id)] > first
 
-    await library.db.run(store.ack, [e for e, _ in await library.db.run(store.pending, "children", -1, 10)])
+    await library.db.run(store.ack, [e for e, _, _ in await library.db.run(store.pending, "children", -1, 10)])
     assert ("children", child.id) not in outbox(library)
     remote = Child(id=child.id, name="From the other laptop", interests=["cats"],
                    created_at=child.created_at, updated_at="2099-01-01T00:00:00.000Z")
-    changed = await library.db.run(store.apply, "children", [remote], {"sync.cursor.children": "7"})
-    assert changed == [child.id]
+    newer = {"": clock(4_000_000_000_000, 0, "other")}
+    applied = await library.db.run(store.apply, "children", [(remote, newer)], {"sync.cursor.children": "7"})
+    assert applied.changed == [child.id]
     stored = (await library.list_children())[0]
     assert (stored.name, stored.updated_at) == ("From the other laptop", "2099-01-01T00:00:00.000Z")
     assert ("children", child.id) not in outbox(library)  # not re-queued, and not re-stamped by the touch trigger
@@ -68,8 +85,11 @@ async def test_local_writes_enter_the_outbox_and_sync_writes_do_not(library: Lib
 
     stale = Child(id=child.id, name="stale", interests=["x"], created_at=child.created_at,
                   updated_at="2000-01-01T00:00:00.000Z")
-    assert await library.db.run(store.apply, "children", [stale], {}) == []
-    assert ("children", child.id) in outbox(library)  # ours is newer: it goes to the server next
+    await library.save_child((await library.get_child(child.id)).touched(name="Mine"))  # a newer local edit
+    applied = await library.db.run(store.apply, "children", [(stale, newer)], {})
+    assert applied.changed == [child.id]  # the other fields come from the remote copy...
+    assert (await library.get_child(child.id)).name == "Mine"  # ...the name edited after seeing it stays
+    assert ("children", child.id) in outbox(library)  # ours has a newer field: it goes to the server next
 
 
 async def test_narration_keeps_its_local_file_and_rows_never_carry_it(library: Library) -> None:
@@ -80,7 +100,8 @@ async def test_narration_keeps_its_local_file_and_rows_never_carry_it(library: L
            "updated_at": "2099-01-01T00:00:00+00:00", "created_at": local.created_at}
     record = remote_to_record("narrations", row)
     assert record.local_file is None
-    await library.db.run(SyncStore(library.db).apply, "narrations", [record], {})
+    await library.db.run(SyncStore(library.db).apply, "narrations",
+                         [(record, {"": clock(4_000_000_000_000, 0, "other")})], {})
     [stored] = await library.narrations_for(story.id)
     assert (stored.local_file, stored.remote_path) == ("/cache/abc.mp3", "u/s/abc.mp3")
 
@@ -91,3 +112,11 @@ def test_invalid_remote_rows_raise() -> None:
         remote_to_record("children", {**row, "age_band": "99"})
     with pytest.raises(ValueError):
         remote_to_record("children", {**row, "updated_at": None})
+
+
+async def test_a_copied_library_file_gets_its_own_device_id(library: Library) -> None:
+    store = SyncStore(library.db)
+    first = await library.db.run(store.device_for, "laptop:/home/a/library.sqlite3")
+    assert await library.db.run(store.device_for, "laptop:/home/a/library.sqlite3") == first
+    moved = await library.db.run(store.device_for, "desktop:/home/b/library.sqlite3")
+    assert moved != first and len(moved) == 32
