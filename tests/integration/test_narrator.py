@@ -179,7 +179,7 @@ async def test_export_mp3(ctx, tmp_path):
 
 
 async def test_long_story_is_chunked_under_the_limit(fake, ctx):
-    fake.seconds_per_char = 0.0005  # keep the fake's audio short: this is about chunking
+    fake.seconds_per_char = 0.017  # short audio (about 60 characters a second, the fastest plausible speech)
     sentence = "The sleepy dragon counted the silver clouds drifting past the tall tower window. "
     content = (sentence * (60000 // len(sentence)))[:60000]
     story = await save_story(ctx, content)
