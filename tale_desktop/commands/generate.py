@@ -12,9 +12,10 @@ import sys
 from tale_desktop.commands.common import EXIT_OK, UsageError, pick, print_json
 from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import AgeBand, Language, Moral, StoryType, Theme, choices
-from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
+from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest, done_message
 
-STATS_WAIT_S = 20.0
+# Statistics are polled in the background only from OpenRouter; the CLI gives them this long, never more.
+STATS_WAIT_S = 2.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,9 +72,8 @@ async def generate(ctx: AppContext, args: argparse.Namespace) -> int:
         if narration is not None:
             document["narration"] = narration.to_dict()
         print_json(document)
-    else:
-        flagged = " (flagged by the review: read it before bedtime)" if (story.review or {}).get("flagged") else ""
-        print(f"Saved story {story.id}{flagged}", file=sys.stderr)
+    note = done_message(story.review)
+    print(f"Saved story {story.id}." + (f" {note}" if note else ""), file=sys.stderr)
     return EXIT_OK
 
 
