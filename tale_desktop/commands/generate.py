@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tale_desktop.commands.common import EXIT_OK, UsageError, pick, print_json
+from tale_desktop.commands.common import EXIT_OK, UsageError, ascii_int, pick, print_json
 from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import AgeBand, Language, Moral, StoryType, Theme, choices
 from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest, done_message
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     moral.add_argument("--custom-moral", metavar="TEXT", help="your own moral, in a sentence or two")
     gen.add_argument("--theme", choices=choices(Theme))
     gen.add_argument("--language", choices=choices(Language), default=Language.EN.value)
-    gen.add_argument("--minutes", type=int, default=5, help="reading time in minutes (1-30; 150 words a minute)")
+    gen.add_argument("--minutes", type=ascii_int, default=5, help="reading time in minutes (1-30; 150 words a minute)")
     gen.add_argument("--age-band", choices=choices(AgeBand), help="listener's age for a hero-only story")
     gen.add_argument("--model", help="model id (default: the one in Settings / TALE_LLM_MODEL)")
     gen.add_argument("--sequel-of", metavar="STORY_ID", help="continue this story")
