@@ -63,6 +63,9 @@ MESSAGES: dict[str, str] = {
     "elevenlabs.bad_audio": "ElevenLabs answered with something unexpected: the audio it sent cannot be played "
                             "({reason}). Nothing was saved; try again.",
     "elevenlabs.stream_cut": "The ElevenLabs audio stream was cut off. Try again.",
+    # any narrator
+    "narration.bad_audio": "{voice} answered with something unexpected: the audio cannot be played ({reason}). "
+                           "Nothing was saved; try again.",
     # Supabase
     "supabase.not_configured": "Supabase: enter the project URL and the anon key in Settings.",
 }

@@ -28,10 +28,12 @@ from tale_desktop.domain.enums import NarrationProvider
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import Narration, Story, utc_now
 from tale_desktop.domain.speech import Sentence, quick_start, sentences_of, timing
+from tale_desktop.providers import audio_check
 from tale_desktop.providers import elevenlabs as eleven
 from tale_desktop.providers import offline_voice as offline
 from tale_desktop.providers.errors import (
     AuthError,
+    BadResponse,
     NotFoundError,
     ProviderError,
     QuotaError,
@@ -58,6 +60,8 @@ PART_MIN_SECONDS = 12.0
 CLOSE_TIMEOUT_S = 10.0
 PROVIDERS = [p.value for p in NarrationProvider]
 OFFLINE = "offline"
+_SERVICE_NAMES = {NarrationProvider.ELEVENLABS.value: "ElevenLabs", NarrationProvider.PIPER.value: "The offline voice",
+                  NarrationProvider.ESPEAK.value: "The offline voice"}
 
 
 @dataclass(slots=True)
@@ -127,6 +131,8 @@ def fallback_reason(exc: ProviderError) -> str:
         why = "the ElevenLabs voice was not found"
     elif isinstance(exc, Unavailable):
         why = "ElevenLabs could not be reached"
+    elif isinstance(exc, BadResponse):
+        why = "ElevenLabs sent audio that cannot be played"
     else:
         why = "ElevenLabs failed"
     return f"{why[0].upper()}{why[1:]}, narrated with the offline voice."
@@ -210,7 +216,7 @@ class Narrator:
 
     def _eleven(self) -> eleven.ElevenLabsVoice:
         return eleven.ElevenLabsVoice(self.settings.get(ELEVENLABS_API_KEY), self.settings.get(ELEVENLABS_BASE_URL),
-                                      self.http.get("elevenlabs"))
+                                      self.http.get("elevenlabs"), policy=self.http.policy)
 
     def _offline_voice(self, language: str, plan: _Plan) -> offline.OfflineVoice:
         provider = None if plan.provider == OFFLINE else plan.provider
@@ -261,11 +267,16 @@ class Narrator:
                 return narration
         return None
 
-    async def _cached(self, story_id: str, key: str) -> Narration | None:
+    async def _cached(self, story_id: str, key: str, chars: int | None = None) -> Narration | None:
         for narration in await self.library.store.narrations_for(story_id):
             if narration.local_file and Path(narration.local_file).stem == key and await self._blocking(
                     self.cache.verified, narration.local_file, narration.sha256):
-                return narration
+                problem = await self._blocking(audio_check.file_problem, narration.local_file, chars)
+                if problem is None:
+                    return narration
+                # Junk saved before audio was checked (or damaged since): never served again; made anew.
+                log.warning("Cached narration of %s is not usable audio (%s); making it again", story_id, problem)
+                await self._blocking(_unlink, Path(narration.local_file))
         return None
 
     # -- narrating -----------------------------------------------------------------------------------------------
@@ -291,7 +302,7 @@ class Narrator:
                 engine = await self._blocking(self._offline_voice, story.language, plan)
             key = self._key(story, plan, engine)
             if reuse:
-                cached = await self._cached(story.id, key)
+                cached = await self._cached(story.id, key, len(story.content))
                 if cached is not None:
                     log.info("Reusing the cached narration of %s", story.id)
                     listener.started(cached.provider, cached.voice_id)
@@ -312,6 +323,17 @@ class Narrator:
                 last_error = exc
                 fallback = fallback_reason(exc)
                 log.warning("ElevenLabs failed (%s); falling back to the offline voice", exc.user_message)
+                listener.notice(fallback)
+                attempt += 1
+                continue
+            problem = await self._blocking(audio_check.mp3_problem, made.audio, len(story.content))
+            if problem is not None:  # never cache audio that does not play or cannot be this story
+                error = BadResponse.of(_SERVICE_NAMES.get(made.provider, "The voice"), "narration.bad_audio",
+                                       reason=problem, voice=_SERVICE_NAMES.get(made.provider, "The voice"))
+                if plan.strict or plan is plans[-1]:
+                    raise error
+                last_error = error
+                fallback = fallback_reason(error)
                 listener.notice(fallback)
                 attempt += 1
                 continue
@@ -440,6 +462,11 @@ class Narrator:
 async def _until_done(jobs: list[concurrent.futures.Future[Any]], deadline: float) -> None:
     while any(not job.done() for job in jobs) and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def _copy_atomically(source: Path, target: Path, sha256: str) -> None:
