@@ -15,6 +15,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -41,6 +42,7 @@ from tale_desktop.providers.errors import (
     Unavailable,
 )
 from tale_desktop.providers.http import HttpClients
+from tale_desktop.services.export import public_mode, tag_mp3
 from tale_desktop.services.library import LibraryService
 from tale_desktop.settings import (
     ELEVENLABS_API_KEY,
@@ -433,15 +435,20 @@ class Narrator:
         return saved
 
     # -- export --------------------------------------------------------------------------------------------------
-    async def export_mp3(self, story_id: str, out_path: Path) -> Path:
-        """Write the story's narration as an MP3 at ``out_path`` (narrating it first when needed)."""
+    async def export_mp3(self, story_id: str, out_path: Path, *, cover: bytes | None = None) -> Path:
+        """Write the story's narration as an MP3 at ``out_path`` (narrating it first when needed), with ID3 tags
+        (title, the child's name, "Tale Desktop", language, ``cover`` as the picture when given)."""
         narration = await self.latest(story_id)
         story = await self.library.get_story(story_id)
         if narration is None or not await self._matches_text(story, narration):
             narration = await self.narrate(story_id)
         source = Path(str(narration.local_file))
         out_path = Path(out_path).expanduser()
-        await self._blocking(_copy_atomically, source, out_path, narration.sha256)
+
+        def tag(temp: Path) -> None:
+            tag_mp3(temp, title=story.title, child_name=story.child_name, language=story.language, cover=cover)
+
+        await self._blocking(_copy_atomically, source, out_path, narration.sha256, tag)
         return out_path
 
     async def _matches_text(self, story: Story, narration: Narration) -> bool:
@@ -469,7 +476,8 @@ def _unlink(path: Path) -> None:
         path.unlink()
 
 
-def _copy_atomically(source: Path, target: Path, sha256: str) -> None:
+def _copy_atomically(source: Path, target: Path, sha256: str,
+                     finish: Callable[[Path], None] | None = None) -> None:
     if not target.parent.is_dir():
         raise AudioCacheError(f"The folder {target.parent} does not exist.")
     handle, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".mp3", dir=target.parent)
@@ -479,6 +487,9 @@ def _copy_atomically(source: Path, target: Path, sha256: str) -> None:
             shutil.copyfileobj(src, out)
         if sha256 and file_sha256(temp) != sha256:
             raise AudioCacheError("The narration changed while it was being exported. Try again.")
+        if finish is not None:
+            finish(temp)
+        os.chmod(temp, public_mode())  # an export is an ordinary file (mkstemp made it private)
         temp.replace(target)
     except OSError as exc:
         raise AudioCacheError(f"The MP3 could not be written to {target} "
