@@ -14,12 +14,12 @@ MESSAGES: dict[str, str] = {
     # transport (any service)
     "net.timeout": "{service} at {host} did not answer in time (waited {seconds:g} s). Check the connection "
                    "and try again.",
-    "net.refused": "Could not connect to {service} at {host} (the connection was refused). Check the address "
-                   "in Settings{local_hint}, then try again.",
+    "net.refused": "Could not connect: {service} at {host} refused the connection. Check the address in "
+                   "Settings{local_hint}, then try again.",
     "net.unreachable": "{service} at {host} cannot be reached. Check your internet connection and the address "
                        "in Settings, then try again.",
-    "net.reset": "The connection to {service} at {host} was cut. Try again.",
-    "net.cut_mid_answer": "The connection to {service} at {host} broke in the middle of the answer. Try again.",
+    "net.reset": "{service} at {host} cut the connection before answering. Try again.",
+    "net.cut_mid_answer": "{service} at {host} cut the connection in the middle of the answer. Try again.",
     # HTTP status (any service; a service can override a code with its own sentence below)
     "http.auth": "{service} refused the key{detail_suffix}. Check the {key_hint} in Settings.",
     "http.forbidden": "{service} refused this request{detail_suffix}. Check the {key_hint} and its permissions "

@@ -186,7 +186,7 @@ def error_for_transport(service: ServiceRef, exc: BaseException, *, policy: NetP
         seconds = policy.connect_s if isinstance(exc, httpx.ConnectTimeout) else policy.read_s
         params = service.params(seconds=seconds)
         return TimedOut(service.name, render("net.timeout", params), code="net.timeout", params=params)
-    if mid_answer:
+    if mid_answer or (isinstance(exc, httpx.RemoteProtocolError) and "complete message body" in str(exc)):
         params = service.params()
         return Unavailable(service.name, render("net.cut_mid_answer", params), code="net.cut_mid_answer",
                            params=params)

@@ -92,6 +92,8 @@ class Reply:
     garbage: bool = False                   # answer 200 with SSE `data:` lines that are not JSON
     finish_reason: str = "stop"
     hang_after_tokens: int | None = None    # stop sending (keep the connection open) after N tokens
+    hang_s: float = 3600.0                  # how long a hang lasts
+    reset_before: bool = False              # reset the TCP connection before sending anything
 
 
 @dataclass
@@ -116,8 +118,11 @@ Responder = Callable[[dict[str, Any]], str]
 
 class FakeOpenRouter:
     def __init__(self, *, api_key: str | None = "test-key", story_words: int = 300, token_delay: float = 0.0,
-                 tokens_per_chunk: int = 1, generation_404s: int = 2, models: list[str] | None = None):
+                 tokens_per_chunk: int = 1, generation_404s: int = 2, models: list[str] | None = None,
+                 openrouter_extras: bool = True):
         self.api_key = api_key
+        # False: a plain local OpenAI-compatible server (no `provider` in chunks, no /generation)
+        self.openrouter_extras = openrouter_extras
         self.story_words = story_words
         self.token_delay = token_delay
         self.tokens_per_chunk = tokens_per_chunk
@@ -284,6 +289,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self._authorized():
                 self._send_json(200, {"data": {"label": "sk-or-v1-tes...", "usage": 0.25, "limit": None,
                                                "is_free_tier": False}})
+        elif path == f"{API_PREFIX}/generation" and not self.fake.openrouter_extras:
+            self._send_error(404, f"No route {path}")
         elif path == f"{API_PREFIX}/generation":
             if not self._authorized():
                 return
@@ -305,6 +312,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(404, f"No route {rec.path}")
             return
         reply = self.fake._next_reply()
+        if reply.reset_before:
+            self._reset()
+            return
         if reply.first_byte_delay:
             time.sleep(reply.first_byte_delay)
         if not self._authorized():
@@ -365,8 +375,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._chunk(b"data: " + json.dumps(payload).encode() + b"\n\n")
 
         def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-            return {"id": gen_id, "provider": "FakeProvider", "model": model, "object": "chat.completion.chunk",
-                    "created": created, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            out = {"id": gen_id, "provider": "FakeProvider", "model": model, "object": "chat.completion.chunk",
+                   "created": created, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            if not fake.openrouter_extras:
+                del out["provider"]
+            return out
 
         try:
             self._chunk(b": OPENROUTER PROCESSING\n\n")
@@ -383,7 +396,9 @@ class _Handler(BaseHTTPRequestHandler):
                     self._reset()
                     return
                 if reply.hang_after_tokens is not None and index >= reply.hang_after_tokens:
-                    time.sleep(3600)
+                    time.sleep(reply.hang_s)
+                    self._reset()
+                    return
                 if reply.error_after_tokens is not None and index >= reply.error_after_tokens:
                     payload = chunk({"content": ""}, "error")
                     payload["error"] = {"code": reply.error_code,
