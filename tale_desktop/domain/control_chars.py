@@ -16,6 +16,9 @@ TEXT_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 # Fields (at any depth of a record) that hold multi-line text.
 MULTILINE_FIELDS = frozenset({"content", "summary", "appearance", "moral", "feedback", "text"})
 ASCII_DIGITS = re.compile(r"[+-]?[0-9]+")
+# Whole terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL", two-character ones): removed as a unit.
+ESCAPE_SEQUENCES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b]*(?:\x07|\x1b\\)?"
+                              r"|\x1b[@-Z\\^_]")
 
 
 def has_controls(text: str, *, multiline: bool = False) -> bool:
@@ -24,6 +27,7 @@ def has_controls(text: str, *, multiline: bool = False) -> bool:
 
 def strip_controls(text: str, *, multiline: bool = False) -> str:
     """Remove control characters (a line break or tab in one-line text becomes a space)."""
+    text = ESCAPE_SEQUENCES.sub("", text)
     if not multiline:
         text = re.sub(r"[\t\n\r\v\f\x85\u2028\u2029]+", " ", text)
     return (TEXT_CONTROLS if multiline else LINE_CONTROLS).sub("", text)
