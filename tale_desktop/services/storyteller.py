@@ -38,7 +38,14 @@ from tale_desktop.domain.story_text import (
     strip_markdown,
 )
 from tale_desktop.domain.text import word_count
-from tale_desktop.providers.errors import AuthError, NotConfigured, ProviderError, QuotaError
+from tale_desktop.providers.errors import (
+    AuthError,
+    NotConfigured,
+    ProviderError,
+    QuotaError,
+    TimedOut,
+    Unavailable,
+)
 from tale_desktop.providers.http import HttpClients
 from tale_desktop.providers.llm import (
     ChatResult,
@@ -171,6 +178,7 @@ class Storyteller:
         self.stats_tasks: dict[str, TaskHandle] = {}
         self._clients: dict[LLMConfig, LLMClient] = {}
         self._kept: dict[str, tuple[int, int]] = {}  # story id -> (version kept, versions written)
+        self._silent_servers: set[str] = set()  # base URLs that just stopped answering (no more calls this story)
         self._start_gate = asyncio.Lock()
 
     # -- the model endpoint ----------------------------------------------------------------------------------------
@@ -432,10 +440,16 @@ class Storyteller:
             except (ProviderError, ValueError) as exc:
                 model_error = getattr(exc, "user_message", None) or f"The review answer could not be read ({exc})."
                 log.warning("Review of a story failed (try %d of %d): %s", attempt, REVIEW_TRIES, model_error)
+                if _silent(exc):  # the server stopped answering: asking again would only make the parent wait
+                    self._silent_servers.add(client.config.base_url)
+                    break
         return judge(text, brief.language, brief.target_words, model_review, threshold=threshold,
                      model_error=model_error)
 
     async def _summarize(self, client: LLMClient, language: str, title: str, content: str, model: str) -> str:
+        if client.config.base_url in self._silent_servers:  # it just timed out: the local summary, no wait
+            self._silent_servers.discard(client.config.base_url)
+            return local_summary(content)
         try:
             answer = await client.complete(summary_messages(language, title, content), model=model,
                                            max_tokens=220, temperature=0.3)
@@ -468,6 +482,12 @@ class Storyteller:
             return merged
         log.info("Generation stats for %s never arrived", story_id)
         return None
+
+
+def _silent(exc: BaseException) -> bool:
+    """The server did not answer at all (timed out, unreachable), as opposed to answering something unreadable."""
+    return isinstance(exc, TimedOut) or (isinstance(exc, Unavailable) and exc.status is None
+                                         and exc.code.startswith("net."))
 
 
 class _Emitter:

@@ -260,3 +260,15 @@ def test_junk_audio_cached_before_the_check_is_not_served_again(eleven):
     record = again.json()
     assert len(eleven.tts_requests()) > requests_before  # asked the server again instead of serving the junk
     assert file_problem(record["local_file"], len(EN_TEXT)) is None
+
+
+def test_a_review_the_server_never_answers_does_not_hold_the_story(llm, mia):
+    """The story streams, then the server hangs: the story is saved (flagged, the parent told) in bounded time."""
+    llm.script(Reply(), *both_tries(Reply(first_byte_delay=HANG_S)))
+    result, took = timed("generate", "--child", "Mia", "--minutes", "1", "--json", env=llm_env(llm))
+    assert result.code == 0, result.err
+    story = result.json()
+    assert story["status"] == "new" and story["review"]["flagged"] is True
+    assert "safety review could not be done" in result.err
+    assert took < BOUND_S, f"{took:.1f} s"
+    assert len(llm.chat_requests(stream=False)) == POLICY.attempts  # no second review, no summary call
