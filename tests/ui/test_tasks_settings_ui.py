@@ -115,7 +115,7 @@ async def test_settings_test_buttons_against_fakes(window, fake):
     _set(dialog.edit_for(cfg.OPENROUTER_API_KEY), "sk-or-wrong")
     click(llm.test_button)
     await until(lambda: llm.result.text().startswith("✗"), what="LLM refused")
-    assert "check the LLM API key in Settings" in llm.result.text()
+    assert "Check the OpenRouter API key in Settings" in llm.result.text()
     assert "sk-or-wrong" not in llm.result.text()
 
     _set(dialog.edit_for(cfg.ELEVENLABS_BASE_URL), fake.elevenlabs_url)
