@@ -6,7 +6,7 @@ import argparse
 
 from tale_desktop.commands.common import UsageError, ascii_int, pick, print_json, print_table
 from tale_desktop.context import AppContext
-from tale_desktop.domain.control_chars import parse_ascii_int
+from tale_desktop.domain.control_chars import parse_ascii_int, strip_controls
 from tale_desktop.domain.enums import Language, Status, choices
 from tale_desktop.domain.models import RATING_MAX, RATING_MIN
 from tale_desktop.domain.query import SortKey, StoryQuery
@@ -113,7 +113,7 @@ async def stories_show(ctx: AppContext, args: argparse.Namespace) -> int:
             "next_id": details.next["id"] if details.next else None,
         })
         return 0
-    print(f"# {story.title}\n")
+    print(f"# {strip_controls(story.title)}\n")
     facts = [("Child", story.child_name), ("Hero", story.hero_name), ("Moral", story.moral),
              ("Theme", story.theme), ("Status", story.status), ("Rating", story.rating),
              ("Favourite", "yes" if story.favourite else ""),
@@ -123,8 +123,8 @@ async def stories_show(ctx: AppContext, args: argparse.Namespace) -> int:
              ("Continued in", details.next["title"] if details.next else "")]
     for label, value in facts:
         if value not in (None, ""):
-            print(f"{label}: {value}")
-    print(f"\n{story.content}")
+            print(f"{label}: {strip_controls(str(value))}")
+    print(f"\n{strip_controls(story.content, multiline=True)}")
     return 0
 
 

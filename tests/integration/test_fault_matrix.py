@@ -272,3 +272,19 @@ def test_a_review_the_server_never_answers_does_not_hold_the_story(llm, mia):
     assert "safety review could not be done" in result.err
     assert took < BOUND_S, f"{took:.1f} s"
     assert len(llm.chat_requests(stream=False)) == POLICY.attempts  # no second review, no summary call
+
+
+# -- bad input ------------------------------------------------------------------------------------------------------
+def test_control_characters_are_refused_and_listings_never_print_escapes(llm, mia):
+    env = llm_env(llm)
+    for bad in ("Mia\x1b[31mRED", "Bell\x07", "Two\nLines", "Del\x7f", "Evil\u202etxt.exe", "Iso\u2066late"):
+        result = run_cli("children", "add", bad, "--age-band", "3-5", "--gender", "female", "--interests", "owls",
+                         env=env)
+        assert result.code == 2 and "control characters" in service_line(result), result.err
+    with sqlite3.connect(Path(os.environ["TALE_DATA_DIR"]) / "library.sqlite3") as conn:  # stored by an old version
+        conn.execute("UPDATE children SET name = ? WHERE id = ?", ("Mia\x1b]0;pwned\x07\x1b[2J\u202e", mia))
+    listing = run_cli("children", "list", env=env)
+    assert listing.code == 0 and "Mia" in listing.out
+    assert not any(ch in listing.out for ch in ("\x1b", "\x07", "\u202e")), repr(listing.out)
+    rated = run_cli("stories", "rate", stories()[0]["id"], "\u0667", env=env)  # ARABIC-INDIC DIGIT SEVEN
+    assert rated.code == 2 and "whole number" in rated.err
