@@ -128,10 +128,9 @@ def translate(exc: BaseException, url: str = "", status: int | None = None) -> P
                                         "a web page or garbage). Check the project URL in Settings → Account.")
     if isinstance(exc, ProviderError):
         return exc
-    if isinstance(exc, httpx.TransportError):  # the shared mapping (providers/http.py), plus "sync retries"
+    if isinstance(exc, httpx.TransportError):  # the shared mapping (type, code, params), Supabase's own sentence
         error = error_for_transport(ServiceRef("supabase", SERVICE, url, "Supabase anon key"), exc)
-        error.user_message = f"{error.user_message} Nothing was changed; sync will retry later."
-        return error
+        return type(error)(SERVICE, unreachable.user_message, code=error.code, params=error.params)
     if isinstance(exc, AuthApiError):
         if exc.code in ("invalid_credentials", "invalid_grant") or exc.status == 400 and "credentials" in str(
                 exc.message).lower():
