@@ -21,6 +21,7 @@ import httpx
 
 from tale_desktop import APP_TITLE, __version__
 from tale_desktop.providers.errors import (
+    MESSAGES,
     AuthError,
     BadResponse,
     NotFoundError,
@@ -137,8 +138,6 @@ def _typed(cls: type[ProviderError], service: ServiceRef, code: str, status: int
            params: dict[str, Any], overrides: Mapping[str, str] | None) -> ProviderError:
     """``code`` is the generic id (``http.auth``); a service's own id (``llm.auth``) wins when it has a sentence."""
     own = (overrides or {}).get(code) or f"{service.id}.{code.split('.', 1)[1]}"
-    from tale_desktop.providers.errors import MESSAGES
-
     chosen = own if own in MESSAGES else code
     return cls(service.name, render(chosen, params), status=status, code=chosen, params=params)
 
