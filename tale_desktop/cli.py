@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def fail(code: int, message: str) -> int:
-    print(f"{APP_NAME}: {message}", file=sys.stderr)
+    from tale_desktop.domain.control_chars import strip_controls
+
+    print(f"{APP_NAME}: {strip_controls(message)}", file=sys.stderr)  # one line, never an escape code
     return code
 
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from tale_desktop.providers.http import HttpClients
+from tale_desktop.providers.http import HttpClients, NetPolicy
 from tale_desktop.providers.supabase import SupabaseProvider
 from tale_desktop.services.export import ExportService, PdfRenderer
 from tale_desktop.services.illustrator import Illustrator
@@ -49,7 +49,7 @@ class AppContext:
         """Open settings and the library file (blocking: raises StorageError with a clear message)."""
         settings = Settings(env)
         library = Library.open(settings.data_dir)
-        return cls(settings=settings, library=LibraryService(library))
+        return cls(settings=settings, library=LibraryService(library), http=HttpClients(NetPolicy.from_env(settings.env)))
 
     async def start(self) -> None:
         await self.library.install_builtin_content()

@@ -20,6 +20,7 @@ from tale_desktop import APP_NAME
 
 log = logging.getLogger(__name__)
 KEYRING_SERVICE = APP_NAME
+KEYRING_NOTICE_MARKER = "keyring-notice-shown"  # in the config dir: the "no keyring" notice is told once
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +65,12 @@ SUPABASE_SESSION = Key("supabase_session", None, secret=True, label="Supabase se
 class SecretStore:
     """The OS keyring, or an in-memory dict when it is disabled or unavailable."""
 
-    def __init__(self, disabled: bool):
+    def __init__(self, disabled: bool, notice_marker: Path | None = None):
         self._memory: dict[str, str] = {}
         self._keyring = None
         self.warning: str | None = None
+        self.locked = False
+        self.notice_marker = notice_marker
         if disabled:
             return
         try:
@@ -83,7 +86,19 @@ class SecretStore:
         except Exception as exc:  # noqa: BLE001 - any keyring failure degrades to memory
             self.warning = f"The system keyring could not be used ({type(exc).__name__}); keys are kept in memory."
         if self.warning:
-            log.warning(self.warning)
+            self._tell(self.warning)
+
+    def _tell(self, message: str) -> None:
+        """Log the notice loudly once per machine (a marker file in the config dir), quietly after that."""
+        marker = self.notice_marker
+        if marker is not None and marker.exists():
+            log.info(message)
+            return
+        log.warning(message)
+        if marker is not None:
+            with contextlib.suppress(OSError):
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.write_text("The keyring notice was shown on this machine.\n", encoding="utf-8")
 
     @property
     def persistent(self) -> bool:
@@ -119,9 +134,23 @@ class SecretStore:
 
     def _degrade(self, exc: Exception) -> None:
         if self._keyring is not None:
-            self.warning = f"The system keyring failed ({type(exc).__name__}); keys are kept in memory for now."
+            if _is_locked(exc):
+                self.locked = True
+                self.warning = ("The system keyring is locked (it could not be unlocked), so keys are kept only "
+                                "until you close the app. Unlock the keyring and save them again to remember them.")
+            else:
+                self.warning = (f"The system keyring failed ({type(exc).__name__}), so keys are kept only until "
+                                "you close the app.")
             log.warning(self.warning)
             self._keyring = None
+
+
+def _is_locked(exc: BaseException) -> bool:
+    try:
+        from keyring.errors import KeyringLocked
+    except ImportError:  # older keyring
+        KeyringLocked = ()  # noqa: N806
+    return isinstance(exc, KeyringLocked) or "locked" in f"{type(exc).__name__} {exc}".lower()
 
 
 class Settings:
@@ -133,7 +162,8 @@ class Settings:
         )
         self.audio_dir = self.data_dir / "audio"
         self._qsettings = QSettings(str(self.config_dir / "settings.ini"), QSettings.Format.IniFormat)
-        self.secrets = SecretStore(disabled=self.env.get("TALE_NO_KEYRING") == "1")
+        self.secrets = SecretStore(disabled=self.env.get("TALE_NO_KEYRING") == "1",
+                                   notice_marker=self.config_dir / KEYRING_NOTICE_MARKER)
 
     def get(self, key: Key) -> str:
         """Environment first, then the stored value (or keyring for secrets), then the default."""

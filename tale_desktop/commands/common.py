@@ -7,6 +7,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tale_desktop.domain.control_chars import parse_ascii_int, strip_controls
+
 EXIT_OK, EXIT_USAGE, EXIT_SERVICE, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
@@ -24,11 +26,22 @@ def print_json(document: Any) -> None:
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    rows = [["" if v is None else str(v) for v in row] for row in rows]
+    # Never print a stored escape code or direction override to the terminal (records older than the checks).
+    rows = [["" if v is None else strip_controls(str(v)) for v in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for row in rows:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def ascii_int(text: str) -> int:
+    """An argparse ``type`` for whole numbers in ASCII digits only (``int()`` also takes other scripts' digits)."""
+    import argparse
+
+    try:
+        return parse_ascii_int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid whole number: '{strip_controls(text)}'") from None
 
 
 def pick(records: Sequence[Any], key: str, what: str) -> Any:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tale_desktop.commands.common import EXIT_OK, UsageError, pick, print_json
+from tale_desktop.commands.common import EXIT_OK, UsageError, ascii_int, pick, print_json
 from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import AgeBand, Language, Moral, StoryType, Theme, choices
 from tale_desktop.domain.illustrations import IllustrationStyle
-from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
+from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest, done_message
 
-STATS_WAIT_S = 20.0
+# Statistics are polled in the background only from OpenRouter; the CLI gives them this long, never more.
+STATS_WAIT_S = 2.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     moral.add_argument("--custom-moral", metavar="TEXT", help="your own moral, in a sentence or two")
     gen.add_argument("--theme", choices=choices(Theme))
     gen.add_argument("--language", choices=choices(Language), default=Language.EN.value)
-    gen.add_argument("--minutes", type=int, default=5, help="reading time in minutes (1-30; 150 words a minute)")
+    gen.add_argument("--minutes", type=ascii_int, default=5, help="reading time in minutes (1-30; 150 words a minute)")
     gen.add_argument("--age-band", choices=choices(AgeBand), help="listener's age for a hero-only story")
     gen.add_argument("--model", help="model id (default: the one in Settings / TALE_LLM_MODEL)")
     gen.add_argument("--sequel-of", metavar="STORY_ID", help="continue this story")
@@ -87,9 +88,8 @@ async def generate(ctx: AppContext, args: argparse.Namespace) -> int:
             if pictures_error:
                 document["illustration_error"] = pictures_error
         print_json(document)
-    else:
-        flagged = " (flagged by the review: read it before bedtime)" if (story.review or {}).get("flagged") else ""
-        print(f"Saved story {story.id}{flagged}", file=sys.stderr)
+    note = done_message(story.review)
+    print(f"Saved story {story.id}." + (f" {note}" if note else ""), file=sys.stderr)
     return EXIT_OK
 
 

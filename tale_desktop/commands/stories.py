@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from tale_desktop.commands.common import UsageError, pick, print_json, print_table
+from tale_desktop.commands.common import UsageError, ascii_int, pick, print_json, print_table
 from tale_desktop.context import AppContext
+from tale_desktop.domain.control_chars import parse_ascii_int, strip_controls
 from tale_desktop.domain.enums import Language, Status, choices
 from tale_desktop.domain.models import RATING_MAX, RATING_MIN
 from tale_desktop.domain.query import SortKey, StoryQuery
@@ -26,8 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     lst.add_argument("--search", default="", help="words in the title, text or child's name (prefixes match)")
     lst.add_argument("--sort", choices=choices(SortKey), default=SortKey.DATE.value)
     lst.add_argument("--ascending", action="store_true", help="oldest / A-Z / lowest / shortest first")
-    lst.add_argument("--limit", type=int, default=1000)
-    lst.add_argument("--offset", type=int, default=0)
+    lst.add_argument("--limit", type=ascii_int, default=1000)
+    lst.add_argument("--offset", type=ascii_int, default=0)
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=stories_list)
 
@@ -73,7 +74,7 @@ def parse_rating(text: str | None) -> int | None:
     if text is None:
         return None
     try:
-        return int(text)
+        return parse_ascii_int(text)
     except ValueError:
         raise UsageError(f"Rating must be a whole number from {RATING_MIN} to {RATING_MAX} "
                          f"(got '{text}').") from None
@@ -113,7 +114,7 @@ async def stories_show(ctx: AppContext, args: argparse.Namespace) -> int:
             "illustrations": await ctx.illustrator.listing(story.id),
         })
         return 0
-    print(f"# {story.title}\n")
+    print(f"# {strip_controls(story.title)}\n")
     facts = [("Child", story.child_name), ("Hero", story.hero_name), ("Moral", story.moral),
              ("Theme", story.theme), ("Status", story.status), ("Rating", story.rating),
              ("Favourite", "yes" if story.favourite else ""),
@@ -123,8 +124,8 @@ async def stories_show(ctx: AppContext, args: argparse.Namespace) -> int:
              ("Continued in", details.next["title"] if details.next else "")]
     for label, value in facts:
         if value not in (None, ""):
-            print(f"{label}: {value}")
-    print(f"\n{story.content}")
+            print(f"{label}: {strip_controls(str(value))}")
+    print(f"\n{strip_controls(story.content, multiline=True)}")
     return 0
 
 

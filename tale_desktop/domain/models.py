@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Self
 
+from tale_desktop.domain.control_chars import clean_value, has_controls, strip_controls
 from tale_desktop.domain.enums import (
     AgeBand,
     Gender,
@@ -62,10 +63,15 @@ class _Checker:
     def fail(self, field_name: str, message: str) -> None:
         self.errors.setdefault(field_name, message)
 
-    def text(self, field_name: str, label: str, value: Any, max_len: int, *, required: bool = True) -> None:
+    def text(self, field_name: str, label: str, value: Any, max_len: int, *, required: bool = True,
+             multiline: bool = False) -> None:
         if not isinstance(value, str) or not value.strip():
             if required:
                 self.fail(field_name, f"{label} must not be empty")
+            return
+        if has_controls(value, multiline=multiline):
+            self.fail(field_name, f"{label} must not contain control characters (escape codes, "
+                                  f"{'' if multiline else 'line breaks, '}text-direction marks)")
             return
         if len(value.strip()) > max_len:
             self.fail(field_name, f"{label} must be at most {max_len} characters (it has {len(value.strip())})")
@@ -87,7 +93,10 @@ class _Checker:
         elif len(value) > maximum:
             self.fail(field_name, f"{label} can have at most {maximum} items (there are {len(value)})")
         for item in value:
-            if not item.strip():
+            if has_controls(item):
+                self.fail(field_name, f"Each of the {label.lower()} must be plain text without control "
+                                      "characters (escape codes, line breaks, text-direction marks)")
+            elif not item.strip():
                 self.fail(field_name, f"Each of the {label.lower()} must not be empty")
             elif len(item) > item_len:
                 self.fail(field_name, f"Each of the {label.lower()} must be at most {item_len} characters "
@@ -113,6 +122,12 @@ class Record:
         """Build from a dict, ignoring unknown keys (newer versions may add fields)."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+    @classmethod
+    def from_outside(cls, data: dict[str, Any]) -> Self:
+        """:meth:`from_dict` for data from outside (an import file, a sync pull): control characters are
+        stripped from every text field first."""
+        return cls.from_dict(clean_value(dict(data)))
 
     def touched(self, **changes: Any) -> Self:
         return replace(self, updated_at=utc_now(), **changes)
@@ -163,7 +178,7 @@ class Hero(Record):
         self._check_id(check)
         check.text("name", "Name", self.name, NAME_MAX)
         check.enum("gender", "Gender", self.gender, Gender)
-        check.text("appearance", "Appearance", self.appearance, TEXT_FIELD_MAX)
+        check.text("appearance", "Appearance", self.appearance, TEXT_FIELD_MAX, multiline=True)
         check.items("personality_traits", "Personality traits", self.personality_traits, minimum=1)
         check.items("interests", "Interests", self.interests, minimum=0)
         check.items("strengths", "Strengths", self.strengths, minimum=1)
@@ -247,6 +262,12 @@ class Story(Record):
         return cls(**values)
 
     def validate(self) -> Story:
+        # Written by the model (or a parent's moral): control characters are dropped rather than refused.
+        self.title = strip_controls(self.title) if isinstance(self.title, str) else self.title
+        for name in ("content", "summary", "moral"):
+            value = getattr(self, name)
+            if isinstance(value, str) and has_controls(value, multiline=True):
+                setattr(self, name, strip_controls(value, multiline=True))
         check = _Checker()
         self._check_id(check)
         check.text("title", "Title", self.title, TITLE_MAX, required=self.status != Status.DRAFT)

@@ -103,7 +103,8 @@ class ReviewVerdict:
 
 def judge(text: str, language: str, target_words: int, model_review: dict[str, Any] | None, *,
           threshold: float = DEFAULT_THRESHOLD, model_error: str | None = None) -> ReviewVerdict:
-    """Combine the model's review (``None`` when it could not be had) with the local checks."""
+    """Combine the model's review (``None`` when it could not be had: then the verdict does not pass) with the
+    local checks."""
     words = word_count(text)
     banned = banned_words_found(text, language)
     length_ok = length_within(words, target_words)
@@ -116,6 +117,7 @@ def judge(text: str, language: str, target_words: int, model_review: dict[str, A
         verdict.score = round(sum(verdict.scores.values()) / len(verdict.scores), 2)
         verdict.issues = list(model_review["safety_issues"])
         verdict.feedback = model_review["feedback"]
-    model_ok = model_review is None or (verdict.safe and (verdict.score or 0) >= threshold)
+    # A review that could not be done or read never counts as passed: the story is saved flagged.
+    model_ok = model_review is not None and verdict.safe and (verdict.score or 0) >= threshold
     verdict.passed = bool(model_ok and length_ok and not banned)
     return verdict

@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import io
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from tale_desktop.domain.speech import Sentence, chunk_text, group_chunks, timing
+from tale_desktop.providers.audio_check import mp3_problem, mp3_seconds
 from tale_desktop.providers.errors import (
     AuthError,
     BadResponse,
@@ -32,7 +30,18 @@ from tale_desktop.providers.errors import (
     ProviderError,
     QuotaError,
     RateLimited,
+    TimedOut,
     Unavailable,
+)
+from tale_desktop.providers.http import (
+    DEFAULT_POLICY,
+    NetPolicy,
+    ServiceRef,
+    detail_from_body,
+    error_for_status,
+    error_for_transport,
+    retry_after_seconds,
+    unexpected_answer,
 )
 
 log = logging.getLogger(__name__)
@@ -50,8 +59,8 @@ BEDTIME_SETTINGS: dict[str, Any] = {"stability": 0.7, "similarity_boost": 0.75, 
                                     "use_speaker_boost": True, "speed": 0.9}
 # Premade voices that speak both languages with eleven_multilingual_v2 (George: a warm storyteller; Rachel: calm).
 DEFAULT_VOICES = {"en": "JBFqnCBsd6RMkjVDRZzb", "ru": "21m00Tcm4TlvDq8ikWAM"}
-MAX_ATTEMPTS = 4
-MAX_WAIT_S = 30.0
+MAX_ATTEMPTS = DEFAULT_POLICY.attempts
+MAX_WAIT_S = DEFAULT_POLICY.max_backoff_s
 NO_SDK_RETRY: dict[str, Any] = {"max_retries": 0}
 
 
@@ -75,39 +84,13 @@ class SpeechChunk:
 
 
 def mp3_duration(audio: bytes) -> float:
-    """Length of MP3 data in seconds (0.0 when it cannot be parsed)."""
-    from mutagen.mp3 import MP3
-
-    try:
-        return float(MP3(io.BytesIO(audio)).info.length)
-    except Exception:  # noqa: BLE001 - mutagen raises several kinds for garbage
-        return 0.0
+    """Length of MP3 data in seconds, from its frames (0.0 when it holds none)."""
+    return mp3_seconds(audio)
 
 
 def request_fingerprint() -> dict[str, Any]:
     """What, besides text and voice, changes the audio (for the audio cache key)."""
     return {"model": MODEL_ID, "format": OUTPUT_FORMAT, "settings": BEDTIME_SETTINGS}
-
-
-def _retry_after(headers: Any) -> float | None:
-    if not headers:
-        return None
-    lowered = {str(k).lower(): str(v) for k, v in dict(headers).items()}
-    if "retry-after-ms" in lowered:
-        try:
-            return float(lowered["retry-after-ms"]) / 1000
-        except ValueError:
-            pass
-    value = lowered.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-        except (TypeError, ValueError):
-            return None
 
 
 def _detail(body: Any) -> tuple[str, str]:
@@ -121,54 +104,48 @@ def _detail(body: Any) -> tuple[str, str]:
     return "", ""
 
 
-def translate_error(exc: BaseException, *, voice_id: str | None = None) -> ProviderError:
-    """SDK and transport errors -> our typed errors, each with a sentence a parent can act on."""
+def service_ref(base_url: str = "") -> ServiceRef:
+    return ServiceRef("elevenlabs", SERVICE, base_url, "ElevenLabs API key")
+
+
+def translate_error(exc: BaseException, *, voice_id: str | None = None, base_url: str = "",
+                    policy: NetPolicy | None = None, secret: str = "") -> ProviderError:
+    """SDK and transport errors -> our typed errors (the shared mapping of providers/http.py), each with a
+    sentence a parent can act on. A 401 is told apart: ``quota_exceeded`` is :class:`QuotaError`."""
     if isinstance(exc, ProviderError):
         return exc
     from elevenlabs.core.api_error import ApiError
 
+    service = service_ref(base_url)
     if isinstance(exc, ApiError):
         status = exc.status_code or 0
         kind, message = _detail(exc.body)
+        if status < 400:  # a 2xx body that is not the JSON the SDK expected: some other web server
+            return unexpected_answer(service)
         if status == 401 and kind == "quota_exceeded":
-            return QuotaError(SERVICE, "ElevenLabs quota used up: no characters are left on this key this "
-                                       "month.", status=status)
-        if status in (401, 403):
-            return AuthError(SERVICE, "ElevenLabs refused the API key. Check it in Settings.", status=status)
-        if status == 404:
-            what = f"The ElevenLabs voice '{voice_id}'" if voice_id else "The ElevenLabs voice"
-            return NotFoundError(SERVICE, f"{what} no longer exists. Choose another voice in Settings.",
-                                 status=status)
-        if status == 429:
-            return RateLimited(SERVICE, "ElevenLabs is busy (too many requests). Try again in a minute.",
-                               retry_after=_retry_after(exc.headers))
-        if status >= 500:
-            return Unavailable(SERVICE, f"ElevenLabs had a server error ({status}). Try again later.",
-                               status=status)
-        if status in (400, 422):
-            hint = f": {message}" if message else ""
-            return BadResponse(SERVICE, f"ElevenLabs could not narrate this text{hint}", status=status)
-        return BadResponse(SERVICE, f"ElevenLabs answered with an unexpected error ({status}).", status=status)
-    if isinstance(exc, httpx.TimeoutException):
-        return Unavailable(SERVICE, "ElevenLabs did not answer in time. Check the connection and try again.")
-    if isinstance(exc, httpx.TransportError):
-        return Unavailable(SERVICE, "ElevenLabs cannot be reached (the connection failed or was cut). "
-                                    "Check the connection and try again.")
-    if isinstance(exc, ValueError):
-        return BadResponse(SERVICE, "ElevenLabs sent an answer that could not be read.")
-    return Unavailable(SERVICE, f"ElevenLabs failed ({type(exc).__name__}).")
+            return QuotaError.of(SERVICE, "elevenlabs.quota", status=status)
+        what = f"The ElevenLabs voice '{voice_id}'" if voice_id else "The ElevenLabs voice"
+        detail = detail_from_body(exc.body, secret) if status in (401, 403, 400, 422) else ""
+        return error_for_status(service, status, detail=detail, retry_after=retry_after_seconds(exc.headers),
+                                what=what, overrides=_OVERRIDES)
+    if isinstance(exc, httpx.TransportError | TimeoutError):
+        return error_for_transport(service, exc, policy=policy)
+    if isinstance(exc, ValueError | TypeError | KeyError | AttributeError):
+        return unexpected_answer(service)
+    return Unavailable(SERVICE, f"ElevenLabs failed ({type(exc).__name__}).", code="elevenlabs.unexpected")
 
 
-def _delay(exc: BaseException | None, attempt: int) -> float:
+# ElevenLabs' own sentences for some of the shared codes.
+_OVERRIDES = {"http.not_found": "elevenlabs.voice_not_found", "http.rejected": "elevenlabs.rejected_text"}
+
+
+def _delay(exc: BaseException | None, attempt: int, cap: float = MAX_WAIT_S) -> float:
     """Retry-After when the server gave one (capped), otherwise 0.5 s, 1 s, 2 s..."""
     if isinstance(exc, RateLimited) and exc.retry_after is not None:
-        return min(exc.retry_after, MAX_WAIT_S)
-    return min(0.5 * 2 ** (attempt - 1), MAX_WAIT_S)
+        return min(exc.retry_after, cap)
+    return min(0.5 * 2 ** (attempt - 1), cap)
 
 
-def _wait(retry_state: Any) -> float:
-    exc = retry_state.outcome.exception() if retry_state.outcome else None
-    return _delay(exc, retry_state.attempt_number)
 
 
 class ElevenLabsVoice:
@@ -178,19 +155,32 @@ class ElevenLabsVoice:
 
     def __init__(self, api_key: str, base_url: str, http_client: httpx.AsyncClient, *,
                  model_id: str = MODEL_ID, voice_settings: dict[str, Any] | None = None,
-                 max_attempts: int = MAX_ATTEMPTS):
+                 max_attempts: int | None = None, policy: NetPolicy | None = None):
         from elevenlabs import AsyncElevenLabs, VoiceSettings
 
         if not api_key:
-            raise AuthError(SERVICE, "No ElevenLabs API key is set. Add one in Settings.")
-        # The key is passed explicitly: the SDK reads ELEVENLABS_API_KEY only once, at import time.
-        self._client = AsyncElevenLabs(api_key=api_key, base_url=base_url.rstrip("/"), httpx_client=http_client)
+            raise AuthError.of(SERVICE, "elevenlabs.not_configured")
+        self.policy = policy or DEFAULT_POLICY
+        self.base_url = base_url.rstrip("/")
+        self._secret = api_key
+        # The key is passed explicitly: the SDK reads ELEVENLABS_API_KEY only once, at import time. The SDK's
+        # default wait (240 s a request) is replaced by the shared bounded one (providers/http.py NetPolicy).
+        self._client = AsyncElevenLabs(api_key=api_key, base_url=self.base_url, httpx_client=http_client,
+                                       timeout=self.policy.timeout())  # type: ignore[arg-type]
         self.model_id = model_id
         self.voice_settings = VoiceSettings(**(voice_settings or BEDTIME_SETTINGS))
-        self.max_attempts = max_attempts
+        self.max_attempts = max_attempts or self.policy.attempts
+
+    def _translate(self, exc: BaseException, voice_id: str | None = None) -> ProviderError:
+        return translate_error(exc, voice_id=voice_id, base_url=self.base_url, policy=self.policy,
+                               secret=self._secret)
+
+    def _wait(self, retry_state: Any) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        return _delay(exc, retry_state.attempt_number, self.policy.max_backoff_s)
 
     def _retrying(self) -> AsyncRetrying:
-        return AsyncRetrying(stop=stop_after_attempt(self.max_attempts), wait=_wait, reraise=True,
+        return AsyncRetrying(stop=stop_after_attempt(self.max_attempts), wait=self._wait, reraise=True,
                              retry=retry_if_exception_type((RateLimited, Unavailable)))
 
     async def _call(self, coro_factory: Any, voice_id: str | None = None) -> Any:
@@ -201,8 +191,17 @@ class ElevenLabsVoice:
                 except ProviderError:
                     raise
                 except Exception as exc:  # noqa: BLE001 - translated into typed errors
-                    raise translate_error(exc, voice_id=voice_id) from exc
+                    raise self._translate(exc, voice_id) from exc
         raise AssertionError("unreachable")
+
+    async def check(self) -> str:
+        """The Settings "Test": list the voices the key can use (one try; a short success sentence)."""
+        try:
+            response = await self._client.voices.get_all(request_options=NO_SDK_RETRY)
+        except Exception as exc:  # noqa: BLE001 - translated into typed errors
+            raise self._translate(exc) from exc
+        voices = list(getattr(response, "voices", None) or [])
+        return f"Connected to ElevenLabs: {len(voices)} voice{'s' if len(voices) != 1 else ''} available."
 
     # -- account -------------------------------------------------------------------------------------------------
     async def list_voices(self) -> list[VoiceInfo]:
@@ -218,7 +217,7 @@ class ElevenLabsVoice:
         """A voice from the account's live list that speaks ``language`` (any voice if none says so)."""
         voices = await self.list_voices()
         if not voices:
-            raise NotFoundError(SERVICE, "This ElevenLabs account has no voices. Add one on elevenlabs.io.")
+            raise NotFoundError.of(SERVICE, "elevenlabs.no_voices")
         for voice in voices:
             if language in voice.languages:
                 return voice.voice_id
@@ -256,13 +255,15 @@ class ElevenLabsVoice:
                     yield piece
                 return
             except Exception as exc:  # noqa: BLE001 - translated into typed errors
-                error = translate_error(exc, voice_id=voice_id)
+                error = self._translate(exc, voice_id)
                 if received:
-                    raise Unavailable(SERVICE, "The ElevenLabs audio stream was cut off. Try again.") from exc
+                    if isinstance(error, TimedOut):
+                        raise error from exc
+                    raise Unavailable.of(SERVICE, "elevenlabs.stream_cut") from exc
                 if not isinstance(error, RateLimited | Unavailable) or attempt >= self.max_attempts:
                     raise error from exc
             # tenacity's context manager would swallow GeneratorExit inside a generator, so wait here by hand.
-            await asyncio.sleep(_delay(error, attempt))
+            await asyncio.sleep(_delay(error, attempt, self.policy.max_backoff_s))
 
     async def _timed_chunk(self, text: str, voice_id: str, previous_text: str | None,
                            next_text: str | None) -> tuple[bytes, Any]:
@@ -276,11 +277,12 @@ class ElevenLabsVoice:
         async def once() -> tuple[bytes, Any]:
             result = await self._client.text_to_speech.convert_with_timestamps(voice_id, **kwargs)
             try:
-                audio = base64.b64decode(result.audio_base_64, validate=True)
-            except (ValueError, TypeError) as exc:
-                raise BadResponse(SERVICE, "ElevenLabs sent audio that could not be read.") from exc
-            if not audio:
-                raise BadResponse(SERVICE, "ElevenLabs sent no audio.")
+                audio = base64.b64decode(result.audio_base_64 or "", validate=True)
+            except (ValueError, TypeError):
+                audio = b""
+            problem = mp3_problem(audio, len(text))
+            if problem:
+                raise BadResponse.of(SERVICE, "elevenlabs.bad_audio", reason=problem)
             return audio, result.alignment
 
         return await self._call(once, voice_id)

@@ -22,19 +22,29 @@ from openai import AsyncOpenAI, AsyncStream
 
 from tale_desktop import APP_TITLE
 from tale_desktop.providers.errors import (
-    AuthError,
     BadResponse,
     NotConfigured,
     NotFoundError,
     ProviderError,
     QuotaError,
     RateLimited,
+    TimedOut,
     Unavailable,
 )
+from tale_desktop.providers.http import (
+    DEFAULT_POLICY,
+    NetPolicy,
+    ServiceRef,
+    detail_from_body,
+    error_for_transport,
+    retry_after_seconds,
+)
+from tale_desktop.providers.http import error_for_status as shared_status_error
 
 log = logging.getLogger(__name__)
 
-SERVICE = "Story service"
+SERVICE = "Story service"  # ProviderError.service (code prefix "llm")
+SERVICE_NAME = "The story service"  # how sentences name it
 APP_URL = "https://github.com/tale-desktop/tale-desktop"
 NO_KEY_PLACEHOLDER = "no-key"  # local servers need no key, but the SDK wants a non-empty string
 
@@ -45,12 +55,17 @@ class LLMConfig:
     api_key: str = ""
     model: str = "openai/gpt-4o-mini"
     fallback_models: tuple[str, ...] = ()
-    max_retries: int = 3
-    timeout: float = 120.0
+    max_retries: int | None = None  # None: the shared policy's (providers/http.py NetPolicy)
+    policy: NetPolicy = DEFAULT_POLICY
+
+    @property
+    def retries(self) -> int:
+        return self.policy.retries if self.max_retries is None else self.max_retries
 
     @property
     def is_openrouter(self) -> bool:
-        return "openrouter.ai" in self.base_url
+        host = (urlsplit(self.base_url).hostname or "").lower()
+        return host == "openrouter.ai" or host.endswith(".openrouter.ai")
 
     @property
     def host(self) -> str:
@@ -89,9 +104,26 @@ class StreamFailed(ProviderError):
     """A stream broke after text had arrived; ``partial`` holds what came (the caller keeps it as a draft)."""
 
     def __init__(self, cause: ProviderError, partial: str):
-        super().__init__(cause.service, cause.user_message, status=cause.status)
+        super().__init__(cause.service, cause.user_message, status=cause.status, code=cause.code,
+                         params=cause.params)
         self.cause = cause
         self.partial = partial
+
+
+def service_ref(config: LLMConfig) -> ServiceRef:
+    return ServiceRef("llm", SERVICE_NAME, config.base_url, "OpenRouter API key")
+
+
+def suggested_base_url(base_url: str) -> str | None:
+    """``http://host:8765`` -> ``http://host:8765/v1`` when the path has no ``/v1`` part (else ``None``)."""
+    parts = urlsplit(base_url.strip())
+    if not parts.scheme or not parts.netloc:
+        return None
+    segments = [p for p in parts.path.split("/") if p]
+    if any(seg.lower() in ("v1", "v1beta", "v2", "v3") for seg in segments):
+        return None
+    path = "/".join([*segments, "v1"])
+    return f"{parts.scheme}://{parts.netloc}/{path}"
 
 
 def _error_detail(exc: openai.APIError) -> str:
@@ -106,45 +138,32 @@ def _error_detail(exc: openai.APIError) -> str:
 
 def error_for_status(status: int, detail: str, retry_after_header: str | None, config: LLMConfig,
                      model: str) -> ProviderError:
-    where = config.host
-    if status == 401:
-        return AuthError(SERVICE, f"The story service at {where} refused the API key. Check the OpenRouter "
-                                  "API key in Settings.", status=401)
-    if status == 402:
-        return QuotaError(SERVICE, "Your OpenRouter account has run out of credits. Add credits at "
-                                   "openrouter.ai/settings/credits, or choose a free model in Settings.", status=402)
-    if status == 403:
-        return AuthError(SERVICE, f"The story service refused this request ({detail or 'forbidden'}). Check "
-                                  "the API key and its limits in Settings.", status=403)
-    if status == 429:
-        try:
-            retry_after = float(retry_after_header) if retry_after_header else None
-        except ValueError:
-            retry_after = None
-        wait = f" Try again in {retry_after:g} seconds." if retry_after else " Try again in a minute."
-        return RateLimited(SERVICE, "The story service is receiving too many requests right now." + wait,
-                           retry_after=retry_after)
+    """The story service's HTTP errors: the shared mapping, plus the two cases only it has (a wrong base URL, an
+    unknown model)."""
+    service = service_ref(config)
     if status == 404 or (status in (400, 422) and "model" in detail.lower()):
-        return NotFoundError(SERVICE, f"The model '{model}' is not available at {where}. Choose another model "
-                                      "in Settings (or with --model).", status=status)
-    if status >= 500:
-        return Unavailable(SERVICE, f"The story service at {where} is having trouble (error {status}). Try "
-                                    "again in a few minutes.", status=status)
-    return BadResponse(SERVICE, f"The story service rejected the request (error {status}: "
-                                f"{detail or 'no details'}).", status=status)
+        suggestion = suggested_base_url(config.base_url) if status == 404 else None
+        if suggestion:
+            return NotFoundError.of(SERVICE, "llm.base_url", status=status, base_url=config.base_url,
+                                    suggested=suggestion, host=service.host)
+        if model != "-":
+            return NotFoundError.of(SERVICE, "llm.model_not_found", status=status, model=model, host=service.host)
+    retry_after = retry_after_seconds({"retry-after": retry_after_header} if retry_after_header else None)
+    return shared_status_error(service, status, detail=detail, retry_after=retry_after)
 
 
-def translate_error(exc: BaseException, config: LLMConfig, model: str) -> ProviderError:
+def translate_error(exc: BaseException, config: LLMConfig, model: str, *,
+                    policy: NetPolicy | None = None) -> ProviderError:
     """Map an SDK exception to our typed error with the parent's next step."""
-    where = config.host
+    service = service_ref(config)
     if isinstance(exc, ProviderError):
         return exc
     if isinstance(exc, openai.APITimeoutError):
-        return Unavailable(SERVICE, f"The story service at {where} did not answer in time. Try again in a "
-                                    "minute, or check the base URL in Settings.")
+        return error_for_transport(service, exc, policy=policy)
     if isinstance(exc, openai.APIConnectionError):
-        return Unavailable(SERVICE, f"Could not connect to the story service at {where}. Check your internet "
-                                    "connection, or the base URL in Settings (is your local server running?).")
+        return error_for_transport(service, exc.__cause__ or exc, policy=policy)
+    if isinstance(exc, httpx.TransportError):
+        return error_for_transport(service, exc, policy=policy)
     if isinstance(exc, openai.APIStatusError):
         return error_for_status(exc.status_code, _error_detail(exc), exc.response.headers.get("retry-after"),
                                 config, model)
@@ -153,17 +172,15 @@ def translate_error(exc: BaseException, config: LLMConfig, model: str) -> Provid
         code = body.get("code")
         detail = _error_detail(exc)
         if code == 402:
-            return QuotaError(SERVICE, "Your OpenRouter account ran out of credits while writing. Add credits "
-                                       "at openrouter.ai/settings/credits.", status=402)
+            return QuotaError.of(SERVICE, "llm.stream_quota", status=402)
         if code == 429:
-            return RateLimited(SERVICE, "The model's provider is busy right now. Try again in a minute.")
-        return Unavailable(SERVICE, f"The model stopped with an error while writing ({detail or 'no details'}). "
-                                    "What was written so far is kept; try again.",
-                           status=code if isinstance(code, int) else None)
+            return RateLimited.of(SERVICE, "llm.stream_busy")
+        return Unavailable.of(SERVICE, "llm.stream_error", status=code if isinstance(code, int) else None,
+                              detail=detail or "no details")
     if isinstance(exc, json.JSONDecodeError | ValueError | TypeError | KeyError | AttributeError):
-        return BadResponse(SERVICE, f"The server at {where} answered with something that is not an "
-                                    "OpenAI-compatible response. Check the base URL in Settings.")
-    return Unavailable(SERVICE, f"The story service failed unexpectedly ({type(exc).__name__}).")
+        return BadResponse.of(SERVICE, "llm.not_openai", host=service.host)
+    return Unavailable(SERVICE, f"The story service failed unexpectedly ({type(exc).__name__}).",
+                       code="llm.unexpected")
 
 
 class LLMClient:
@@ -177,15 +194,14 @@ class LLMClient:
         else:
             self._sdk = AsyncOpenAI(
                 api_key=config.api_key or NO_KEY_PLACEHOLDER, base_url=config.base_url, http_client=http,
-                max_retries=config.max_retries, timeout=config.timeout,
+                max_retries=config.retries, timeout=config.policy.timeout(),
                 default_headers={"HTTP-Referer": APP_URL, "X-Title": APP_TITLE},
             )
 
     @property
     def sdk(self) -> AsyncOpenAI:
         if self._sdk is None:
-            raise NotConfigured(SERVICE, "No OpenRouter API key is set. Add your key in Settings (or point the "
-                                         "base URL at a local OpenAI-compatible server).")
+            raise NotConfigured.of(SERVICE, "llm.not_configured")
         return self._sdk
 
     def _headers(self) -> dict[str, str]:
@@ -224,8 +240,7 @@ class LLMClient:
                 try:
                     async for chunk in stream:
                         if not isinstance(chunk, dict):
-                            raise BadResponse(SERVICE, f"The server at {self.config.host} sent a stream that is not "
-                                                       "OpenAI-compatible. Check the base URL in Settings.")
+                            raise BadResponse.of(SERVICE, "llm.not_openai", host=self.config.host)
                         self._absorb(chunk, result)
                         for choice in chunk.get("choices") or ():
                             delta = (choice.get("delta") or {}).get("content")
@@ -239,23 +254,21 @@ class LLMClient:
                 finally:
                     await stream.close()
             except Exception as exc:  # noqa: BLE001 - every failure becomes a typed error
-                error = translate_error(exc, self.config, candidate)
+                error = translate_error(exc, self.config, candidate, policy=self.config.policy)
                 if parts:
-                    if isinstance(exc, openai.APIConnectionError):
-                        error = Unavailable(SERVICE, f"The connection to the story service at {self.config.host} "
-                                                     "broke while it was writing. What was written so far is kept; "
-                                                     "try again.")
+                    if isinstance(exc, openai.APIConnectionError | httpx.TransportError) and not isinstance(
+                            error, TimedOut):
+                        error = Unavailable.of(SERVICE, "llm.stream_cut", host=self.config.host)
                     raise StreamFailed(error, "".join(parts)) from exc
                 log.info("Model %s failed: %s", candidate, error.user_message)
                 last_error = error
-                if isinstance(error, NotFoundError | Unavailable | BadResponse):
+                if _worth_next_model(error):
                     continue
                 raise error from exc
             result.text = "".join(parts)
             result.total_ms = int((time.monotonic() - started) * 1000)
             if not result.text.strip():
-                last_error = BadResponse(SERVICE, f"The server at {self.config.host} sent no story text. Check the "
-                                                  "base URL and model in Settings.")
+                last_error = BadResponse.of(SERVICE, "llm.no_text", host=self.config.host)
                 continue
             return result
         assert last_error is not None
@@ -287,13 +300,12 @@ class LLMClient:
                     **({"response_format": {"type": "json_object"}} if json_mode else {}),
                 )
                 if isinstance(response, str) or not response.choices:
-                    raise BadResponse(SERVICE, f"The server at {self.config.host} answered with something that is "
-                                               "not an OpenAI-compatible response. Check the base URL in Settings.")
+                    raise BadResponse.of(SERVICE, "llm.not_openai", host=self.config.host)
                 text = response.choices[0].message.content or ""
             except Exception as exc:  # noqa: BLE001
-                error = translate_error(exc, self.config, candidate)
+                error = translate_error(exc, self.config, candidate, policy=self.config.policy)
                 last_error = error
-                if isinstance(error, NotFoundError | Unavailable | BadResponse):
+                if _worth_next_model(error):
                     continue
                 raise error from exc
             result = ChatResult(text=text, model=candidate, generation_id=response.id,
@@ -319,7 +331,7 @@ class LLMClient:
                                      context_length=extra.get("context_length"),
                                      prompt_price=pricing.get("prompt"), completion_price=pricing.get("completion")))
         except Exception as exc:  # noqa: BLE001
-            raise translate_error(exc, self.config, "-") from exc
+            raise translate_error(exc, self.config, "-", policy=self.config.policy) from exc
         return sorted(out, key=lambda m: m.id)
 
     async def check_key(self) -> dict[str, Any]:
@@ -333,6 +345,40 @@ class LLMClient:
             raise self._status_error(response)
         return dict(self._json(response).get("data") or {})
 
+    async def check(self, *, openrouter: bool | None = None) -> str:
+        """The Settings "Test": OpenRouter ``GET /key`` (needs a valid key); other OpenAI-compatible servers list
+        their models. Returns a short success sentence; failures raise the typed errors."""
+        use_key_endpoint = self.config.is_openrouter if openrouter is None else openrouter
+        if use_key_endpoint and not self.config.api_key:
+            raise NotConfigured.of(SERVICE, "llm.not_configured")
+        sdk = self._sdk or AsyncOpenAI(api_key=self.config.api_key or NO_KEY_PLACEHOLDER,
+                                       base_url=self.config.base_url, http_client=self.http,
+                                       max_retries=self.config.retries, timeout=self.config.policy.timeout())
+        try:
+            if use_key_endpoint:
+                data = await sdk.get("/key", cast_to=object)
+                info = data.get("data") if isinstance(data, dict) else None
+                if not isinstance(info, dict):
+                    raise BadResponse.of(SERVICE, "llm.not_openai", host=self.config.host)
+                label = info.get("label") or "your key"
+                remaining = info.get("limit_remaining")
+                extra = f", {remaining:.2f} credits left" if isinstance(remaining, int | float) else ""
+                return f"Connected to OpenRouter: {label} works{extra}."
+            page = await sdk.models.list()
+            models = [m.id for m in page.data if getattr(m, "id", None)]
+        except openai.APIStatusError as exc:
+            body = exc.body if exc.body is not None else _json_or_none(exc.response.text)
+            detail = detail_from_body(body, self.config.api_key)
+            raise error_for_status(exc.status_code, detail, exc.response.headers.get("retry-after"),
+                                   self.config, "-") from exc
+        except (openai.APIResponseValidationError, ValueError, TypeError, AttributeError) as exc:
+            raise BadResponse.of(SERVICE, "llm.not_openai", host=self.config.host) from exc
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a typed error
+            raise translate_error(exc, self.config, "-", policy=self.config.policy) from exc
+        if not models:
+            return f"Connected to {self.config.host}, but it offers no models."
+        return f"Connected to {self.config.host}: {len(models)} model{'s' if len(models) != 1 else ''} available."
+
     async def generation_stats(self, generation_id: str) -> dict[str, Any] | None:
         """OpenRouter ``GET /generation?id=``: the data, or ``None`` while it answers 404 (not ready yet)."""
         response = await self._get("/generation", params={"id": generation_id})
@@ -342,27 +388,24 @@ class LLMClient:
             raise self._status_error(response)
         data = self._json(response).get("data")
         if not isinstance(data, dict):
-            raise BadResponse(SERVICE, "The generation statistics were not in the expected form.")
+            raise BadResponse.of(SERVICE, "llm.not_openai", host=self.config.host)
         return data
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
         url = self.config.base_url.rstrip("/") + path
         try:
-            return await self.http.get(url, params=params, headers=self._headers(), timeout=15.0)
-        except httpx.TimeoutException as exc:
-            raise Unavailable(SERVICE, f"The story service at {self.config.host} did not answer in time.") from exc
+            return await self.http.get(url, params=params, headers=self._headers(),
+                                       timeout=self.config.policy.timeout())
         except httpx.HTTPError as exc:
-            raise Unavailable(SERVICE, f"Could not connect to the story service at {self.config.host}. Check "
-                                       "your connection or the base URL in Settings.") from exc
+            raise error_for_transport(service_ref(self.config), exc, policy=self.config.policy) from exc
 
     def _json(self, response: httpx.Response) -> dict[str, Any]:
         try:
             data = response.json()
         except ValueError as exc:
-            raise BadResponse(SERVICE, f"The server at {self.config.host} did not answer with JSON. Check the base "
-                                       "URL in Settings.") from exc
+            raise BadResponse.of(SERVICE, "llm.not_openai", host=self.config.host) from exc
         if not isinstance(data, dict):
-            raise BadResponse(SERVICE, "The story service answered in an unexpected form.")
+            raise BadResponse.of(SERVICE, "llm.not_openai", host=self.config.host)
         return data
 
     def _status_error(self, response: httpx.Response) -> ProviderError:
@@ -377,6 +420,23 @@ class LLMClient:
         except ValueError:
             return None
         return data if isinstance(data, dict) else None
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError):
+        return None
+
+
+def _worth_next_model(error: ProviderError) -> bool:
+    """Try the next model in the fallback list? Not when the server itself is silent or unreachable: another
+    model on the same server would only make the parent wait again."""
+    if isinstance(error, TimedOut) or (isinstance(error, Unavailable) and error.status is None):
+        return False
+    if isinstance(error, NotFoundError) and error.code == "llm.base_url":
+        return False
+    return isinstance(error, NotFoundError | Unavailable | BadResponse)
 
 
 def stats_from_generation(data: dict[str, Any]) -> dict[str, Any]:

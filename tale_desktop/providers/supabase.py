@@ -27,7 +27,13 @@ from tale_desktop.providers.errors import (
     ProviderError,
     Unavailable,
 )
-from tale_desktop.providers.http import HttpClients
+from tale_desktop.providers.http import (
+    HttpClients,
+    ServiceRef,
+    detail_from_body,
+    error_for_status,
+    error_for_transport,
+)
 from tale_desktop.settings import (
     SUPABASE_EMAIL,
     SUPABASE_KEY,
@@ -140,8 +146,9 @@ def translate(exc: BaseException, url: str = "", status: int | None = None) -> P
                                         "a web page or garbage). Check the project URL in Settings → Account.")
     if isinstance(exc, ProviderError):
         return exc
-    if isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError):
-        return unreachable
+    if isinstance(exc, httpx.TransportError):  # the shared mapping (type, code, params), Supabase's own sentence
+        error = error_for_transport(ServiceRef("supabase", SERVICE, url, "Supabase anon key"), exc)
+        return type(error)(SERVICE, unreachable.user_message, code=error.code, params=error.params)
     if isinstance(exc, AuthApiError):
         if exc.code in ("invalid_credentials", "invalid_grant") or exc.status == 400 and "credentials" in str(
                 exc.message).lower():
@@ -158,8 +165,7 @@ def translate(exc: BaseException, url: str = "", status: int | None = None) -> P
             return AuthError(SERVICE, "Supabase refused the anon key. Copy it again from the project's API "
                                       "settings into Settings → Account.", status=exc.status)
         if exc.status >= 500:
-            return Unavailable(SERVICE, f"Supabase{where} had a server error ({exc.status}); sync will retry "
-                                        "later.", status=exc.status)
+            return error_for_status(ServiceRef("supabase", SERVICE, url, "Supabase anon key"), exc.status)
         return BadResponse(SERVICE, f"Supabase refused the sign-in ({exc.message}).", status=exc.status)
     if isinstance(exc, AuthRetryableError):
         if exc.status:
@@ -224,6 +230,33 @@ def _translate_api_error(exc: Any, where: str, not_supabase: ProviderError, stat
     if "<html" in details.lower() or "<!doctype" in details.lower():
         return not_supabase
     return BadResponse(SERVICE, f"Supabase refused the request ({message or code}).")
+
+
+async def check(http: httpx.AsyncClient, url: str, anon_key: str) -> str:
+    """The Settings "Test": ``GET {url}/auth/v1/health`` with the anon key proves the project URL and the key."""
+    url = url.strip().rstrip("/")
+    if not url or not anon_key:
+        raise NotConfigured.of(SERVICE, "supabase.not_configured")
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise NotConfigured(SERVICE, "Supabase: the project URL must start with https:// "
+                                     "(e.g. https://abcd.supabase.co).", code="supabase.url_scheme")
+    service = ServiceRef("supabase", SERVICE, url, "Supabase anon key")
+    try:
+        response = await http.get(f"{url}/auth/v1/health",
+                                  headers={"apikey": anon_key, "Authorization": f"Bearer {anon_key}"})
+    except httpx.TransportError as exc:
+        raise error_for_transport(service, exc) from exc
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code != 200:
+        raise error_for_status(service, response.status_code, detail=detail_from_body(body, anon_key))
+    if not isinstance(body, dict) or not any(k in body for k in ("version", "name", "description")):
+        raise BadResponse(SERVICE, f"Supabase: {_host(url)} did not answer like a Supabase project: check the "
+                                   "project URL in Settings.", code="supabase.not_supabase")
+    version = body.get("version")
+    return f"Connected to Supabase at {_host(url)}{f' (auth {version})' if version else ''}."
 
 
 class SupabaseProvider:

@@ -142,7 +142,7 @@ def parse_record(line: str) -> tuple[str, Record]:
     data["deleted_at"] = _utc_stamp(data.get("deleted_at"), "deleted_at", required=False)
     record_type = KINDS[kind][1]
     try:
-        record = record_type.from_dict(data)
+        record = record_type.from_outside(data)
         record.validate()
         if isinstance(record, Story):
             _ = record.word_count  # content must be text

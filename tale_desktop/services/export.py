@@ -120,6 +120,25 @@ def _md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))")
+
+
+def md_paragraph(paragraph: str) -> str:
+    """A story paragraph as plain Markdown text: inline markup characters and HTML are escaped, and a line that
+    would start a quote, heading, list or rule (``> ``, ``# ``, ``1. ``, ``- ``) starts with an escape."""
+    lines = []
+    for line in paragraph.split("\n"):
+        line = _md_escape(line)
+        match = _MD_LINE_START.match(line)
+        if match:
+            marker = match.group(2)
+            end = match.end(2)
+            line = (f"{match.group(1)}{marker}\\{line[end:]}" if marker[0].isdigit()
+                    else f"{match.group(1)}\\{line[match.start(2):]}")
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def markdown_for(book: ExportBook) -> str:
     lines = [f"# {_md_escape(book.title)}", ""]
     if book.summary:
@@ -127,7 +146,7 @@ def markdown_for(book: ExportBook) -> str:
     lines += [f"- **{label}:** {_md_escape(value)}" for label, value in book.details]
     lines += ["", "---", ""]
     for paragraph in book.paragraphs:
-        lines += [paragraph, ""]
+        lines += [md_paragraph(paragraph), ""]
     return "\n".join(lines)
 
 
@@ -255,13 +274,46 @@ def atomic_path(target: Path) -> Iterator[Path]:
     temp = Path(temp_name)
     try:
         yield temp
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; an export is an ordinary file
+        os.chmod(temp, public_mode())  # mkstemp makes it private; an export is an ordinary file
         os.replace(temp, target)
     except OSError as exc:
         raise ExportError(f"Cannot write {target} ({exc.strerror or exc}). Nothing was written.") from exc
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
+
+
+def public_mode() -> int:
+    """The mode of an ordinary new file under the current umask (0644 with the usual 022)."""
+    return 0o666 & ~_umask()
+
+
+# -- MP3 tags ---------------------------------------------------------------------------------------------------
+_ISO_639_2 = {"en": "eng", "ru": "rus"}
+
+
+def tag_mp3(path: Path, *, title: str, child_name: str = "", language: str = "en",
+            cover: bytes | None = None) -> None:
+    """Write ID3 tags (title, the child's name, "Tale Desktop", language, the cover picture when given) into an
+    exported MP3 (blocking)."""
+    from mutagen.id3 import APIC, ID3, TALB, TIT2, TLAN, TPE1, TSSE, TXXX, ID3NoHeaderError
+
+    try:
+        tags = ID3(path)
+    except ID3NoHeaderError:
+        tags = ID3()
+    tags.delall("APIC")
+    tags.add(TIT2(encoding=3, text=title))
+    tags.add(TPE1(encoding=3, text=APP_TITLE))
+    tags.add(TSSE(encoding=3, text=APP_TITLE))
+    tags.add(TALB(encoding=3, text=f"{APP_TITLE}: {child_name}" if child_name else APP_TITLE))
+    if child_name:
+        tags.add(TXXX(encoding=3, desc="Child", text=child_name))
+    tags.add(TLAN(encoding=3, text=_ISO_639_2.get(language, language)))
+    if cover:
+        mime = "image/png" if cover.startswith(b"\x89PNG") else "image/jpeg"
+        tags.add(APIC(encoding=3, mime=mime, type=3, desc="Cover", data=cover))
+    tags.save(path, v2_version=3)
 
 
 def _umask() -> int:

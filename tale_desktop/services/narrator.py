@@ -15,6 +15,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -28,10 +29,12 @@ from tale_desktop.domain.enums import NarrationProvider
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import Narration, Story, utc_now
 from tale_desktop.domain.speech import Sentence, quick_start, sentences_of, timing
+from tale_desktop.providers import audio_check
 from tale_desktop.providers import elevenlabs as eleven
 from tale_desktop.providers import offline_voice as offline
 from tale_desktop.providers.errors import (
     AuthError,
+    BadResponse,
     NotFoundError,
     ProviderError,
     QuotaError,
@@ -39,6 +42,7 @@ from tale_desktop.providers.errors import (
     Unavailable,
 )
 from tale_desktop.providers.http import HttpClients
+from tale_desktop.services.export import public_mode, tag_mp3
 from tale_desktop.services.library import LibraryService
 from tale_desktop.settings import (
     ELEVENLABS_API_KEY,
@@ -58,6 +62,8 @@ PART_MIN_SECONDS = 12.0
 CLOSE_TIMEOUT_S = 10.0
 PROVIDERS = [p.value for p in NarrationProvider]
 OFFLINE = "offline"
+_SERVICE_NAMES = {NarrationProvider.ELEVENLABS.value: "ElevenLabs", NarrationProvider.PIPER.value: "The offline voice",
+                  NarrationProvider.ESPEAK.value: "The offline voice"}
 
 
 @dataclass(slots=True)
@@ -127,6 +133,8 @@ def fallback_reason(exc: ProviderError) -> str:
         why = "the ElevenLabs voice was not found"
     elif isinstance(exc, Unavailable):
         why = "ElevenLabs could not be reached"
+    elif isinstance(exc, BadResponse):
+        why = "ElevenLabs sent audio that cannot be played"
     else:
         why = "ElevenLabs failed"
     return f"{why[0].upper()}{why[1:]}, narrated with the offline voice."
@@ -210,7 +218,7 @@ class Narrator:
 
     def _eleven(self) -> eleven.ElevenLabsVoice:
         return eleven.ElevenLabsVoice(self.settings.get(ELEVENLABS_API_KEY), self.settings.get(ELEVENLABS_BASE_URL),
-                                      self.http.get("elevenlabs"))
+                                      self.http.get("elevenlabs"), policy=self.http.policy)
 
     def _offline_voice(self, language: str, plan: _Plan) -> offline.OfflineVoice:
         provider = None if plan.provider == OFFLINE else plan.provider
@@ -261,11 +269,16 @@ class Narrator:
                 return narration
         return None
 
-    async def _cached(self, story_id: str, key: str) -> Narration | None:
+    async def _cached(self, story_id: str, key: str, chars: int | None = None) -> Narration | None:
         for narration in await self.library.store.narrations_for(story_id):
             if narration.local_file and Path(narration.local_file).stem == key and await self._blocking(
                     self.cache.verified, narration.local_file, narration.sha256):
-                return narration
+                problem = await self._blocking(audio_check.file_problem, narration.local_file, chars)
+                if problem is None:
+                    return narration
+                # Junk saved before audio was checked (or damaged since): never served again; made anew.
+                log.warning("Cached narration of %s is not usable audio (%s); making it again", story_id, problem)
+                await self._blocking(_unlink, Path(narration.local_file))
         return None
 
     # -- narrating -----------------------------------------------------------------------------------------------
@@ -291,7 +304,7 @@ class Narrator:
                 engine = await self._blocking(self._offline_voice, story.language, plan)
             key = self._key(story, plan, engine)
             if reuse:
-                cached = await self._cached(story.id, key)
+                cached = await self._cached(story.id, key, len(story.content))
                 if cached is not None:
                     log.info("Reusing the cached narration of %s", story.id)
                     listener.started(cached.provider, cached.voice_id)
@@ -312,6 +325,17 @@ class Narrator:
                 last_error = exc
                 fallback = fallback_reason(exc)
                 log.warning("ElevenLabs failed (%s); falling back to the offline voice", exc.user_message)
+                listener.notice(fallback)
+                attempt += 1
+                continue
+            problem = await self._blocking(audio_check.mp3_problem, made.audio, len(story.content))
+            if problem is not None:  # never cache audio that does not play or cannot be this story
+                error = BadResponse.of(_SERVICE_NAMES.get(made.provider, "The voice"), "narration.bad_audio",
+                                       reason=problem, voice=_SERVICE_NAMES.get(made.provider, "The voice"))
+                if plan.strict or plan is plans[-1]:
+                    raise error
+                last_error = error
+                fallback = fallback_reason(error)
                 listener.notice(fallback)
                 attempt += 1
                 continue
@@ -419,12 +443,18 @@ class Narrator:
             narration = await self.narrate(story_id)
         return narration
 
-    async def export_mp3(self, story_id: str, out_path: Path) -> Path:
-        """Write the story's narration as an MP3 at ``out_path`` (narrating it first when needed)."""
+    async def export_mp3(self, story_id: str, out_path: Path, *, cover: bytes | None = None) -> Path:
+        """Write the story's narration as an MP3 at ``out_path`` (narrating it first when needed), with ID3 tags
+        (title, the child's name, "Tale Desktop", language, ``cover`` as the picture when given)."""
         narration = await self.current_narration(story_id)
+        story = await self.library.get_story(story_id)
         source = Path(str(narration.local_file))
         out_path = Path(out_path).expanduser()
-        await self._blocking(_copy_atomically, source, out_path, narration.sha256)
+
+        def tag(temp: Path) -> None:
+            tag_mp3(temp, title=story.title, child_name=story.child_name, language=story.language, cover=cover)
+
+        await self._blocking(_copy_atomically, source, out_path, narration.sha256, tag)
         return out_path
 
     async def _matches_text(self, story: Story, narration: Narration) -> bool:
@@ -447,7 +477,13 @@ async def _until_done(jobs: list[concurrent.futures.Future[Any]], deadline: floa
         await asyncio.sleep(0.02)
 
 
-def _copy_atomically(source: Path, target: Path, sha256: str) -> None:
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _copy_atomically(source: Path, target: Path, sha256: str,
+                     finish: Callable[[Path], None] | None = None) -> None:
     if not target.parent.is_dir():
         raise AudioCacheError(f"The folder {target.parent} does not exist.")
     handle, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".mp3", dir=target.parent)
@@ -457,6 +493,9 @@ def _copy_atomically(source: Path, target: Path, sha256: str) -> None:
             shutil.copyfileobj(src, out)
         if sha256 and file_sha256(temp) != sha256:
             raise AudioCacheError("The narration changed while it was being exported. Try again.")
+        if finish is not None:
+            finish(temp)
+        os.chmod(temp, public_mode())  # an export is an ordinary file (mkstemp made it private)
         temp.replace(target)
     except OSError as exc:
         raise AudioCacheError(f"The MP3 could not be written to {target} "

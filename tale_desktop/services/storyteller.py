@@ -38,7 +38,14 @@ from tale_desktop.domain.story_text import (
     strip_markdown,
 )
 from tale_desktop.domain.text import word_count
-from tale_desktop.providers.errors import AuthError, NotConfigured, ProviderError, QuotaError
+from tale_desktop.providers.errors import (
+    AuthError,
+    NotConfigured,
+    ProviderError,
+    QuotaError,
+    TimedOut,
+    Unavailable,
+)
 from tale_desktop.providers.http import HttpClients
 from tale_desktop.providers.llm import (
     ChatResult,
@@ -57,6 +64,7 @@ log = logging.getLogger(__name__)
 
 DRAFT_INTERVAL_S = 1.0
 STATS_DELAYS_S = (0.3, 0.7, 1.5, 3.0, 5.0, 8.0, 10.0)
+REVIEW_TRIES = 2
 SUMMARY_MAX_CHARS = 600
 START_STAGGER_S = 0.003
 
@@ -169,6 +177,8 @@ class Storyteller:
         self.stats_delays: tuple[float, ...] = STATS_DELAYS_S
         self.stats_tasks: dict[str, TaskHandle] = {}
         self._clients: dict[LLMConfig, LLMClient] = {}
+        self._kept: dict[str, tuple[int, int]] = {}  # story id -> (version kept, versions written)
+        self._silent_servers: set[str] = set()  # base URLs that just stopped answering (no more calls this story)
         self._start_gate = asyncio.Lock()
 
     # -- the model endpoint ----------------------------------------------------------------------------------------
@@ -178,6 +188,7 @@ class Storyteller:
             api_key=self.settings.get(keys.OPENROUTER_API_KEY),
             model=self.settings.get(keys.LLM_MODEL),
             fallback_models=tuple(self.settings.get_list(keys.LLM_FALLBACK_MODELS)),
+            policy=self.http.policy,
         )
 
     def client(self) -> LLMClient:
@@ -292,7 +303,8 @@ class Storyteller:
                 generation_time_ms=result.total_ms, provider_name=result.provider_name,
                 finish_reason=result.finish_reason,
             )
-            story.review = _review_record(verdict, attempts, enabled=verdict is not None, trimmed=final.trimmed)
+            story.review = _review_record(verdict, attempts, enabled=verdict is not None, trimmed=final.trimmed,
+                                          kept=self._kept.pop(story_id, (1, attempts))[0])
             saved = await self.library.save_story(story.touched())
         except asyncio.CancelledError:
             kept = await _final_draft_save(keeper)
@@ -314,8 +326,9 @@ class Storyteller:
             emit(StoryEvent(StoryEventKind.FAILED, story_id, error=message, draft_saved=kept))
             raise
         emit(StoryEvent(StoryEventKind.DONE, story_id, text=saved.content, words=saved.word_count,
-                        target_words=target, story=saved))
-        if result.generation_id:
+                        target_words=target, story=saved, message=done_message(saved.review)))
+        # Statistics: only OpenRouter has /generation (a local server answers 404 for ever); never awaited here.
+        if result.generation_id and (client.config.is_openrouter or result.provider_name):
             stats = self.stats_tasks[saved.id] = self.tasks.spawn(
                 self._fetch_stats(client, saved.id, result.generation_id),
                 name=f"stats:{saved.id}", title="Fetching generation statistics", cancellable=True,
@@ -363,12 +376,14 @@ class Storyteller:
                 emit(StoryEvent(StoryEventKind.STATUS, story.id, message="Checking the story…"))
                 verdict = await self._review(client, brief, final.title, final.content, threshold, result.model)
             candidates.append((verdict, final, result))
-            if verdict is None or verdict.passed:
+            # An unreadable review is not a reason to rewrite: the story is saved flagged and the parent told.
+            if verdict is None or verdict.passed or not verdict.model_checked:
                 break
             brief.feedback = verdict.feedback_for_rewrite()
             log.info("Story %s failed review (score %s): rewriting", story.id, verdict.score)
         best = max(candidates, key=lambda c: c[0].rank if c[0] is not None else (0, 0, 0.0))
         verdict, final, result = best
+        self._kept[story.id] = (candidates.index(best) + 1, len(candidates))
         return final, result, verdict, len(candidates)
 
     async def _stream_once(self, client: LLMClient, brief: StoryBrief, keeper: _DraftKeeper, emit: _Emitter,
@@ -415,17 +430,26 @@ class Storyteller:
                       model: str) -> ReviewVerdict:
         model_review = None
         model_error = None
-        try:
-            answer = await client.complete(review_messages(brief, title, text), model=model, json_mode=True,
-                                           max_tokens=500, temperature=0.0)
-            model_review = parse_model_review(answer.text)
-        except (ProviderError, ValueError) as exc:
-            model_error = getattr(exc, "user_message", None) or f"The review answer could not be read ({exc})."
-            log.warning("Review of a story failed: %s", model_error)
+        for attempt in range(1, REVIEW_TRIES + 1):  # an unreadable answer is asked for again before giving up
+            try:
+                answer = await client.complete(review_messages(brief, title, text), model=model, json_mode=True,
+                                               max_tokens=500, temperature=0.0)
+                model_review = parse_model_review(answer.text)
+                model_error = None
+                break
+            except (ProviderError, ValueError) as exc:
+                model_error = getattr(exc, "user_message", None) or f"The review answer could not be read ({exc})."
+                log.warning("Review of a story failed (try %d of %d): %s", attempt, REVIEW_TRIES, model_error)
+                if _silent(exc):  # the server stopped answering: asking again would only make the parent wait
+                    self._silent_servers.add(client.config.base_url)
+                    break
         return judge(text, brief.language, brief.target_words, model_review, threshold=threshold,
                      model_error=model_error)
 
     async def _summarize(self, client: LLMClient, language: str, title: str, content: str, model: str) -> str:
+        if client.config.base_url in self._silent_servers:  # it just timed out: the local summary, no wait
+            self._silent_servers.discard(client.config.base_url)
+            return local_summary(content)
         try:
             answer = await client.complete(summary_messages(language, title, content), model=model,
                                            max_tokens=220, temperature=0.3)
@@ -460,6 +484,12 @@ class Storyteller:
         return None
 
 
+def _silent(exc: BaseException) -> bool:
+    """The server did not answer at all (timed out, unreachable), as opposed to answering something unreadable."""
+    return isinstance(exc, TimedOut) or (isinstance(exc, Unavailable) and exc.status is None
+                                         and exc.code.startswith("net."))
+
+
 class _Emitter:
     def __init__(self, listener: StoryListener | None):
         self.listener = listener
@@ -491,10 +521,40 @@ def _snapshot(record: Any) -> dict[str, Any]:
     return data
 
 
-def _review_record(verdict: ReviewVerdict | None, attempts: int, *, enabled: bool, trimmed: bool) -> dict[str, Any]:
+def _review_record(verdict: ReviewVerdict | None, attempts: int, *, enabled: bool, trimmed: bool,
+                   kept: int = 1) -> dict[str, Any]:
     if verdict is None:
         return {"enabled": False, "flagged": False, "attempts": attempts, "trimmed_tail": trimmed}
     record = verdict.to_dict()
-    record.update(enabled=True, flagged=not verdict.passed, attempts=attempts, trimmed_tail=trimmed)
+    record.update(enabled=True, flagged=not verdict.passed, attempts=attempts, trimmed_tail=trimmed,
+                  kept_attempt=kept)
     return record
+
+
+def review_unchecked(review: dict[str, Any] | None) -> bool:
+    """The review was on but could not be done or read (the story is flagged for that reason)."""
+    review = review or {}
+    return bool(review.get("enabled") and review.get("flagged") and not review.get("model_checked", True))
+
+
+def kept_message(review: dict[str, Any] | None) -> str:
+    """After a rewrite: which version was kept ("" when only one was written)."""
+    review = review or {}
+    attempts, kept = int(review.get("attempts") or 1), int(review.get("kept_attempt") or 1)
+    if attempts < 2:
+        return ""
+    if kept == attempts:
+        return f"Kept the rewritten version ({kept} of {attempts})."
+    which = "first" if kept == 1 else f"version {kept}"
+    return f"Kept the {which} version ({kept} of {attempts}): the review liked it best."
+
+
+def done_message(review: dict[str, Any] | None) -> str:
+    """What the parent is told when a story is saved (the review's doubts, which version was kept)."""
+    parts = [kept_message(review)]
+    if review_unchecked(review):
+        parts.append("The safety review could not be done, so the story is flagged: read it before bedtime.")
+    elif (review or {}).get("flagged"):
+        parts.append("The review had doubts about this story, so it is flagged: read it before bedtime.")
+    return " ".join(p for p in parts if p)
 

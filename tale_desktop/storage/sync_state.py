@@ -88,7 +88,7 @@ def remote_to_record(table: str, row: dict[str, Any]) -> Record:
         data[name] = to_local_timestamp(data.get(name))
     if data["created_at"] is None or data["updated_at"] is None:
         raise ValueError("a timestamp is missing")
-    record = _RECORD_TYPES[table].from_dict(data)
+    record = _RECORD_TYPES[table].from_outside(data)
     if table == "narrations":
         record.local_file = None  # type: ignore[attr-defined]
     return record.validate()

@@ -98,7 +98,7 @@ class SettingsDialog(QDialog):
         self._initial: dict[str, str] = {}  # the values shown when the dialog opened, by key name
         self._pending: dict[str, str] = {}  # keyring fields still loading -> their placeholder
 
-        note = QLabel(self._storage_note())
+        note = self.storage_note = QLabel(self._storage_note())
         note.setObjectName("fieldHint")
         note.setWordWrap(True)
 
@@ -167,6 +167,7 @@ class SettingsDialog(QDialog):
                 edit.setPlaceholderText(self._pending.pop(name, ""))
                 edit.setEnabled(True)
                 self._initial[name] = value
+            self.storage_note.setText(self._storage_note())  # reading may have found the keyring locked
             self.secrets_loaded.emit()
 
         self.ctx.tasks.spawn(asyncio.to_thread(read), name="settings.load", title="Reading keys", replace=True,
@@ -291,11 +292,15 @@ class SettingsDialog(QDialog):
             return
         self.save_button.setEnabled(False)
         apply: Callable[[], None] = lambda: [self.settings.set(k, v) for k, v in changes.items()]  # noqa: E731
+        was_persistent = self.settings.secrets.persistent
 
         def done(_result: Any) -> None:
             if alive(self):
                 self.saved.emit()
                 self.accept()
+            if was_persistent and not self.settings.secrets.persistent:  # locked or failed while saving
+                show_error(None, self.tr("Keys kept for this session only"),
+                           self.settings.secrets.warning or self._storage_note())
 
         def failed(message: str, _exc: BaseException) -> None:
             if alive(self):

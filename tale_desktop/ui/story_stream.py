@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from tale_desktop.domain.story_text import TITLE_MAX_CHARS, TITLE_MAX_WORDS, clean_title
-from tale_desktop.services.storyteller import StoryEvent, StoryEventKind
+from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, review_unchecked
 from tale_desktop.services.tasks import TaskHandle
 
 BATCH_MS = 50
@@ -188,8 +188,12 @@ class StoryStreamView(QWidget):
             self._target = story.target_words
             self._show_progress(story.word_count)
             flagged = (story.review or {}).get("flagged")
-            self.status.setText("Saved. The review had doubts about this story: please read it first."
-                                if flagged else "Saved to your library.")
+            if review_unchecked(story.review):
+                self.status.setText(self.tr("Saved, but the safety review could not be done, so the story is "
+                                            "flagged: please read it first."))
+            else:
+                self.status.setText(self.tr("Saved. The review had doubts about this story: please read it first.")
+                                    if flagged else self.tr("Saved to your library."))
             self._finish("done")
         elif kind is StoryEventKind.FAILED:
             self.show_error(event.error or "The story could not be written.", settings_fix=event.settings_fix)

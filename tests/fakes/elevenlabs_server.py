@@ -98,6 +98,12 @@ class Failure:
     headers: dict[str, str] = field(default_factory=dict)
     reset_after: int | None = None  # bytes of audio to send before resetting the connection
     delay: float = 0.0
+    reset_before: bool = False      # reset the connection before sending anything
+    stall_after: int | None = None  # bytes of the body to send, then stop sending (for stall_s) and reset
+    stall_s: float = 3600.0
+    junk_audio: bool = False        # 200 with well-formed JSON whose audio is not MP3
+    html: bool = False              # 200 with an HTML page (a captive portal, a wrong address)
+    malformed: bool = False         # 200 application/json whose body is not JSON
 
 
 class FakeElevenLabs:
@@ -117,13 +123,15 @@ class FakeElevenLabs:
 
     # -- scripting -----------------------------------------------------------------------------------------------
     def fail_next(self, status: int = 500, body: Any = None, *, headers: dict[str, str] | None = None,
-                  times: int = 1, reset_after: int | None = None, delay: float = 0.0, after: int = 0) -> None:
+                  times: int = 1, reset_after: int | None = None, delay: float = 0.0, after: int = 0,
+                  **fault: Any) -> None:
         """The next ``times`` text-to-speech requests fail this way (a reset sends 200 and part of the audio);
-        with ``after=N`` the next N requests succeed first."""
+        with ``after=N`` the next N requests succeed first. ``fault``: the other :class:`Failure` fields
+        (``reset_before``, ``stall_after``, ``junk_audio``, ``html``, ``malformed``)."""
         with self._lock:
             self._failures.extend([None] * after)
             for _ in range(times):
-                self._failures.append(Failure(status, body, dict(headers or {}), reset_after, delay))
+                self._failures.append(Failure(status, body, dict(headers or {}), reset_after, delay, **fault))
 
     def quota_exceeded(self, times: int = 1, after: int = 0) -> None:
         self.fail_next(401, QUOTA_EXCEEDED, times=times, after=after)
@@ -250,11 +258,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         voice_id, mode = parts[2], "/".join(parts[3:])
         failure = fake._next_failure()
+        if failure and failure.reset_before:
+            self._reset()
+            return
         if failure and failure.delay:
             time.sleep(failure.delay)
         if fake.response_delay:
             time.sleep(fake.response_delay)
-        if failure and failure.reset_after is None:
+        if failure and (failure.html or failure.malformed):
+            page = b"<html><body>Welcome to nginx!</body></html>" if failure.html else b'{"audio_base64": "AAA'
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html" if failure.html else "application/json")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return
+        if failure and failure.reset_after is None and failure.stall_after is None and not failure.junk_audio:
             self._send_json(failure.status, failure.body if failure.body is not None else
                             {"detail": {"status": "error", "message": "Scripted failure"}}, failure.headers)
             return
@@ -268,6 +287,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         seconds = speech_seconds(text, fake.seconds_per_char)
         audio = tone_mp3(text, seconds)
+        if failure and failure.junk_audio:
+            audio = hashlib.sha512(text.encode()).digest() * 64  # bytes, not MP3
+        if failure and failure.stall_after is not None and mode == "with-timestamps":
+            payload = json.dumps({"audio_base64": base64.b64encode(audio).decode(),
+                                  "alignment": alignment_for(text, seconds)}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload[:max(1, min(failure.stall_after, len(payload) - 1))])
+            self.wfile.flush()
+            time.sleep(failure.stall_s)
+            self._reset()
+            return
         reset_after = failure.reset_after if failure else None
         if mode in ("", "stream"):
             self._send_audio(audio, chunked=mode == "stream", reset_after=reset_after)

@@ -105,6 +105,8 @@ class Reply:
     hang_after_tokens: int | None = None    # stop sending (keep the connection open) after N tokens
     image_refusal: bool = False             # image request: refused by the model's safety filter, no image
     no_image: bool = False                  # image request: a text answer without any image
+    hang_s: float = 3600.0                  # how long a hang lasts
+    reset_before: bool = False              # reset the TCP connection before sending anything
 
 
 @dataclass
@@ -177,8 +179,10 @@ class FakeOpenRouter:
     def __init__(self, *, api_key: str | None = "test-key", story_words: int = 300, token_delay: float = 0.0,
                  tokens_per_chunk: int = 1, generation_404s: int = 2, models: list[str] | None = None,
                  image_size: tuple[int, int] = (96, 72), image_noise: bool = False, image_delay: float = 0.0,
-                 image_pool: int = 0):
+                 image_pool: int = 0, openrouter_extras: bool = True):
         self.api_key = api_key
+        # False: a plain local OpenAI-compatible server (no `provider` in chunks, no /generation)
+        self.openrouter_extras = openrouter_extras
         self.story_words = story_words
         self.token_delay = token_delay
         self.tokens_per_chunk = tokens_per_chunk
@@ -371,6 +375,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self._authorized():
                 self._send_json(200, {"data": {"label": "sk-or-v1-tes...", "usage": 0.25, "limit": None,
                                                "is_free_tier": False}})
+        elif path == f"{API_PREFIX}/generation" and not self.fake.openrouter_extras:
+            self._send_error(404, f"No route {path}")
         elif path == f"{API_PREFIX}/generation":
             if not self._authorized():
                 return
@@ -393,6 +399,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         wants_image = isinstance(body, dict) and "image" in (body.get("modalities") or [])
         reply = self.fake.image_reply if wants_image and self.fake.image_reply else self.fake._next_reply()
+        if reply.reset_before:
+            self._reset()
+            return
         if reply.first_byte_delay:
             time.sleep(reply.first_byte_delay)
         if not self._authorized():
@@ -489,8 +498,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._chunk(b"data: " + json.dumps(payload).encode() + b"\n\n")
 
         def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-            return {"id": gen_id, "provider": "FakeProvider", "model": model, "object": "chat.completion.chunk",
-                    "created": created, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            out = {"id": gen_id, "provider": "FakeProvider", "model": model, "object": "chat.completion.chunk",
+                   "created": created, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            if not fake.openrouter_extras:
+                del out["provider"]
+            return out
 
         try:
             self._chunk(b": OPENROUTER PROCESSING\n\n")
@@ -507,7 +519,9 @@ class _Handler(BaseHTTPRequestHandler):
                     self._reset()
                     return
                 if reply.hang_after_tokens is not None and index >= reply.hang_after_tokens:
-                    time.sleep(3600)
+                    time.sleep(reply.hang_s)
+                    self._reset()
+                    return
                 if reply.error_after_tokens is not None and index >= reply.error_after_tokens:
                     payload = chunk({"content": ""}, "error")
                     payload["error"] = {"code": reply.error_code,

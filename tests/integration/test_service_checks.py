@@ -37,7 +37,7 @@ async def test_llm_key_endpoint(fake: ServiceChecksFake, clients: HttpClients) -
     assert fake.requests[-1] == "/llm/key"
     with pytest.raises(AuthError) as err:
         await check_llm(clients.get("llm"), fake.llm_url, "sk-or-wrong", openrouter=True)
-    assert "check the LLM API key in Settings" in err.value.user_message
+    assert "Check the OpenRouter API key in Settings" in err.value.user_message
     assert "sk-or-wrong" not in err.value.user_message
     with pytest.raises(NotConfigured):
         await check_llm(clients.get("llm"), fake.llm_url, "", openrouter=True)
@@ -57,12 +57,12 @@ async def test_llm_html_and_refused(fake: ServiceChecksFake, clients: HttpClient
     fake.mode["llm"] = "html"
     with pytest.raises(BadResponse) as err:
         await check_llm(clients.get("llm"), fake.llm_url, GOOD_KEYS["llm"])
-    assert "not an OpenAI-compatible API" in err.value.user_message
+    assert "not an OpenAI-compatible response" in err.value.user_message
     with pytest.raises(BadResponse):
         await check_llm(clients.get("llm"), fake.llm_url, GOOD_KEYS["llm"], openrouter=True)
     with pytest.raises(Unavailable) as err:
         await check_llm(clients.get("llm"), closed_port_url() + "/v1", "k")
-    assert "Check the URL in Settings or your network" in err.value.user_message
+    assert "Could not connect" in err.value.user_message
 
 
 async def test_llm_dns_failure(clients: HttpClients) -> None:
@@ -75,7 +75,7 @@ async def test_elevenlabs(fake: ServiceChecksFake, clients: HttpClients) -> None
     assert "2 voices available" in result.message
     with pytest.raises(AuthError) as err:
         await check_elevenlabs(clients.get("elevenlabs"), fake.elevenlabs_url, "el-wrong")
-    assert "Invalid API key" in err.value.user_message and "check the ElevenLabs API key" in err.value.user_message
+    assert "Invalid API key" in err.value.user_message and "Check the ElevenLabs API key" in err.value.user_message
     fake.mode["elevenlabs"] = "html"
     with pytest.raises(BadResponse):
         await check_elevenlabs(clients.get("elevenlabs"), fake.elevenlabs_url, GOOD_KEYS["elevenlabs"])
@@ -91,7 +91,7 @@ async def test_supabase(fake: ServiceChecksFake, clients: HttpClients) -> None:
     assert "Connected to Supabase" in result.message and "v2.170.0" in result.message
     with pytest.raises(AuthError) as err:
         await check_supabase(clients.get("supabase"), fake.supabase_url, "anon-wrong")
-    assert "check the Supabase anon key in Settings" in err.value.user_message
+    assert "Check the Supabase anon key in Settings" in err.value.user_message
     fake.mode["supabase"] = "html"
     with pytest.raises(BadResponse):
         await check_supabase(clients.get("supabase"), fake.supabase_url, GOOD_KEYS["supabase"])

@@ -20,8 +20,9 @@ from tale_desktop.domain.speech import (
     speakable,
     timing,
 )
-from tale_desktop.providers.elevenlabs import _retry_after, translate_error
+from tale_desktop.providers.elevenlabs import translate_error
 from tale_desktop.providers.errors import AuthError, QuotaError, RateLimited
+from tale_desktop.providers.http import retry_after_seconds as _retry_after
 from tale_desktop.storage.audio_cache import AudioCache, AudioCacheError, cache_key, file_sha256
 
 

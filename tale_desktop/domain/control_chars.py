@@ -1,0 +1,53 @@
+"""Characters that must never be stored in names and labels: C0/C1 controls (ESC, BEL, newline, DEL...) and the
+bidirectional overrides/isolates (U+202A-U+202E, U+2066-U+2069) that make a terminal or a label show something
+else than what is stored. Typed text (CLI, window) is rejected; text from outside (import, sync pull) is cleaned.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+# One-line text (names, labels, list items): every control character, line breaks and tabs too.
+LINE_CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+# Multi-line text (story text, appearance, moral): line breaks and tabs are fine.
+TEXT_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+# Fields (at any depth of a record) that hold multi-line text.
+MULTILINE_FIELDS = frozenset({"content", "summary", "appearance", "moral", "feedback", "text"})
+ASCII_DIGITS = re.compile(r"[+-]?[0-9]+")
+# Whole terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL", two-character ones): removed as a unit.
+ESCAPE_SEQUENCES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b]*(?:\x07|\x1b\\)?"
+                              r"|\x1b[@-Z\\^_]")
+
+
+def has_controls(text: str, *, multiline: bool = False) -> bool:
+    return bool((TEXT_CONTROLS if multiline else LINE_CONTROLS).search(text))
+
+
+def strip_controls(text: str, *, multiline: bool = False) -> str:
+    """Remove control characters (a line break or tab in one-line text becomes a space)."""
+    text = ESCAPE_SEQUENCES.sub("", text)
+    if not multiline:
+        text = re.sub(r"[\t\n\r\v\f\x85\u2028\u2029]+", " ", text)
+    return (TEXT_CONTROLS if multiline else LINE_CONTROLS).sub("", text)
+
+
+def clean_value(value: Any, *, multiline: bool = False) -> Any:
+    """``strip_controls`` through strings, lists and dicts (dict keys decide which values are multi-line)."""
+    if isinstance(value, str):
+        return strip_controls(value, multiline=multiline) if TEXT_CONTROLS.search(value) or (
+            not multiline and LINE_CONTROLS.search(value)) else value
+    if isinstance(value, list):
+        return [clean_value(item, multiline=multiline) for item in value]
+    if isinstance(value, dict):
+        return {key: clean_value(item, multiline=key in MULTILINE_FIELDS) for key, item in value.items()}
+    return value
+
+
+def parse_ascii_int(text: str) -> int:
+    """``int()`` for ASCII digits only (``int("٧")`` is 7 in Python); ValueError otherwise."""
+    stripped = text.strip()
+    if not ASCII_DIGITS.fullmatch(stripped):
+        raise ValueError(f"not a whole number in ASCII digits: {text!r}")
+    return int(stripped)
