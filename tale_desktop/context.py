@@ -15,6 +15,7 @@ from tale_desktop.services.narrator import Narrator
 from tale_desktop.services.storyteller import Storyteller
 from tale_desktop.services.sync import SyncService
 from tale_desktop.services.tasks import TaskManager
+from tale_desktop.services.voices import VoiceService
 from tale_desktop.settings import Settings
 from tale_desktop.storage.library import Library
 
@@ -31,6 +32,7 @@ class AppContext:
     storyteller: Storyteller = field(init=False)
     sync: SyncService = field(init=False)
     narrator: Narrator = field(init=False)
+    voices: VoiceService = field(init=False)
 
     def __post_init__(self) -> None:
         self.exporter = ExportService(self.library, _qt_pdf_renderer)
@@ -38,6 +40,7 @@ class AppContext:
         self.sync = SyncService(self.library, SupabaseProvider(self.settings, self.http), self.tasks, self.settings)
         self.narrator = Narrator(self.settings, self.library, self.http)
         self.narrator.fetch_remote = self.sync.fetch_audio  # audio synced from another device, on demand
+        self.voices = VoiceService(self.settings, self.http)
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -28,6 +29,7 @@ from tale_desktop.domain.enums import NarrationProvider
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import Narration, Story, utc_now
 from tale_desktop.domain.speech import Sentence, quick_start, sentences_of, timing
+from tale_desktop.providers import audio_files
 from tale_desktop.providers import elevenlabs as eleven
 from tale_desktop.providers import offline_voice as offline
 from tale_desktop.providers.errors import (
@@ -39,6 +41,7 @@ from tale_desktop.providers.errors import (
     Unavailable,
 )
 from tale_desktop.providers.http import HttpClients
+from tale_desktop.services import recording_alignment
 from tale_desktop.services.library import LibraryService
 from tale_desktop.settings import (
     ELEVENLABS_API_KEY,
@@ -58,6 +61,8 @@ PART_MIN_SECONDS = 12.0
 CLOSE_TIMEOUT_S = 10.0
 PROVIDERS = [p.value for p in NarrationProvider]
 OFFLINE = "offline"
+RECORDING = NarrationProvider.RECORDING.value
+PREFERRED_META = "preferred_narration:"  # + story id -> the narration the parent chose to play
 
 
 @dataclass(slots=True)
@@ -184,6 +189,9 @@ class Narrator:
 
     # -- choosing providers --------------------------------------------------------------------------------------
     def _plans(self, language: str, provider: str | None, voice: str | None) -> list[_Plan]:
+        if provider == RECORDING:
+            raise ValidationError({"provider": "A recording is made by reading the story aloud, not by a voice "
+                                               "service: attach one with --from-recording."})
         if provider is not None and provider not in (*PROVIDERS, OFFLINE):
             raise ValidationError({"provider": f"Narration provider must be one of {', '.join(PROVIDERS)}"})
         if provider == OFFLINE:  # the best offline voice for the language, whichever it is
@@ -245,8 +253,11 @@ class Narrator:
 
     # -- cache ---------------------------------------------------------------------------------------------------
     async def latest(self, story_id: str) -> Narration | None:
-        """The newest narration of the story whose file is present and intact (any provider), else ``None``."""
+        """The narration the parent chose for the story, else the newest one whose file is present and intact
+        (any provider), else ``None``."""
         narrations = await self.library.store.narrations_for(story_id)
+        preferred = await self.library.store.get_meta(PREFERRED_META + story_id)
+        narrations.sort(key=lambda n: n.id != preferred)  # stable: the chosen one first, then newest first
         for narration in narrations:
             if await self._blocking(self.cache.verified, narration.local_file, narration.sha256):
                 return narration
@@ -280,6 +291,13 @@ class Narrator:
         sentences = sentences_of(story.content)
         if not sentences:
             raise ValidationError({"content": "This story has no text to narrate."})
+        if provider == RECORDING or (provider is None and voice is None and reuse):
+            chosen = await self._playable_recording(story.id, required=provider == RECORDING)
+            if chosen is not None:
+                listener.started(chosen.provider, chosen.voice_id)
+                listener.part(NarrationPart(0, Path(str(chosen.local_file)), 0.0, chosen.duration_s,
+                                            chosen.timings, 0))
+                return chosen
         plans = self._plans(story.language, provider, voice)
 
         fallback: str | None = None
@@ -403,19 +421,110 @@ class Narrator:
                               language=story.language, format="mp3", local_file=str(path),
                               duration_s=round(made.duration_s, 3), size=size, sha256=sha256,
                               timings=made.timings, fallback_reason=fallback).validate()
-        for old in await self.library.store.narrations_for(story.id):  # one live narration per story
+        # One live synthesized narration per story; recordings are kept beside it (and beside each other).
+        kept: list[Path] = [path]
+        for old in await self.library.store.narrations_for(story.id):
+            if old.provider == RECORDING or made.provider == RECORDING:
+                if old.local_file:
+                    kept.append(Path(old.local_file))
+                continue
             await self.library.store.save_narration(old.touched(deleted_at=utc_now()))
         saved = await self.library.store.save_narration(narration)
-        await self._blocking(self.cache.remove_except, story.id, path)
+        await self._blocking(self.cache.remove_except, story.id, kept)
+        if made.provider == RECORDING:  # what the parent just recorded is what plays next
+            await self.library.store.set_meta(PREFERRED_META + story.id, saved.id)
         self.library.notify("narrations", [story.id])
         return saved
+
+    # -- recordings and the parent's choice -------------------------------------------------------------------
+    async def narrations(self, story_id: str) -> list[Narration]:
+        """Every live narration of a story (synthesized and recorded), the one that plays first."""
+        narrations = await self.library.store.narrations_for(story_id)
+        preferred = await self.library.store.get_meta(PREFERRED_META + story_id)
+        narrations.sort(key=lambda n: n.id != preferred)
+        return narrations
+
+    async def preferred(self, story_id: str) -> str | None:
+        """The id of the narration the parent chose to play for the story (None: the newest plays)."""
+        return await self.library.store.get_meta(PREFERRED_META + story_id) or None
+
+    async def set_preferred(self, story_id: str, narration_id: str | None) -> None:
+        """Choose which narration of the story plays (``None``: back to the newest one)."""
+        if narration_id is not None and narration_id not in {
+                n.id for n in await self.library.store.narrations_for(story_id)}:
+            raise ValidationError({"narration": "This story has no such narration."})
+        await self.library.store.set_meta(PREFERRED_META + story_id, narration_id or "")
+        self.library.notify("narrations", [story_id])
+
+    async def _playable_recording(self, story_id: str, *, required: bool) -> Narration | None:
+        """The chosen narration when it is a recording whose file is here (downloaded on demand); with
+        ``required``, the chosen or newest recording, or a clear error when there is none."""
+        preferred = await self.preferred(story_id)
+        recordings = [n for n in await self.library.store.narrations_for(story_id) if n.provider == RECORDING]
+        if not required:
+            recordings = [n for n in recordings if n.id == preferred]
+        recordings.sort(key=lambda n: n.id != preferred)
+        for narration in recordings:
+            if await self._blocking(self.cache.verified, narration.local_file, narration.sha256):
+                return narration
+            if narration.remote_path and self.fetch_remote is not None:
+                try:
+                    narration.local_file = str(await self.fetch_remote(narration.id))
+                except ProviderError as exc:
+                    log.info("Synced recording %s not downloaded: %s", narration.id, exc.user_message)
+                    continue
+                return narration
+        if required:
+            raise ValidationError({"provider": "This story has no recording yet: attach one with "
+                                               "--from-recording."})
+        return None
+
+    async def narrate_recording(self, story_id: str, source: Path, *, speaker: str = "",
+                                listener: NarrationListener | None = None) -> Narration:
+        """A family member's recording (m4a, mp3, wav, ogg, opus...) becomes a narration of the story (provider
+        ``recording``) in the cache's format (MP3), with read-along timings from forced alignment: ElevenLabs'
+        when a key is set, otherwise offline on this machine. It is kept beside the other narrations and
+        becomes the one that plays."""
+        listener = listener or NarrationListener()
+        story = await self.library.get_story(story_id)
+        sentences = sentences_of(story.content)
+        if not sentences:
+            raise ValidationError({"content": "This story has no text to line the recording up with."})
+        source = Path(source).expanduser()
+        listener.started(RECORDING, speaker)
+        rate = audio_files.CACHE_SAMPLE_RATE
+        samples = await self._blocking(audio_files.decode, source, rate)
+        samples = await self._blocking(audio_files.peak_normalised, samples)
+        audio = await self._blocking(audio_files.encode_mp3, samples, rate)
+        duration = await self._blocking(eleven.mp3_duration, audio) or len(samples) / rate
+        timings = await self._recording_timings(story, sentences, audio, samples, rate, duration, listener)
+        key = cache_key(story.content, RECORDING, speaker, {"sha256": hashlib.sha256(audio).hexdigest()})
+        made = _Made(audio, RECORDING, speaker, duration, timings)
+        return await self._save(story, key, made, None)
+
+    async def _recording_timings(self, story: Story, sentences: list[Sentence], audio: bytes, samples: Any,
+                                 rate: int, duration: float, listener: NarrationListener) -> list[dict[str, Any]]:
+        if self.settings.elevenlabs_configured:
+            from tale_desktop.providers.elevenlabs_voices import ElevenLabsVoiceLab
+
+            try:
+                lab = ElevenLabsVoiceLab(self._eleven())
+                result = await lab.align(audio, recording_alignment.alignment_text(sentences))
+                return await self._blocking(recording_alignment.timings_from_characters, sentences, result,
+                                            duration)
+            except ProviderError as exc:
+                log.warning("ElevenLabs forced alignment failed (%s); aligning offline", exc.user_message)
+                listener.notice(f"{exc.user_message} The recording was lined up with the text on this computer "
+                                "instead.")
+        engine = await self._blocking(self._offline_voice, story.language, _Plan(OFFLINE))
+        return await self._blocking(recording_alignment.offline_timings, samples, rate, sentences, engine)
 
     # -- export --------------------------------------------------------------------------------------------------
     async def export_mp3(self, story_id: str, out_path: Path) -> Path:
         """Write the story's narration as an MP3 at ``out_path`` (narrating it first when needed)."""
         narration = await self.latest(story_id)
         story = await self.library.get_story(story_id)
-        if narration is None or not await self._matches_text(story, narration):
+        if narration is None or (narration.provider != RECORDING and not await self._matches_text(story, narration)):
             narration = await self.narrate(story_id)
         source = Path(str(narration.local_file))
         out_path = Path(out_path).expanduser()
