@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tale_desktop.commands.common import print_json, print_table
+from tale_desktop.commands.common import UsageError, print_json, print_table
 from tale_desktop.context import AppContext
+from tale_desktop.providers.errors import NotFoundError
 from tale_desktop.services.voices import CONSENT_TEXT, MIN_CLONE_SECONDS
 
 
@@ -57,6 +58,9 @@ async def voices_clone(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 async def voices_delete(ctx: AppContext, args: argparse.Namespace) -> int:
-    await ctx.voices.delete(args.id)
+    try:
+        await ctx.voices.delete(args.id)
+    except NotFoundError as exc:
+        raise UsageError(exc.user_message) from exc
     print(f"Deleted the voice {args.id}")
     return 0
