@@ -28,8 +28,16 @@ MAX_SKIP = 4  # synthetic frames the path may advance per recording frame
 COARSE_BAND_FRACTION = 0.35  # half-width of the first pass's band, as a share of the recording
 COARSE_BAND_MIN_S = 20.0
 FINE_RADIUS_S = 1.0  # how far the second pass may stray from the coarse path
-STEP_PENALTY = 0.15  # per frame, for not advancing exactly one synthetic frame (in units of mean frame cost)
+# Per step, in units of the mean frame distance: skipping synthetic frames costs more than staying on one (a
+# parent's pause, however long, stays on the synthetic pause).
+SKIP_PENALTY = 0.15
+STAY_PENALTY = 0.01
+SILENCE_FLOOR = 10 ** -4.5  # -45 dB under the loudest mel band energy
+LOUDNESS_WEIGHT = 4.5  # loudness (0 = silence .. 1 = the loudest frame) against 12 normalised shape coefficients
 MIN_SENTENCE_S = 0.05
+SNAP_S = 0.3  # how far a sentence start may move to the onset of the sound it falls in
+PAUSE_S = 0.12  # silence at least this long before an onset makes it a place a sentence can start
+AUDIBLE_LOUDNESS = 0.3  # of the loudness scale (0 = 45 dB under the loudest frame, 1 = the loudest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +70,8 @@ def _dct_matrix(count: int, bands: int) -> np.ndarray:
 
 
 def mfcc(samples: np.ndarray, rate: int = FEATURE_RATE) -> np.ndarray:
-    """MFCC frames (``FRAMES_PER_S`` a second) of mono samples at ``rate``, each coefficient normalised over the
-    whole file (so two different voices become comparable). Shape (frames, MFCC_COUNT)."""
+    """MFCC frames (``FRAMES_PER_S`` a second) of mono samples at ``rate``, normalised so that two different
+    voices (and microphones) become comparable. Shape (frames, MFCC_COUNT)."""
     signal = np.asarray(samples, dtype=np.float32) / 32768.0
     if len(signal) < FRAME_WINDOW:
         signal = np.pad(signal, (0, FRAME_WINDOW - len(signal)))
@@ -73,11 +81,22 @@ def mfcc(samples: np.ndarray, rate: int = FEATURE_RATE) -> np.ndarray:
     frames = signal[index] * np.hanning(FRAME_WINDOW).astype(np.float32)
     power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
     mel = power @ _mel_filters(rate, FRAME_WINDOW, MEL_BANDS).T
-    log_mel = np.log(mel + 1e-8)
+    # Energies below a floor relative to the loudest frame count as silence, so a noisy phone recording's pauses
+    # and the synthetic voice's digital silence look alike.
+    floor = max(1e-10, float(mel.max()) * SILENCE_FLOOR)
+    log_mel = np.log(np.maximum(mel, floor))
     coefficients = log_mel @ _dct_matrix(MFCC_COUNT, MEL_BANDS).T
-    mean = coefficients.mean(axis=0)
-    std = coefficients.std(axis=0) + 1e-6
-    return ((coefficients - mean) / std).astype(np.float32)
+    # Loudness (c0) relative to the loudest frame, so silence sits at 0 in every file; the spectral shape
+    # (c1...) normalised over the frames with sound (speaker and microphone differences cancel), and pure silence
+    # set to the middle, so it looks the same however much of it a file has.
+    silent_c0 = MEL_BANDS * np.log(floor)
+    loudness = (coefficients[:, 0] - silent_c0) / max(1e-6, float(coefficients[:, 0].max()) - silent_c0)
+    audible = log_mel.max(axis=1) > np.log(floor) + 1.0
+    shape = coefficients[:, 1:]
+    reference = shape[audible] if audible.sum() > 10 else shape
+    shape = (shape - reference.mean(axis=0)) / (reference.std(axis=0) + 1e-6)
+    shape[~audible] = 0.0
+    return np.column_stack([LOUDNESS_WEIGHT * loudness, shape]).astype(np.float32)
 
 
 def _coarse(features: np.ndarray, factor: int) -> np.ndarray:
@@ -96,8 +115,8 @@ def _warp(rec: np.ndarray, syn: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_
     # Penalise anything but a one-frame step, scaled to the typical frame distance.
     sample = rec[:: max(1, rows // 50)]
     typical = float(np.mean(np.linalg.norm(sample[:, None, :] - syn[None, :: max(1, cols // 50), :], axis=2)))
-    penalties = np.full(max_skip + 1, STEP_PENALTY * typical, dtype=np.float32)
-    penalties[1] = 0.0
+    penalties = np.full(max_skip + 1, SKIP_PENALTY * typical, dtype=np.float32)
+    penalties[0], penalties[1] = STAY_PENALTY * typical, 0.0
     previous = np.full(cols + max_skip, inf, dtype=np.float32)  # column j lives at j + max_skip
     current = np.full(cols + max_skip, inf, dtype=np.float32)
     choices: list[np.ndarray] = []
@@ -178,6 +197,36 @@ def map_spans(path: np.ndarray, spans: Sequence[Span], recording_s: float) -> li
         start = float(times[min(first, len(times) - 1)])
         end = float(times[max(last, 0)]) + 1.0 / FRAMES_PER_S
         result.append(Span(min(start, recording_s), min(max(end, start), recording_s)))
+    return result
+
+
+def snap_to_onsets(spans: Sequence[Span], features: np.ndarray, recording_s: float) -> list[Span]:
+    """Sentence starts moved to where the sound they fall in actually begins: a start found inside a stretch of
+    speech goes back to that stretch's onset (when it began at most ``SNAP_S`` earlier, after a real pause), and
+    a start found in silence goes forward to the next sound (at most ``SNAP_S`` later)."""
+    audible = features[:, 0] / LOUDNESS_WEIGHT > AUDIBLE_LOUDNESS
+    frames = len(audible)
+    reach = int(SNAP_S * FRAMES_PER_S)
+    quiet_run = int(PAUSE_S * FRAMES_PER_S)
+    result = []
+    for span in spans:
+        frame = min(frames - 1, int(round(span.start * FRAMES_PER_S)))
+        start = frame
+        if audible[frame]:
+            for back in range(frame, max(-1, frame - reach - 1), -1):
+                if back - quiet_run < 0:
+                    if not audible[:back].any():
+                        start = back
+                    break
+                if not audible[back - quiet_run:back].any():
+                    start = back
+                    break
+        else:
+            ahead = np.nonzero(audible[frame:frame + reach + 1])[0]
+            if len(ahead):
+                start = frame + int(ahead[0])
+        moved = start / FRAMES_PER_S
+        result.append(Span(min(moved, recording_s), max(span.end, moved)))
     return result
 
 

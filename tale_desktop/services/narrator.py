@@ -255,9 +255,7 @@ class Narrator:
     async def latest(self, story_id: str) -> Narration | None:
         """The narration the parent chose for the story, else the newest one whose file is present and intact
         (any provider), else ``None``."""
-        narrations = await self.library.store.narrations_for(story_id)
-        preferred = await self.library.store.get_meta(PREFERRED_META + story_id)
-        narrations.sort(key=lambda n: n.id != preferred)  # stable: the chosen one first, then newest first
+        narrations = _play_order(await self.library.store.narrations_for(story_id), await self.preferred(story_id))
         for narration in narrations:
             if await self._blocking(self.cache.verified, narration.local_file, narration.sha256):
                 return narration
@@ -438,11 +436,9 @@ class Narrator:
 
     # -- recordings and the parent's choice -------------------------------------------------------------------
     async def narrations(self, story_id: str) -> list[Narration]:
-        """Every live narration of a story (synthesized and recorded), the one that plays first."""
-        narrations = await self.library.store.narrations_for(story_id)
-        preferred = await self.library.store.get_meta(PREFERRED_META + story_id)
-        narrations.sort(key=lambda n: n.id != preferred)
-        return narrations
+        """Every live narration of a story (synthesized and recorded), in the order they are tried for playing:
+        the parent's choice, then recordings, then the rest, newest first."""
+        return _play_order(await self.library.store.narrations_for(story_id), await self.preferred(story_id))
 
     async def preferred(self, story_id: str) -> str | None:
         """The id of the narration the parent chose to play for the story (None: the newest plays)."""
@@ -457,13 +453,16 @@ class Narrator:
         self.library.notify("narrations", [story_id])
 
     async def _playable_recording(self, story_id: str, *, required: bool) -> Narration | None:
-        """The chosen narration when it is a recording whose file is here (downloaded on demand); with
-        ``required``, the chosen or newest recording, or a clear error when there is none."""
+        """The recording that plays: the chosen narration when it is a recording, or with no (live) choice the
+        newest recording whose file is here or can be downloaded (a grandparent's recording synced from their
+        computer plays on the child's). With ``required`` a recording even when another narration was chosen,
+        or a clear error when there is none. ``None``: play a synthesized narration."""
+        live = await self.library.store.narrations_for(story_id)
         preferred = await self.preferred(story_id)
-        recordings = [n for n in await self.library.store.narrations_for(story_id) if n.provider == RECORDING]
-        if not required:
-            recordings = [n for n in recordings if n.id == preferred]
-        recordings.sort(key=lambda n: n.id != preferred)
+        chosen = preferred if preferred in {n.id for n in live} else None
+        recordings = [n for n in _play_order(live, chosen) if n.provider == RECORDING]
+        if not required and chosen is not None:
+            recordings = [n for n in recordings if n.id == chosen]
         for narration in recordings:
             if await self._blocking(self.cache.verified, narration.local_file, narration.sha256):
                 return narration
@@ -544,6 +543,11 @@ class Narrator:
             if self._key(story, plan, engine) == stem:
                 return True
         return False
+
+
+def _play_order(narrations: list[Narration], preferred: str | None) -> list[Narration]:
+    """The parent's choice first, then recordings, then the others; newest first within each (stable sort)."""
+    return sorted(narrations, key=lambda n: (n.id != preferred, n.provider != RECORDING))
 
 
 async def _until_done(jobs: list[concurrent.futures.Future[Any]], deadline: float) -> None:

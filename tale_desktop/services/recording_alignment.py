@@ -82,8 +82,9 @@ def offline_timings(recording: np.ndarray, rate: int, sentences: Sequence[Senten
     synthesized = time.perf_counter()
     heard = resample(recording, rate, feature_rate)
     duration = len(recording) / rate
-    path = alignment.warp_path(alignment.mfcc(heard), alignment.mfcc(np.concatenate(pieces)))
-    mapped = alignment.map_spans(path, spans, duration)
+    heard_features = alignment.mfcc(heard)
+    path = alignment.warp_path(heard_features, alignment.mfcc(np.concatenate(pieces)))
+    mapped = alignment.snap_to_onsets(alignment.map_spans(path, spans, duration), heard_features, duration)
     log.info("Offline alignment of %.0f s with %d sentences: synthesis %.2f s, warping %.2f s", duration,
              len(sentences), synthesized - began, time.perf_counter() - synthesized)
     entries = [timing(sentence, span.start, span.end) for sentence, span in zip(sentences, mapped, strict=True)]

@@ -11,7 +11,7 @@ import pytest
 
 from tale_desktop.context import AppContext
 from tale_desktop.domain.errors import ValidationError
-from tale_desktop.domain.models import Story
+from tale_desktop.domain.models import Narration, Story
 from tale_desktop.domain.speech import sentences_of
 from tale_desktop.providers import offline_voice
 from tale_desktop.providers.audio_files import decode
@@ -173,3 +173,28 @@ async def test_when_forced_alignment_fails_it_aligns_offline_and_says_so(fake, t
     assert len(notices) == 1 and "on this computer" in notices[0] and fake.api_key not in notices[0]
     errors = [abs(t["start"] - truth) for t, truth in zip(narration.timings, recording.starts, strict=True)]
     assert max(errors) < TOLERANCE_S
+
+
+async def test_a_recording_synced_from_another_device_plays_with_its_timings(ctx, tmp_path):
+    """A grandparent's recording arrives through sync as a row with a remote path: Play downloads it on demand
+    and it plays (with its read-along timings) before any synthesized voice."""
+    story = await _story(ctx, EN_STORY, "en")
+    audio = tmp_path / "grandpa.mp3"
+    audio.write_bytes(b"ID3" + b"\x00" * 4096)
+    timings = [{"from": s.start, "to": s.end, "start": 1.0 + i, "end": 1.5 + i}
+               for i, s in enumerate(sentences_of(EN_STORY))]
+    row = await ctx.library.store.save_narration(Narration(
+        story_id=story.id, provider="recording", voice_id="Grandpa", language="en", format="mp3",
+        sha256=file_sha256(audio), size=audio.stat().st_size, duration_s=12.0, timings=timings,
+        remote_path=f"u/{story.id}/{file_sha256(audio)}.mp3"))
+    asked: list[str] = []
+
+    async def fetch(narration_id: str) -> Path:
+        asked.append(narration_id)
+        return audio
+
+    ctx.narrator.fetch_remote = fetch
+    parts = []
+    played = await ctx.narrator.narrate(story.id, listener=NarrationListener(on_part=parts.append))
+    assert asked == [row.id] and played.id == row.id and played.local_file == str(audio)
+    assert parts[0].timings == timings and parts[0].path == audio
