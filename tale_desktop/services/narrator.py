@@ -516,6 +516,8 @@ class Narrator:
                 listener.notice(f"{exc.user_message} The recording was lined up with the text on this computer "
                                 "instead.")
         engine = await self._blocking(self._offline_voice, story.language, _Plan(OFFLINE))
+        if isinstance(engine, offline.PiperVoice):  # the normal pace synthesizes ~1.3x faster and aligns as well
+            engine = offline.PiperVoice(engine.model_path, length_scale=recording_alignment.PIPER_LENGTH_SCALE)
         return await self._blocking(recording_alignment.offline_timings, samples, rate, sentences, engine)
 
     # -- export --------------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 LEAD_SILENCE_S = 0.3
 SENTENCE_PAUSE_S = 0.5
+PIPER_LENGTH_SCALE = 1.0  # piper's normal pace for the synthetic reading (the bedtime pace is slower to make)
 
 
 def alignment_text(sentences: Sequence[Sentence]) -> str:
