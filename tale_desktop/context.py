@@ -29,18 +29,18 @@ class AppContext:
     tasks: TaskManager = field(default_factory=TaskManager)
     http: HttpClients = field(default_factory=HttpClients)
     exporter: ExportService = field(init=False)
+    voices: VoiceService = field(init=False)
     storyteller: Storyteller = field(init=False)
     sync: SyncService = field(init=False)
     narrator: Narrator = field(init=False)
-    voices: VoiceService = field(init=False)
 
     def __post_init__(self) -> None:
+        self.voices = VoiceService(self.settings, self.http)  # family voices (ElevenLabs cloning)
         self.exporter = ExportService(self.library, _qt_pdf_renderer)
         self.storyteller = Storyteller(self.settings, self.library, self.tasks, self.http)
         self.sync = SyncService(self.library, SupabaseProvider(self.settings, self.http), self.tasks, self.settings)
         self.narrator = Narrator(self.settings, self.library, self.http)
         self.narrator.fetch_remote = self.sync.fetch_audio  # audio synced from another device, on demand
-        self.voices = VoiceService(self.settings, self.http)
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:

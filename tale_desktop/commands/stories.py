@@ -110,10 +110,10 @@ async def stories_show(ctx: AppContext, args: argparse.Namespace) -> int:
         print_json({
             **story.to_dict(), "word_count": story.word_count, "reading_minutes": details.reading_minutes,
             "has_audio": details.has_audio,
-            "previous_id": details.previous["id"] if details.previous else None,
-            "next_id": details.next["id"] if details.next else None,
             "narrations": [narration_summary(n, preferred) for n in details.narrations],
             "preferred_narration": preferred,
+            "previous_id": details.previous["id"] if details.previous else None,
+            "next_id": details.next["id"] if details.next else None,
         })
         return 0
     print(f"# {story.title}\n")

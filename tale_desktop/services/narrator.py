@@ -422,7 +422,8 @@ class Narrator:
         # One live synthesized narration per story; recordings are kept beside it (and beside each other).
         kept: list[Path] = [path]
         for old in await self.library.store.narrations_for(story.id):
-            if old.provider == RECORDING or made.provider == RECORDING:
+            same_file = bool(old.local_file) and Path(str(old.local_file)) == path  # the same audio made again
+            if not same_file and (old.provider == RECORDING or made.provider == RECORDING):
                 if old.local_file:
                     kept.append(Path(old.local_file))
                 continue
@@ -525,7 +526,7 @@ class Narrator:
         """Write the story's narration as an MP3 at ``out_path`` (narrating it first when needed)."""
         narration = await self.latest(story_id)
         story = await self.library.get_story(story_id)
-        if narration is None or (narration.provider != RECORDING and not await self._matches_text(story, narration)):
+        if narration is None or not await self._matches_text(story, narration):
             narration = await self.narrate(story_id)
         source = Path(str(narration.local_file))
         out_path = Path(out_path).expanduser()
@@ -534,6 +535,8 @@ class Narrator:
 
     async def _matches_text(self, story: Story, narration: Narration) -> bool:
         """The narration was made from the story's current text (its cache key is one of today's keys)."""
+        if narration.provider == RECORDING:  # a family member's reading is the story, whatever its cache key
+            return True
         stem = Path(str(narration.local_file)).stem
         for plan in self._plans(story.language, None, None) + [_Plan(NarrationProvider.PIPER),
                                                                 _Plan(NarrationProvider.ESPEAK)]:
