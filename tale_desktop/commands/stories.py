@@ -105,7 +105,7 @@ async def stories_list(ctx: AppContext, args: argparse.Namespace) -> int:
 async def stories_show(ctx: AppContext, args: argparse.Namespace) -> int:
     details = await ctx.library.details(await resolve_story(ctx, args.id))
     story = details.story
-    preferred = await ctx.narrator.preferred(story.id)
+    preferred = await ctx.library.store.preferred_narration(story.id)
     if args.json:
         print_json({
             **story.to_dict(), "word_count": story.word_count, "reading_minutes": details.reading_minutes,

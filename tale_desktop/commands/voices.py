@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tale_desktop.commands.common import UsageError, print_json, print_table
-from tale_desktop.context import AppContext
+from tale_desktop.domain.family_voice import CONSENT_TEXT, MIN_CLONE_SECONDS
 from tale_desktop.providers.errors import NotFoundError
-from tale_desktop.services.voices import CONSENT_TEXT, MIN_CLONE_SECONDS
+
+if TYPE_CHECKING:
+    from tale_desktop.context import AppContext
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -29,7 +29,6 @@ from tale_desktop.domain.enums import NarrationProvider
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import Narration, Story, utc_now
 from tale_desktop.domain.speech import Sentence, quick_start, sentences_of, timing
-from tale_desktop.providers import audio_files
 from tale_desktop.providers import elevenlabs as eleven
 from tale_desktop.providers import offline_voice as offline
 from tale_desktop.providers.errors import (
@@ -41,7 +40,6 @@ from tale_desktop.providers.errors import (
     Unavailable,
 )
 from tale_desktop.providers.http import HttpClients
-from tale_desktop.services import recording_alignment
 from tale_desktop.services.library import LibraryService
 from tale_desktop.settings import (
     ELEVENLABS_API_KEY,
@@ -62,7 +60,6 @@ CLOSE_TIMEOUT_S = 10.0
 PROVIDERS = [p.value for p in NarrationProvider]
 OFFLINE = "offline"
 RECORDING = NarrationProvider.RECORDING.value
-PREFERRED_META = "preferred_narration:"  # + story id -> the narration the parent chose to play
 
 
 @dataclass(slots=True)
@@ -431,7 +428,7 @@ class Narrator:
         saved = await self.library.store.save_narration(narration)
         await self._blocking(self.cache.remove_except, story.id, kept)
         if made.provider == RECORDING:  # what the parent just recorded is what plays next
-            await self.library.store.set_meta(PREFERRED_META + story.id, saved.id)
+            await self.library.store.set_preferred_narration(story.id, saved.id)
         self.library.notify("narrations", [story.id])
         return saved
 
@@ -443,14 +440,14 @@ class Narrator:
 
     async def preferred(self, story_id: str) -> str | None:
         """The id of the narration the parent chose to play for the story (None: the newest plays)."""
-        return await self.library.store.get_meta(PREFERRED_META + story_id) or None
+        return await self.library.store.preferred_narration(story_id)
 
     async def set_preferred(self, story_id: str, narration_id: str | None) -> None:
         """Choose which narration of the story plays (``None``: back to the newest one)."""
         if narration_id is not None and narration_id not in {
                 n.id for n in await self.library.store.narrations_for(story_id)}:
             raise ValidationError({"narration": "This story has no such narration."})
-        await self.library.store.set_meta(PREFERRED_META + story_id, narration_id or "")
+        await self.library.store.set_preferred_narration(story_id, narration_id)
         self.library.notify("narrations", [story_id])
 
     async def _playable_recording(self, story_id: str, *, required: bool) -> Narration | None:
@@ -485,6 +482,8 @@ class Narrator:
         ``recording``) in the cache's format (MP3), with read-along timings from forced alignment: ElevenLabs'
         when a key is set, otherwise offline on this machine. It is kept beside the other narrations and
         becomes the one that plays."""
+        from tale_desktop.providers import audio_files  # numpy and PyAV: only when a recording is imported
+
         listener = listener or NarrationListener()
         story = await self.library.get_story(story_id)
         sentences = sentences_of(story.content)
@@ -504,6 +503,8 @@ class Narrator:
 
     async def _recording_timings(self, story: Story, sentences: list[Sentence], audio: bytes, samples: Any,
                                  rate: int, duration: float, listener: NarrationListener) -> list[dict[str, Any]]:
+        from tale_desktop.services import recording_alignment
+
         if self.settings.elevenlabs_configured:
             from tale_desktop.providers.elevenlabs_voices import ElevenLabsVoiceLab
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tale_desktop.domain.errors import ValidationError
-from tale_desktop.providers import audio_files
+from tale_desktop.domain.family_voice import CONSENT_TEXT, MAX_VOICE_NAME, MIN_CLONE_SECONDS
 from tale_desktop.providers import elevenlabs as eleven
 from tale_desktop.providers.elevenlabs_voices import ClonedVoice, ElevenLabsVoiceLab
 from tale_desktop.providers.errors import NotConfigured
@@ -21,17 +21,7 @@ from tale_desktop.settings import ELEVENLABS_API_KEY, ELEVENLABS_BASE_URL, Setti
 
 log = logging.getLogger(__name__)
 
-MIN_CLONE_SECONDS = 60.0
-MAX_VOICE_NAME = 60
 CLONED = "cloned"
-
-# Shown before anything is uploaded (the window shows its own translation of the same points).
-CONSENT_TEXT = (
-    "Making a family voice uploads these recordings to ElevenLabs (ElevenLabs, Inc., elevenlabs.io), which keeps "
-    "them and the voice made from them on its servers under its terms, on the ElevenLabs account whose key is in "
-    "Settings. Only clone your own voice, or the voice of a family member who is the person speaking in every "
-    "file and has agreed to it. Never clone anyone else's voice. You can delete the voice at any time."
-)
 
 
 class ConsentRequired(ValidationError):
@@ -62,6 +52,8 @@ class VoiceService:
         ``consent`` nothing is read or uploaded (:class:`ConsentRequired`)."""
         if not consent:
             raise ConsentRequired()
+        from tale_desktop.providers import audio_files  # PyAV and numpy, only when cloning
+
         name = " ".join(name.split())
         if not name or len(name) > MAX_VOICE_NAME:
             raise ValidationError({"name": f"The voice needs a name of 1-{MAX_VOICE_NAME} characters, such as "
