@@ -46,9 +46,9 @@ def _resample(pcm: np.ndarray, rate_in: int) -> np.ndarray:
 
 
 def make_recording(text: str, language: str, *, words_per_minute: int = 185,
-                   pauses: tuple[float, ...] = PAUSES_S, repeat: int = 1) -> Recording:
+                   pauses: tuple[float, ...] = PAUSES_S, repeat: int = 1, noise: float = 25.0) -> Recording:
     """The text read ``repeat`` times by espeak-ng at ``words_per_minute`` with the given pauses (the first one
-    before the first sentence)."""
+    before the first sentence), over background noise of standard deviation ``noise`` (16-bit units)."""
     reader = offline_voice.EspeakVoice(offline_voice.ESPEAK_VOICES[language], rate=words_per_minute)
     rng = np.random.default_rng(7)
     pieces = [np.zeros(int(pauses[0] * RATE), np.int16)]
@@ -62,7 +62,7 @@ def make_recording(text: str, language: str, *, words_per_minute: int = 185,
         pause = pauses[(number + 1) % len(pauses)]
         pieces += [pcm, np.zeros(int(pause * RATE), np.int16)]
         position += len(pcm) / RATE + pause
-    samples = np.concatenate(pieces).astype(np.int32) + rng.normal(0, 25, int(position * RATE) + 1)[
+    samples = np.concatenate(pieces).astype(np.int32) + rng.normal(0, noise, int(position * RATE) + 1)[
         :sum(len(p) for p in pieces)].astype(np.int32)
     return Recording(np.clip(samples, -32768, 32767).astype(np.int16), starts, ends)
 

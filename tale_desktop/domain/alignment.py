@@ -33,6 +33,8 @@ FINE_RADIUS_S = 1.0  # how far the second pass may stray from the coarse path
 SKIP_PENALTY = 0.15
 STAY_PENALTY = 0.01
 SILENCE_FLOOR = 10 ** -4.5  # -45 dB under the loudest mel band energy
+NOISE_PERCENTILE = 10  # a file's background noise: this percentile of each band's frame energies ...
+NOISE_MARGIN = 4.0  # ... times this (6 dB)
 LOUDNESS_WEIGHT = 4.5  # loudness (0 = silence .. 1 = the loudest frame) against 12 normalised shape coefficients
 MIN_SENTENCE_S = 0.05
 SNAP_S = 0.3  # how far a sentence start may move to the onset of the sound it falls in
@@ -81,17 +83,20 @@ def mfcc(samples: np.ndarray, rate: int = FEATURE_RATE) -> np.ndarray:
     frames = signal[index] * np.hanning(FRAME_WINDOW).astype(np.float32)
     power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
     mel = power @ _mel_filters(rate, FRAME_WINDOW, MEL_BANDS).T
-    # Energies below a floor relative to the loudest frame count as silence, so a noisy phone recording's pauses
-    # and the synthetic voice's digital silence look alike.
-    floor = max(1e-10, float(mel.max()) * SILENCE_FLOOR)
-    log_mel = np.log(np.maximum(mel, floor))
+    # Energies below a floor count as silence, so a noisy phone recording's pauses and the synthetic voice's
+    # digital silence look alike: per band, the file's own noise (a low percentile of its frames, with a margin)
+    # or 45 dB under the loudest energy, whichever is higher.
+    noise = np.percentile(mel, NOISE_PERCENTILE, axis=0) * NOISE_MARGIN
+    floor = np.maximum(noise, max(1e-10, float(mel.max()) * SILENCE_FLOOR))
+    log_floor = np.log(floor)
+    log_mel = np.log(np.maximum(mel, floor[None, :]))
     coefficients = log_mel @ _dct_matrix(MFCC_COUNT, MEL_BANDS).T
-    # Loudness (c0) relative to the loudest frame, so silence sits at 0 in every file; the spectral shape
-    # (c1...) normalised over the frames with sound (speaker and microphone differences cancel), and pure silence
-    # set to the middle, so it looks the same however much of it a file has.
-    silent_c0 = MEL_BANDS * np.log(floor)
+    # Loudness (c0) between the floor and the loudest frame, so silence sits at 0 in every file; the spectral
+    # shape (c1...) normalised over the frames with sound (speaker and microphone differences cancel), and pure
+    # silence set to the middle, so it looks the same however much of it a file has.
+    silent_c0 = float(log_floor.sum())
     loudness = (coefficients[:, 0] - silent_c0) / max(1e-6, float(coefficients[:, 0].max()) - silent_c0)
-    audible = log_mel.max(axis=1) > np.log(floor) + 1.0
+    audible = (log_mel - log_floor[None, :]).max(axis=1) > 1.0
     shape = coefficients[:, 1:]
     reference = shape[audible] if audible.sum() > 10 else shape
     shape = (shape - reference.mean(axis=0)) / (reference.std(axis=0) + 1e-6)

@@ -33,6 +33,8 @@ CASES = [
     ("en, long pauses x3", EN_STORY, "en", {"pauses": (3.0, 0.3, 2.5, 0.2, 4.0), "repeat": 3}),
     ("ru, espeak 175 vs 135 wpm", RU_STORY, "ru", {"words_per_minute": 175}),
     ("ru, pauses up to 5 s x2", RU_STORY, "ru", {"pauses": (3.0, 0.3, 5.0, 0.2, 4.0), "repeat": 2}),
+    ("en, noisy room (~32 dB SNR)", EN_STORY, "en", {"noise": 800}),
+    ("ru, noisy room (~32 dB SNR)", RU_STORY, "ru", {"noise": 800}),
 ]
 LONG = [("en, ~5 min reading x10", EN_STORY, "en", {"repeat": 10})]
 
