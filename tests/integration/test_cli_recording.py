@@ -130,3 +130,17 @@ def test_clone_needs_a_minute_of_audio(fake, tmp_path):
 def test_voices_need_a_key():
     result = run_cli("voices", "list")
     assert result.code == 3 and "ElevenLabs API key" in result.err
+
+
+def test_the_parent_picks_which_narration_plays(tmp_path):
+    story_id = save_story_blocking(RU_STORY, "ru")
+    synthesized = run_cli("narrate", story_id, "--json").json()
+    source = write_recording(make_recording(RU_STORY, "ru"), tmp_path / "memo.wav")
+    assert run_cli("narrate", story_id, "--from-recording", str(source)).code == 0
+    shown = run_cli("stories", "show", story_id, "--json").json()
+    assert {n["provider"] for n in shown["narrations"]} == {"espeak", "recording"}  # kept side by side
+    assert run_cli("narrate", story_id, "--play", synthesized["id"]).code == 0
+    shown = run_cli("stories", "show", story_id, "--json").json()
+    assert shown["preferred_narration"] == synthesized["id"]
+    assert run_cli("narrate", story_id, "--json").json()["id"] == synthesized["id"]  # what plays
+    assert run_cli("narrate", story_id, "--play", "no-such-id").code == 2
