@@ -57,9 +57,9 @@ MP3_BITRATE_KBPS = 64
 # Offline pieces for fast start: the first sentence alone, then pieces of at least this many seconds.
 PART_MIN_SECONDS = 12.0
 CLOSE_TIMEOUT_S = 10.0
+RECORDING = NarrationProvider.RECORDING.value
 PROVIDERS = [p.value for p in NarrationProvider]
 OFFLINE = "offline"
-RECORDING = NarrationProvider.RECORDING.value
 
 
 @dataclass(slots=True)
@@ -283,9 +283,6 @@ class Narrator:
         "piper", "espeak", or "offline" (the best offline voice for the story's language)."""
         listener = listener or NarrationListener()
         story = await self.library.get_story(story_id)
-        sentences = sentences_of(story.content)
-        if not sentences:
-            raise ValidationError({"content": "This story has no text to narrate."})
         if provider == RECORDING or (provider is None and voice is None and reuse):
             chosen = await self._playable_recording(story.id, required=provider == RECORDING)
             if chosen is not None:
@@ -293,6 +290,9 @@ class Narrator:
                 listener.part(NarrationPart(0, Path(str(chosen.local_file)), 0.0, chosen.duration_s,
                                             chosen.timings, 0))
                 return chosen
+        sentences = sentences_of(story.content)
+        if not sentences:
+            raise ValidationError({"content": "This story has no text to narrate."})
         plans = self._plans(story.language, provider, voice)
 
         fallback: str | None = None
