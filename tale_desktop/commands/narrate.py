@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from tale_desktop.commands.common import UsageError, print_json
 from tale_desktop.context import AppContext
@@ -45,7 +44,7 @@ async def narrate_story(ctx: AppContext, args: argparse.Namespace) -> int:
         if args.play:
             return await choose_narration(ctx, args)
         if args.from_recording:
-            narration = await ctx.narrator.narrate_recording(args.id, Path(args.from_recording),
+            narration = await ctx.narrator.narrate_recording(args.id, args.from_recording,
                                                              speaker=args.speaker, listener=listener)
         else:
             narration = await ctx.narrator.narrate(args.id, provider=args.provider, voice=args.voice,

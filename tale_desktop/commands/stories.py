@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from tale_desktop.commands.common import UsageError, pick, print_json, print_table
 from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import Language, Status, choices
-from tale_desktop.domain.models import RATING_MAX, RATING_MIN, Narration
+from tale_desktop.domain.models import RATING_MAX, RATING_MIN
 from tale_desktop.domain.query import SortKey, StoryQuery
 from tale_desktop.domain.text import reading_minutes
 from tale_desktop.services.library import SETTABLE_STATUSES
@@ -110,7 +109,8 @@ async def stories_show(ctx: AppContext, args: argparse.Namespace) -> int:
         print_json({
             **story.to_dict(), "word_count": story.word_count, "reading_minutes": details.reading_minutes,
             "has_audio": details.has_audio,
-            "narrations": [narration_summary(n, preferred) for n in details.narrations],
+            # Every narration (synthesized and recorded) with its read-along timings; the chosen one is flagged.
+            "narrations": [{**n.to_dict(), "preferred": n.id == preferred} for n in details.narrations],
             "preferred_narration": preferred,
             "previous_id": details.previous["id"] if details.previous else None,
             "next_id": details.next["id"] if details.next else None,
@@ -129,13 +129,6 @@ async def stories_show(ctx: AppContext, args: argparse.Namespace) -> int:
             print(f"{label}: {value}")
     print(f"\n{story.content}")
     return 0
-
-
-def narration_summary(narration: Narration, preferred: str | None) -> dict[str, Any]:
-    """A narration as `stories show --json` lists it: who or what speaks, the file, and the read-along timings."""
-    return {key: getattr(narration, key) for key in (
-        "id", "provider", "voice_id", "language", "format", "local_file", "duration_s", "sha256", "timings",
-        "remote_path", "fallback_reason", "created_at")} | {"preferred": narration.id == preferred}
 
 
 async def stories_rate(ctx: AppContext, args: argparse.Namespace) -> int:

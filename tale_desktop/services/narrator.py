@@ -476,7 +476,7 @@ class Narrator:
                                                "--from-recording."})
         return None
 
-    async def narrate_recording(self, story_id: str, source: Path, *, speaker: str = "",
+    async def narrate_recording(self, story_id: str, source: Path | str, *, speaker: str = "",
                                 listener: NarrationListener | None = None) -> Narration:
         """A family member's recording (m4a, mp3, wav, ogg, opus...) becomes a narration of the story (provider
         ``recording``) in the cache's format (MP3), with read-along timings from forced alignment: ElevenLabs'
