@@ -16,6 +16,7 @@ from tale_desktop.services.narrator import Narrator
 from tale_desktop.services.storyteller import Storyteller
 from tale_desktop.services.sync import SyncService
 from tale_desktop.services.tasks import TaskManager
+from tale_desktop.services.voices import VoiceService
 from tale_desktop.settings import Settings
 from tale_desktop.storage.library import Library
 
@@ -29,12 +30,14 @@ class AppContext:
     tasks: TaskManager = field(default_factory=TaskManager)
     http: HttpClients = field(default_factory=HttpClients)
     exporter: ExportService = field(init=False)
+    voices: VoiceService = field(init=False)
     storyteller: Storyteller = field(init=False)
     sync: SyncService = field(init=False)
     narrator: Narrator = field(init=False)
     illustrator: Illustrator = field(init=False)
 
     def __post_init__(self) -> None:
+        self.voices = VoiceService(self.settings, self.http)  # family voices (ElevenLabs cloning)
         self.exporter = ExportService(self.library, _qt_pdf_renderer)
         self.storyteller = Storyteller(self.settings, self.library, self.tasks, self.http)
         self.sync = SyncService(self.library, SupabaseProvider(self.settings, self.http), self.tasks, self.settings)

@@ -105,10 +105,14 @@ async def stories_list(ctx: AppContext, args: argparse.Namespace) -> int:
 async def stories_show(ctx: AppContext, args: argparse.Namespace) -> int:
     details = await ctx.library.details(await resolve_story(ctx, args.id))
     story = details.story
+    preferred = await ctx.library.store.preferred_narration(story.id)
     if args.json:
         print_json({
             **story.to_dict(), "word_count": story.word_count, "reading_minutes": details.reading_minutes,
             "has_audio": details.has_audio,
+            # Every narration (synthesized and recorded) with its read-along timings; the chosen one is flagged.
+            "narrations": [{**n.to_dict(), "preferred": n.id == preferred} for n in details.narrations],
+            "preferred_narration": preferred,
             "previous_id": details.previous["id"] if details.previous else None,
             "next_id": details.next["id"] if details.next else None,
             "illustrations": await ctx.illustrator.listing(story.id),

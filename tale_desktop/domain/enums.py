@@ -66,6 +66,7 @@ class NarrationProvider(StrEnum):
     ELEVENLABS = "elevenlabs"
     PIPER = "piper"
     ESPEAK = "espeak"
+    RECORDING = "recording"  # a family member reading the story aloud
 
 
 def choices(enum: type[StrEnum]) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import hashlib
 import logging
 import os
 import shutil
@@ -60,6 +61,7 @@ MP3_BITRATE_KBPS = 64
 # Offline pieces for fast start: the first sentence alone, then pieces of at least this many seconds.
 PART_MIN_SECONDS = 12.0
 CLOSE_TIMEOUT_S = 10.0
+RECORDING = NarrationProvider.RECORDING.value
 PROVIDERS = [p.value for p in NarrationProvider]
 OFFLINE = "offline"
 _SERVICE_NAMES = {NarrationProvider.ELEVENLABS.value: "ElevenLabs", NarrationProvider.PIPER.value: "The offline voice",
@@ -192,6 +194,9 @@ class Narrator:
 
     # -- choosing providers --------------------------------------------------------------------------------------
     def _plans(self, language: str, provider: str | None, voice: str | None) -> list[_Plan]:
+        if provider == RECORDING:
+            raise ValidationError({"provider": "A recording is made by reading the story aloud, not by a voice "
+                                               "service: attach one with --from-recording."})
         if provider is not None and provider not in (*PROVIDERS, OFFLINE):
             raise ValidationError({"provider": f"Narration provider must be one of {', '.join(PROVIDERS)}"})
         if provider == OFFLINE:  # the best offline voice for the language, whichever it is
@@ -253,8 +258,9 @@ class Narrator:
 
     # -- cache ---------------------------------------------------------------------------------------------------
     async def latest(self, story_id: str) -> Narration | None:
-        """The newest narration of the story whose file is present and intact (any provider), else ``None``."""
-        narrations = await self.library.store.narrations_for(story_id)
+        """The narration the parent chose for the story, else the newest one whose file is present and intact
+        (any provider), else ``None``."""
+        narrations = _play_order(await self.library.store.narrations_for(story_id), await self.preferred(story_id))
         for narration in narrations:
             if await self._blocking(self.cache.verified, narration.local_file, narration.sha256):
                 return narration
@@ -290,6 +296,13 @@ class Narrator:
         "piper", "espeak", or "offline" (the best offline voice for the story's language)."""
         listener = listener or NarrationListener()
         story = await self.library.get_story(story_id)
+        if provider == RECORDING or (provider is None and voice is None and reuse):
+            chosen = await self._playable_recording(story.id, required=provider == RECORDING)
+            if chosen is not None:
+                listener.started(chosen.provider, chosen.voice_id)
+                listener.part(NarrationPart(0, Path(str(chosen.local_file)), 0.0, chosen.duration_s,
+                                            chosen.timings, 0))
+                return chosen
         sentences = sentences_of(story.content)
         if not sentences:
             raise ValidationError({"content": "This story has no text to narrate."})
@@ -427,12 +440,111 @@ class Narrator:
                               language=story.language, format="mp3", local_file=str(path),
                               duration_s=round(made.duration_s, 3), size=size, sha256=sha256,
                               timings=made.timings, fallback_reason=fallback).validate()
-        for old in await self.library.store.narrations_for(story.id):  # one live narration per story
+        # One live synthesized narration per story; recordings are kept beside it (and beside each other).
+        kept: list[Path] = [path]
+        for old in await self.library.store.narrations_for(story.id):
+            same_file = bool(old.local_file) and Path(str(old.local_file)) == path  # the same audio made again
+            if not same_file and (old.provider == RECORDING or made.provider == RECORDING):
+                if old.local_file:
+                    kept.append(Path(old.local_file))
+                continue
             await self.library.store.save_narration(old.touched(deleted_at=utc_now()))
         saved = await self.library.store.save_narration(narration)
-        await self._blocking(self.cache.remove_except, story.id, path)
+        await self._blocking(self.cache.remove_except, story.id, kept)
+        if made.provider == RECORDING:  # what the parent just recorded is what plays next
+            await self.library.store.set_preferred_narration(story.id, saved.id)
         self.library.notify("narrations", [story.id])
         return saved
+
+    # -- recordings and the parent's choice -------------------------------------------------------------------
+    async def narrations(self, story_id: str) -> list[Narration]:
+        """Every live narration of a story (synthesized and recorded), in the order they are tried for playing:
+        the parent's choice, then recordings, then the rest, newest first."""
+        return _play_order(await self.library.store.narrations_for(story_id), await self.preferred(story_id))
+
+    async def preferred(self, story_id: str) -> str | None:
+        """The id of the narration the parent chose to play for the story (None: the newest plays)."""
+        return await self.library.store.preferred_narration(story_id)
+
+    async def set_preferred(self, story_id: str, narration_id: str | None) -> None:
+        """Choose which narration of the story plays (``None``: back to the newest one)."""
+        if narration_id is not None and narration_id not in {
+                n.id for n in await self.library.store.narrations_for(story_id)}:
+            raise ValidationError({"narration": "This story has no such narration."})
+        await self.library.store.set_preferred_narration(story_id, narration_id)
+        self.library.notify("narrations", [story_id])
+
+    async def _playable_recording(self, story_id: str, *, required: bool) -> Narration | None:
+        """The recording that plays: the chosen narration when it is a recording, or with no (live) choice the
+        newest recording whose file is here or can be downloaded (a grandparent's recording synced from their
+        computer plays on the child's). With ``required`` a recording even when another narration was chosen,
+        or a clear error when there is none. ``None``: play a synthesized narration."""
+        live = await self.library.store.narrations_for(story_id)
+        preferred = await self.preferred(story_id)
+        chosen = preferred if preferred in {n.id for n in live} else None
+        recordings = [n for n in _play_order(live, chosen) if n.provider == RECORDING]
+        if not required and chosen is not None:
+            recordings = [n for n in recordings if n.id == chosen]
+        for narration in recordings:
+            if await self._blocking(self.cache.verified, narration.local_file, narration.sha256):
+                return narration
+            if narration.remote_path and self.fetch_remote is not None:
+                try:
+                    narration.local_file = str(await self.fetch_remote(narration.id))
+                except ProviderError as exc:
+                    log.info("Synced recording %s not downloaded: %s", narration.id, exc.user_message)
+                    continue
+                return narration
+        if required:
+            raise ValidationError({"provider": "This story has no recording yet: attach one with "
+                                               "--from-recording."})
+        return None
+
+    async def narrate_recording(self, story_id: str, source: Path | str, *, speaker: str = "",
+                                listener: NarrationListener | None = None) -> Narration:
+        """A family member's recording (m4a, mp3, wav, ogg, opus...) becomes a narration of the story (provider
+        ``recording``) in the cache's format (MP3), with read-along timings from forced alignment: ElevenLabs'
+        when a key is set, otherwise offline on this machine. It is kept beside the other narrations and
+        becomes the one that plays."""
+        from tale_desktop.providers import audio_files  # numpy and PyAV: only when a recording is imported
+
+        listener = listener or NarrationListener()
+        story = await self.library.get_story(story_id)
+        sentences = sentences_of(story.content)
+        if not sentences:
+            raise ValidationError({"content": "This story has no text to line the recording up with."})
+        source = Path(source).expanduser()
+        listener.started(RECORDING, speaker)
+        rate = audio_files.CACHE_SAMPLE_RATE
+        samples = await self._blocking(audio_files.decode, source, rate)
+        samples = await self._blocking(audio_files.peak_normalised, samples)
+        audio = await self._blocking(audio_files.encode_mp3, samples, rate)
+        duration = await self._blocking(eleven.mp3_duration, audio) or len(samples) / rate
+        timings = await self._recording_timings(story, sentences, audio, samples, rate, duration, listener)
+        key = cache_key(story.content, RECORDING, speaker, {"sha256": hashlib.sha256(audio).hexdigest()})
+        made = _Made(audio, RECORDING, speaker, duration, timings)
+        return await self._save(story, key, made, None)
+
+    async def _recording_timings(self, story: Story, sentences: list[Sentence], audio: bytes, samples: Any,
+                                 rate: int, duration: float, listener: NarrationListener) -> list[dict[str, Any]]:
+        from tale_desktop.services import recording_alignment
+
+        if self.settings.elevenlabs_configured:
+            from tale_desktop.providers.elevenlabs_voices import ElevenLabsVoiceLab
+
+            try:
+                lab = ElevenLabsVoiceLab(self._eleven())
+                result = await lab.align(audio, recording_alignment.alignment_text(sentences))
+                return await self._blocking(recording_alignment.timings_from_characters, sentences, result,
+                                            duration)
+            except ProviderError as exc:
+                log.warning("ElevenLabs forced alignment failed (%s); aligning offline", exc.user_message)
+                listener.notice(f"{exc.user_message} The recording was lined up with the text on this computer "
+                                "instead.")
+        engine = await self._blocking(self._offline_voice, story.language, _Plan(OFFLINE))
+        if isinstance(engine, offline.PiperVoice):  # the normal pace synthesizes ~1.3x faster and aligns as well
+            engine = offline.PiperVoice(engine.model_path, length_scale=recording_alignment.PIPER_LENGTH_SCALE)
+        return await self._blocking(recording_alignment.offline_timings, samples, rate, sentences, engine)
 
     # -- export --------------------------------------------------------------------------------------------------
     async def current_narration(self, story_id: str) -> Narration:
@@ -459,6 +571,8 @@ class Narrator:
 
     async def _matches_text(self, story: Story, narration: Narration) -> bool:
         """The narration was made from the story's current text (its cache key is one of today's keys)."""
+        if narration.provider == RECORDING:  # a family member's reading is the story, whatever its cache key
+            return True
         stem = Path(str(narration.local_file)).stem
         for plan in self._plans(story.language, None, None) + [_Plan(NarrationProvider.PIPER),
                                                                 _Plan(NarrationProvider.ESPEAK)]:
@@ -470,6 +584,11 @@ class Narrator:
             if self._key(story, plan, engine) == stem:
                 return True
         return False
+
+
+def _play_order(narrations: list[Narration], preferred: str | None) -> list[Narration]:
+    """The parent's choice first, then recordings, then the others; newest first within each (stable sort)."""
+    return sorted(narrations, key=lambda n: (n.id != preferred, n.provider != RECORDING))
 
 
 async def _until_done(jobs: list[concurrent.futures.Future[Any]], deadline: float) -> None:

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -117,12 +118,13 @@ class AudioCache:
         """Delete every file of one story (its deletion became final)."""
         shutil.rmtree(self.story_dir(story_id), ignore_errors=True)
 
-    def remove_except(self, story_id: str, keep: Path) -> None:
-        """Delete older narrations of a story once a new one is saved."""
+    def remove_except(self, story_id: str, keep: Path | Iterable[Path]) -> None:
+        """Delete older narrations of a story once a new one is saved (``keep``: the files still in use)."""
         folder = self.story_dir(story_id)
         if not folder.is_dir():
             return
+        kept = {Path(keep)} if isinstance(keep, str | Path) else {Path(p) for p in keep}
         for item in folder.iterdir():
-            if item.is_file() and item != keep:
+            if item.is_file() and item not in kept:
                 with contextlib.suppress(OSError):
                     item.unlink()

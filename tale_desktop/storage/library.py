@@ -32,6 +32,7 @@ from tale_desktop.storage.errors import NotFound
 from tale_desktop.storage.search import fts_query
 
 log = logging.getLogger(__name__)
+PREFERRED_NARRATION = "preferred_narration:"  # meta key + story id -> the narration chosen to play
 
 _JSON_FIELDS = {
     "children": ("interests",),
@@ -410,6 +411,13 @@ class Library:
             ).fetchall()
             return [row_to_record("narrations", r) for r in rows]  # type: ignore[misc]
         return await self.db.run(query)
+
+    async def preferred_narration(self, story_id: str) -> str | None:
+        """The id of the narration the parent chose to play for a story (kept on this device), or ``None``."""
+        return await self.get_meta(PREFERRED_NARRATION + story_id) or None
+
+    async def set_preferred_narration(self, story_id: str, narration_id: str | None) -> None:
+        await self.set_meta(PREFERRED_NARRATION + story_id, narration_id or "")
 
     # -- meta -------------------------------------------------------------------------------------------------
     async def get_meta(self, key: str, default: str | None = None) -> str | None:

@@ -8,6 +8,14 @@ Endpoints (paths as in ``elevenlabs/text_to_speech/raw_client.py`` and ``voices/
 - ``POST /v1/text-to-speech/{voice_id}/stream/with-timestamps`` newline-delimited JSON of the same, in pieces
 - ``GET  /v1/voices`` and ``GET /v2/voices``                  the voice list
 - ``GET  /v1/user/subscription``                             character quota of the key
+- ``POST /v1/forced-alignment``                  multipart ``file`` + ``text``: character and word timings
+- ``POST /v1/voices/add``                        multipart ``name`` + ``files``: an instant voice clone
+- ``DELETE /v1/voices/{voice_id}``               removes a voice
+
+Multipart bodies are parsed and checked the way the API does (a missing or empty field is a 422 with FastAPI's
+``detail`` list); uploads are kept in :attr:`FakeElevenLabs.uploads` so a test can check what left the machine.
+Forced alignment spreads the text's characters over the speech it finds in the uploaded audio (decoded with
+PyAV), so its timings are increasing and inside the audio, pauses included.
 
 The audio is real MP3 (a soft tone, ~55 ms per character, encoded with lameenc), different for every text, so a
 test can check that exactly the bytes sent were saved. Failures are scripted per request with :meth:`fail_next`
@@ -19,14 +27,18 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import io
 import json
 import math
 import socket
 import struct
 import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -82,6 +94,116 @@ def alignment_for(text: str, seconds: float) -> dict[str, list[Any]]:
     }
 
 
+def missing_field(name: str) -> dict[str, Any]:
+    """The 422 body FastAPI (the ElevenLabs API) sends for a missing form field."""
+    return {"detail": [{"loc": ["body", name], "msg": "Field required", "type": "missing"}]}
+
+
+@dataclass
+class Upload:
+    """One file part of a multipart request."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Multipart:
+    fields: dict[str, str]
+    files: list[Upload]
+
+
+def parse_multipart(content_type: str, raw: bytes) -> Multipart | None:
+    """A multipart/form-data body split into text fields and file parts (None when it is not multipart)."""
+    if not content_type.lower().startswith("multipart/form-data") or "boundary=" not in content_type:
+        return None
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw)
+    if not message.is_multipart():
+        return None
+    fields: dict[str, str] = {}
+    files: list[Upload] = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        payload = part.get_payload(decode=True) or b""
+        if not name:
+            continue
+        if filename is not None:
+            files.append(Upload(str(name), str(filename), part.get_content_type(), payload))
+        else:
+            fields[str(name)] = payload.decode("utf-8")
+    return Multipart(fields, files)
+
+
+def audio_seconds_and_speech(data: bytes) -> tuple[float, list[tuple[float, float]]]:
+    """The length of encoded audio and the spans where it is not silent (20 ms frames, energy threshold)."""
+    import av
+
+    with av.open(io.BytesIO(data)) as container:
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+        pieces = []
+        for frame in container.decode(audio=0):
+            for out in resampler.resample(frame):
+                pieces.append(out.to_ndarray().reshape(-1))
+        for out in resampler.resample(None):
+            pieces.append(out.to_ndarray().reshape(-1))
+    samples = np.concatenate(pieces).astype(np.float32) if pieces else np.zeros(0, np.float32)
+    seconds = len(samples) / 16000
+    hop = 320
+    count = len(samples) // hop
+    if count == 0:
+        return seconds, []
+    energy = np.sqrt((samples[:count * hop].reshape(count, hop) ** 2).mean(axis=1))
+    voiced = energy > max(200.0, 0.1 * float(np.percentile(energy, 95)))
+    spans: list[tuple[float, float]] = []
+    start = None
+    for index, on in enumerate(voiced):
+        if on and start is None:
+            start = index
+        elif not on and start is not None:
+            spans.append((start * hop / 16000, index * hop / 16000))
+            start = None
+    if start is not None:
+        spans.append((start * hop / 16000, count * hop / 16000))
+    return seconds, spans
+
+
+def forced_alignment_for(text: str, spans: list[tuple[float, float]], seconds: float) -> dict[str, Any]:
+    """Characters spread evenly over the speech spans (spaces take no time); words from their characters."""
+    spans = spans or [(0.0, seconds)]
+    total = sum(end - start for start, end in spans)
+    spoken = [c for c in text if not c.isspace()]
+    step = total / max(1, len(spoken))
+
+    def at(offset: float) -> float:  # speech time -> audio time
+        for start, end in spans:
+            if offset <= end - start:
+                return start + offset
+            offset -= end - start
+        return spans[-1][1]
+
+    characters = []
+    position = 0.0
+    for char in text:
+        if char.isspace():
+            moment = at(position)
+            characters.append({"text": char, "start": round(moment, 3), "end": round(moment, 3)})
+            continue
+        characters.append({"text": char, "start": round(at(position), 3), "end": round(at(position + step), 3)})
+        position += step
+    words = []
+    index = 0
+    for token in text.split(" "):
+        if token:
+            first, last = characters[index], characters[index + len(token) - 1]
+            words.append({"text": token, "start": first["start"], "end": last["end"], "loss": 0.4})
+        index += len(token) + 1
+    return {"characters": characters, "words": words, "loss": 0.4}
+
+
 @dataclass
 class Recorded:
     method: str
@@ -117,6 +239,7 @@ class FakeElevenLabs:
         self.seconds_per_char = seconds_per_char
         self.requests: list[Recorded] = []
         self.sent_audio: list[bytes] = []
+        self.uploads: list[Upload] = []  # every file part received (forced alignment and voice clones)
         self._failures: deque[Failure | None] = deque()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -143,6 +266,12 @@ class FakeElevenLabs:
 
     def reset_mid_stream(self, after_bytes: int = 600, times: int = 1) -> None:
         self.fail_next(200, reset_after=after_bytes, times=times)
+
+    def clone_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.method == "POST" and r.path == "/v1/voices/add"]
+
+    def alignment_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path == "/v1/forced-alignment"]
 
     def tts_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.startswith("/v1/text-to-speech/")]
@@ -191,6 +320,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         if not raw:
             return None
+        form = parse_multipart(self.headers.get("Content-Type") or "", raw)
+        if form is not None:
+            return form
         try:
             return json.loads(raw)
         except ValueError:
@@ -252,6 +384,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             return
         fake = self.server_fake
+        if path in ("/v1/forced-alignment", "/v1/voices/add"):
+            self._multipart_route(path, body)
+            return
         parts = path.strip("/").split("/")
         if len(parts) < 3 or parts[:2] != ["v1", "text-to-speech"]:
             self._send_json(404, {"detail": {"status": "not_found", "message": f"No route {path}"}})
@@ -317,6 +452,82 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_timestamp_stream(text, audio, seconds, reset_after)
         else:
             self._send_json(404, {"detail": {"status": "not_found", "message": f"No route {path}"}})
+
+    def do_DELETE(self) -> None:  # noqa: N802 - stdlib name
+        self._read_body()
+        path, _query = self._record(None)
+        if not self._authorised():
+            return
+        fake = self.server_fake
+        parts = path.strip("/").split("/")
+        if len(parts) != 3 or parts[:2] != ["v1", "voices"]:
+            self._send_json(404, {"detail": {"status": "not_found", "message": f"No route {path}"}})
+            return
+        if self._scripted_failure():
+            return
+        with fake._lock:
+            kept = [v for v in fake.voices if v["voice_id"] != parts[2]]
+            found = len(kept) != len(fake.voices)
+            fake.voices = kept
+        if not found:
+            self._send_json(400, {"detail": {"status": "voice_does_not_exist",
+                                             "message": f"A voice with the voice_id {parts[2]} does not exist."}})
+            return
+        self._send_json(200, {"status": "ok"})
+
+    def _scripted_failure(self) -> bool:
+        """Answer with the next scripted failure, if any (True when one was sent)."""
+        failure = self.server_fake._next_failure()
+        if failure is None:
+            return False
+        if failure.delay:
+            time.sleep(failure.delay)
+        if failure.reset_after is not None:
+            self._reset()
+            return True
+        self._send_json(failure.status, failure.body if failure.body is not None else
+                        {"detail": {"status": "error", "message": "Scripted failure"}}, failure.headers)
+        return True
+
+    def _multipart_route(self, path: str, form: Any) -> None:
+        fake = self.server_fake
+        if not isinstance(form, Multipart):
+            self._send_json(422, missing_field("file" if path.endswith("alignment") else "files"))
+            return
+        with fake._lock:
+            fake.uploads.extend(form.files)
+        if self._scripted_failure():
+            return
+        if path == "/v1/forced-alignment":
+            audio = [f for f in form.files if f.field == "file"]
+            text = form.fields.get("text", "")
+            if not audio or not audio[0].data:
+                self._send_json(422, missing_field("file"))
+                return
+            if not text.strip():
+                self._send_json(422, missing_field("text"))
+                return
+            try:
+                seconds, spans = audio_seconds_and_speech(audio[0].data)
+            except Exception:  # noqa: BLE001 - any decoder failure is the client's bad file
+                self._send_json(400, {"detail": {"status": "invalid_audio",
+                                                 "message": "The audio file could not be decoded."}})
+                return
+            self._send_json(200, forced_alignment_for(text, spans, seconds))
+            return
+        samples = [f for f in form.files if f.field == "files" and f.data]
+        name = form.fields.get("name", "").strip()
+        if not name:
+            self._send_json(422, missing_field("name"))
+            return
+        if not samples:
+            self._send_json(422, missing_field("files"))
+            return
+        voice_id = uuid.uuid4().hex[:20]
+        with fake._lock:
+            fake.voices.append({"voice_id": voice_id, "name": name, "category": "cloned",
+                                "labels": {}, "verified_languages": []})
+        self._send_json(200, {"voice_id": voice_id, "requires_verification": False})
 
     def _send_audio(self, audio: bytes, *, chunked: bool, reset_after: int | None) -> None:
         fake = self.server_fake
