@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
         # The centre: the details header over the reader (other pages such as the compose form join the stack).
         self.story = StoryController(ctx, self)
         self.reader = ReaderPane(ctx)
-        self.details = StoryDetailsPanel(ctx)
+        self.details = StoryDetailsPanel(ctx, follow_changes=False)  # fed by the controller
         self.details.hide()
         reader_page = QWidget()
         reader_page.setObjectName("readerPage")
@@ -320,8 +320,7 @@ class MainWindow(QMainWindow):
         self.story.loaded.connect(self._story_loaded)
         self.story.closed.connect(self._story_closed)
         self.story.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
-        self.details.navigate_requested.connect(self.library.select_story)
-        self.details.story_opened.connect(self._story_loaded)  # previous / next part
+        self.details.navigate_requested.connect(self._navigate)  # previous / next part
         self.theme.theme_changed.connect(self.actions.recolour)
         # Listening: player bar under the reader, Listen menu, Play action, read-along.
         self.narration = install_narration(self)
@@ -577,6 +576,10 @@ class MainWindow(QMainWindow):
     def open_story(self, story_id: str) -> None:
         """Show a story in the reader with its details (opening a new story marks it read)."""
         self.story.open(story_id)
+
+    def _navigate(self, story_id: str) -> None:
+        if not self.library.select_story(story_id):  # selecting it opens it; else it is filtered out
+            self.open_story(story_id)
 
     def _continue_story(self, story_id: str) -> None:
         """"Continue the story…" from the library's menu: open it, then the compose form as its sequel."""
