@@ -59,7 +59,9 @@ def _combo(name: str = "") -> QComboBox:
 
 
 def _select(combo: QComboBox, value: Any) -> bool:
-    index = combo.findData(value)
+    # findData(None) finds nothing: look for the "none" item by hand.
+    index = combo.findData(value) if value is not None else next(
+        (i for i in range(combo.count()) if combo.itemData(i) is None), -1)
     if index >= 0:
         combo.setCurrentIndex(index)
     return index >= 0
@@ -302,7 +304,7 @@ class ComposeForm(QWidget):
     def reset(self) -> None:
         """A fresh form for a new story (keeps who it is for; forgets a sequel and the own-words moral)."""
         self._pending_sequel = None
-        _select(self.sequel, None)
+        self.sequel.setCurrentIndex(0)  # "No, a new story"
         self.custom_moral.clear()
         if self.moral.currentData() == CUSTOM:
             self.moral.setCurrentIndex(0)
