@@ -11,7 +11,7 @@ from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtTest import QTest
 
 from tale_desktop.services.tasks import TaskState
-from tale_desktop.ui.player import PlayerState
+from tale_desktop.ui.listen.player import PlayerState
 from tests.ui.helpers import click, type_into, until
 from tests.ui.test_player import tone_wav
 

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication
 
 from tale_desktop import settings as cfg
 from tale_desktop.domain.models import Child
-from tale_desktop.ui import theme
-from tale_desktop.ui.main_window import MIN_HEIGHT, MIN_WIDTH
-from tale_desktop.ui.player import PlayerState
+from tale_desktop.ui.common import theme
+from tale_desktop.ui.listen.player import PlayerState
+from tale_desktop.ui.shell.main_window import MIN_HEIGHT, MIN_WIDTH
 from tests.library_helpers import make_story
 from tests.ui.helpers import until
 from tests.ui.layout_checks import clipped

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from tale_desktop.context import AppContext
 from tale_desktop.domain.models import RATING_MAX, RATING_MIN
 from tale_desktop.services.library import SETTABLE_STATUSES, StoryDetails
-from tale_desktop.ui import labels
-from tale_desktop.ui.flow_layout import FlowLayout
+from tale_desktop.ui.common import labels
+from tale_desktop.ui.common.flow_layout import FlowLayout
 
 log = logging.getLogger(__name__)
 

@@ -35,11 +35,11 @@ from tale_desktop.domain.models import CUSTOM_MORAL_MAX, MINUTES_MAX, MINUTES_MI
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
 from tale_desktop.services.tasks import TaskHandle
-from tale_desktop.ui import labels
-from tale_desktop.ui.story_stream import StoryStreamView, looks_like_title
+from tale_desktop.ui.common import labels
+from tale_desktop.ui.compose.story_stream import StoryStreamView, looks_like_title
 
 if TYPE_CHECKING:
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -472,7 +472,7 @@ class StorytellerUi:
         self.story_settings = None
 
     def _settings_opened(self, dialog: Any) -> None:  # a SettingsDialog
-        from tale_desktop.ui.story_settings import add_to_dialog
+        from tale_desktop.ui.settings.story_settings import add_to_dialog
 
         self.story_settings = add_to_dialog(self.window.ctx, dialog)
 

@@ -49,17 +49,17 @@ from tale_desktop.context import AppContext
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.resources_path import resource
 from tale_desktop.services.library import StoryDetails
-from tale_desktop.ui import theme, wheel_guard
-from tale_desktop.ui.actions import ActionRegistry
-from tale_desktop.ui.library_panel import LibraryFeatures
-from tale_desktop.ui.library_view import LibraryView, StoryListModel
-from tale_desktop.ui.narration_ui import install_narration
-from tale_desktop.ui.profiles import ChildrenPanel, HeroesPanel
-from tale_desktop.ui.reader import ReaderPane
-from tale_desktop.ui.settings_dialog import SettingsDialog
-from tale_desktop.ui.story_controller import StoryController
-from tale_desktop.ui.story_details import StoryDetailsPanel
-from tale_desktop.ui.tasks_panel import TasksPanel
+from tale_desktop.ui.common import theme, wheel_guard
+from tale_desktop.ui.library.library_panel import LibraryFeatures
+from tale_desktop.ui.library.library_view import LibraryView, StoryListModel
+from tale_desktop.ui.listen.narration_ui import install_narration
+from tale_desktop.ui.profiles.profiles import ChildrenPanel, HeroesPanel
+from tale_desktop.ui.reader.reader import ReaderPane
+from tale_desktop.ui.reader.story_controller import StoryController
+from tale_desktop.ui.reader.story_details import StoryDetailsPanel
+from tale_desktop.ui.settings.settings_dialog import SettingsDialog
+from tale_desktop.ui.shell.actions import ActionRegistry
+from tale_desktop.ui.shell.tasks_panel import TasksPanel
 
 log = logging.getLogger(__name__)
 MIN_WIDTH, MIN_HEIGHT = 760, 500  # fits a 1920x1080 screen at 200 % scale (960x540 logical)
@@ -326,7 +326,7 @@ class MainWindow(QMainWindow):
         self.narration = install_narration(self)
         self.refresh_banner()
 
-        from tale_desktop.ui import compose
+        from tale_desktop.ui.compose import new_story as compose
 
         self.storyteller_ui = compose.install(self)
         self.storyteller_ui.panel.story_saved.connect(self._story_written)
