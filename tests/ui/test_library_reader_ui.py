@@ -112,14 +112,14 @@ async def test_window_remembers_its_size(ctx):
 
     first = MainWindow(ctx)
     first.show()
-    first.resize(820, 560)
-    await until(lambda: first.width() == 820, what="resized")
+    first.resize(780, 540)
+    await until(lambda: first.width() == 780, what="resized")
     first.close()
     first.deleteLater()
     second = MainWindow(ctx)
     second.show()
     try:
-        assert (second.width(), second.height()) == (820, 560)
+        assert (second.width(), second.height()) == (780, 540)
         assert not second.tasks_dock.isVisible()
     finally:
         second.close()
