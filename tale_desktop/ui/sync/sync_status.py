@@ -111,7 +111,9 @@ def make_sync_action(sync: SyncService, parent: QObject) -> QAction:
     action.triggered.connect(lambda: sync.request_sync("menu", by_parent=True))
     bridge = SyncStateBridge(sync, action)
     # Disabled while a run is going and while sync is off (not set up or not signed in): it could not run.
-    bridge.changed.connect(lambda state: action.setEnabled(state.status not in (SyncStatus.SYNCING,
-                                                                                 SyncStatus.OFF)))
-    action.setEnabled(False)  # until the first state says sync is on
+    def follow(state: SyncState) -> None:
+        action.setEnabled(state.status not in (SyncStatus.SYNCING, SyncStatus.OFF))
+
+    bridge.changed.connect(follow)
+    follow(bridge.state)
     return action
