@@ -56,6 +56,7 @@ UI_READER_FONT_PT = Key("ui/reader_font_pt", None, "14.5", label="Reader text si
 UI_THEME = Key("ui/theme", "TALE_THEME", "system", label="Theme")  # day | night | system
 UI_LIBRARY_VISIBLE = Key("ui/library_visible", None, "1")
 UI_DETAILS_VISIBLE = Key("ui/details_visible", None, "1")
+UI_RECORDING_SPEAKER = Key("ui/recording_speaker", None, "")  # who reads in the family's recordings ("Mum")
 
 # Secrets (keyring).
 OPENROUTER_API_KEY = Key("openrouter_api_key", "OPENROUTER_API_KEY", secret=True, label="OpenRouter API key")

@@ -303,6 +303,8 @@ class Narrator:
                 listener.part(NarrationPart(0, Path(str(chosen.local_file)), 0.0, chosen.duration_s,
                                             chosen.timings, 0))
                 return chosen
+            if provider is None:  # the parent picked a synthesized narration: play that one (from the cache)
+                provider, voice = await self._chosen_synthesized(story.id, provider, voice)
         sentences = sentences_of(story.content)
         if not sentences:
             raise ValidationError({"content": "This story has no text to narrate."})
@@ -473,6 +475,30 @@ class Narrator:
             raise ValidationError({"narration": "This story has no such narration."})
         await self.library.store.set_preferred_narration(story_id, narration_id)
         self.library.notify("narrations", [story_id])
+
+    async def recordings(self) -> list[tuple[Narration, str]]:
+        """The family's recordings in the library whose audio is on this computer, with their story's title
+        (samples for a family voice)."""
+        found = []
+        for narration, title in await self.library.store.recordings():
+            if await self._blocking(self.cache.verified, narration.local_file, narration.sha256):
+                found.append((narration, title))
+        return found
+
+    async def _chosen_synthesized(self, story_id: str, provider: str | None,
+                                  voice: str | None) -> tuple[str | None, str | None]:
+        """(provider, voice) that make the narration the parent chose again from the cache, when the choice is
+        a synthesized narration whose file is here; else the arguments unchanged."""
+        preferred = await self.preferred(story_id)
+        chosen = next((n for n in await self.library.store.narrations_for(story_id) if n.id == preferred), None)
+        if chosen is None or chosen.provider == RECORDING or not await self._blocking(
+                self.cache.verified, chosen.local_file, chosen.sha256):
+            return provider, voice
+        if chosen.provider == NarrationProvider.ELEVENLABS:
+            return chosen.provider, chosen.voice_id or None
+        if chosen.provider == NarrationProvider.ESPEAK:
+            return chosen.provider, chosen.voice_id or None
+        return OFFLINE, None
 
     async def _playable_recording(self, story_id: str, *, required: bool) -> Narration | None:
         """The recording that plays: the chosen narration when it is a recording, or with no (live) choice the

@@ -75,5 +75,16 @@ class VoiceService:
         log.info("Cloning a voice from %d recordings (%.0f s)", len(paths), total)
         return await ElevenLabsVoiceLab(account).clone(name, paths, description="A family voice for Tale Desktop")
 
+    async def recording_seconds(self, path: Path) -> float:
+        """How long a recording chosen as a sample lasts (decoded in a worker thread; ValidationError when it is
+        not a readable recording)."""
+        from tale_desktop.providers import audio_files
+
+        path = Path(path).expanduser()
+        if path.suffix.lower() not in audio_files.RECORDING_FORMATS:
+            raise ValidationError({"files": f"{path.name} is not an audio recording (use m4a, mp3, wav, ogg "
+                                            "or opus)."})
+        return await asyncio.to_thread(audio_files.duration_s, path)
+
     async def delete(self, voice_id: str) -> None:
         await ElevenLabsVoiceLab(self._account()).delete(voice_id)

@@ -412,6 +412,21 @@ class Library:
             return [row_to_record("narrations", r) for r in rows]  # type: ignore[misc]
         return await self.db.run(query)
 
+    async def recordings(self) -> list[tuple[Narration, str]]:
+        """Every live family recording in the library with its story's title, newest first."""
+        def query() -> list[tuple[Narration, str]]:
+            rows = self.db.connection().execute(
+                "SELECT n.*, s.title AS story_title FROM narrations n JOIN stories s ON s.id = n.story_id "
+                "WHERE n.provider = 'recording' AND n.deleted_at IS NULL AND s.deleted_at IS NULL "
+                "ORDER BY n.created_at DESC").fetchall()
+            found = []
+            for row in rows:
+                values = dict(row)
+                title = values.pop("story_title") or ""
+                found.append((row_to_record("narrations", values), title))
+            return found  # type: ignore[return-value]
+        return await self.db.run(query)
+
     async def preferred_narration(self, story_id: str) -> str | None:
         """The id of the narration the parent chose to play for a story (kept on this device), or ``None``."""
         return await self.get_meta(PREFERRED_NARRATION + story_id) or None

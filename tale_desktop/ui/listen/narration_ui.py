@@ -63,7 +63,7 @@ class NarrationControls(QObject):
                                            section=listening, slot=lambda: self.narrate_again("offline"))
         self.again_eleven_action = actions.define("narrate_elevenlabs", self.tr("Narrate again with ElevenLabs"),
                                                   section=listening, slot=lambda: self.narrate_again("elevenlabs"))
-        menu = QMenu(self.tr("&Listen"), window)
+        menu = self.menu = QMenu(self.tr("&Listen"), window)
         window.menuBar().insertMenu(window.help_menu.menuAction(), menu)  # before Help, as menus usually are
         for action in (self.play_action, self.stop_action, self.back_action, self.forward_action):
             menu.addAction(action)

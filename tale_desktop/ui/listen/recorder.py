@@ -66,6 +66,7 @@ class RecorderPanel(QWidget):
     import_requested = Signal()  # no microphone (or the parent prefers a file): import one instead
     message = Signal(str)  # something the parent should know (an error while recording)
     state_changed = Signal(str)  # "stopped", "recording" or "paused"
+    duration_changed = Signal(int)  # milliseconds recorded so far (pauses not counted)
 
     def __init__(self, output_dir: Path, parent: QWidget | None = None, *,
                  inputs: list[QAudioDevice] | None = None):
@@ -89,7 +90,7 @@ class RecorderPanel(QWidget):
         self.record_button = QPushButton(self.tr("Record my reading"), self)
         self.pause_button = QPushButton(self.tr("Pause"), self)
         self.stop_button = QPushButton(self.tr("Stop"), self)
-        self.import_button = QPushButton(self.tr("Import a recording…"), self)
+        self.import_button = QPushButton(self.tr("Use a recording from a file…"), self)
         self.record_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
@@ -188,6 +189,7 @@ class RecorderPanel(QWidget):
 
     def _show_duration(self, milliseconds: int) -> None:
         self.time_label.setText(QTime(0, 0).addMSecs(int(milliseconds)).toString("mm:ss"))
+        self.duration_changed.emit(int(milliseconds))
 
     # -- level meter -------------------------------------------------------------------------------------------
     def _start_meter(self, device: QAudioDevice) -> None:

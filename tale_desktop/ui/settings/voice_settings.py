@@ -71,10 +71,15 @@ class VoiceSettings(QWidget):
 
     def _fill(self, voices: list[Any]) -> None:
         self.load_button.setEnabled(True)
+        self.show_voices(voices)
+
+    def show_voices(self, voices: list[Any]) -> None:
+        """List the account's voices by name in the pickers (a family voice, which names no language, in
+        every language's list)."""
         for language, combo in self.combos.items():
-            current = combo.currentText()
+            current = self.voice_id(language)
             combo.clear()
-            speaking = [v for v in voices if language in v.languages] or voices
+            speaking = [v for v in voices if language in v.languages or not v.languages] or voices
             for voice in speaking:
                 combo.addItem(voice.name, voice.voice_id)  # the name; the id stays behind it
                 combo.setItemData(combo.count() - 1, voice.voice_id, Qt.ItemDataRole.ToolTipRole)

@@ -53,6 +53,7 @@ from tale_desktop.ui.common import theme, wheel_guard
 from tale_desktop.ui.library.library_panel import LibraryFeatures
 from tale_desktop.ui.library.library_view import LibraryView, StoryListModel
 from tale_desktop.ui.listen.narration_ui import install_narration
+from tale_desktop.ui.listen.recording_ui import install_recording
 from tale_desktop.ui.profiles.profiles import ChildrenPanel, HeroesPanel
 from tale_desktop.ui.reader.reader import ReaderPane
 from tale_desktop.ui.reader.story_controller import StoryController
@@ -326,6 +327,7 @@ class MainWindow(QMainWindow):
         self.theme.theme_changed.connect(self.actions.recolour)
         # Listening: player bar under the reader, Listen menu, Play action, read-along.
         self.narration = install_narration(self)
+        self.recording = install_recording(self)  # Record my reading, Read by, Family voices
         self.refresh_banner()
 
         from tale_desktop.ui.compose import new_story as compose
@@ -753,6 +755,7 @@ class MainWindow(QMainWindow):
         self.undo_bar.finalize()  # a deletion still offering Undo becomes final
         self._save_layout()
         self.story.shutdown()
+        self.recording.close()
         self.narration.close()
         event.accept()
         self.closed.emit()
