@@ -4,7 +4,7 @@ narrations it is given and emits ``chosen(narration_id)``; the container saves t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidg
 
 from tale_desktop.domain.enums import NarrationProvider
 from tale_desktop.domain.models import Narration
+from tale_desktop.providers.elevenlabs import VoiceInfo
 from tale_desktop.ui.common.wheel_guard import NoWheelComboBox
 
 
@@ -28,8 +29,12 @@ def narration_label(narration: Narration, voice_name: Callable[[str], str]) -> s
     return t("Offline voice")
 
 
+VOICE = "voice:"  # item data of a family voice that has not read this story yet
+
+
 class NarrationPicker(QWidget):
     chosen = Signal(str)  # the narration the parent picked
+    voice_chosen = Signal(str)  # a family voice that should read the story (ElevenLabs voice id)
 
     def __init__(self, record_action: QAction, parent: QWidget | None = None):
         super().__init__(parent)
@@ -56,26 +61,36 @@ class NarrationPicker(QWidget):
         row.addWidget(self.record_button)
         self.show_narrations([], lambda _id: "")
 
-    def show_narrations(self, narrations: list[Narration], voice_name: Callable[[str], str]) -> None:
-        """The story's narrations in play order (the one that plays first)."""
+    def show_narrations(self, narrations: list[Narration], voice_name: Callable[[str], str],
+                        family: Sequence[VoiceInfo] = ()) -> None:
+        """The story's narrations in play order (the one that plays first), then the family voices that have
+        not read it yet (choosing one has it read in that voice)."""
         self.combo.clear()
         for narration in narrations:
             self.combo.addItem(narration_label(narration, voice_name), narration.id)
-        self.combo.setCurrentIndex(0 if narrations else -1)
+        used = {n.voice_id for n in narrations if n.provider == NarrationProvider.ELEVENLABS}
+        for voice in family:
+            if voice.voice_id not in used:
+                self.combo.addItem(self.tr("{0} (family voice)").format(voice.name), VOICE + voice.voice_id)
+        self.combo.setCurrentIndex(0 if self.combo.count() else -1)
         for widget in (self.label, self.combo):
-            widget.setVisible(bool(narrations))
+            widget.setVisible(self.combo.count() > 0)
 
     def current_id(self) -> str:
         return str(self.combo.currentData() or "")
 
     def choose(self, narration_id: str) -> None:
-        """Pick a narration as the parent would (emits ``chosen``)."""
+        """Pick a narration (or a family voice, by its id) as the parent would."""
         index = self.combo.findData(narration_id)
+        if index < 0:
+            index = self.combo.findData(VOICE + narration_id)
         if index >= 0:
             self.combo.setCurrentIndex(index)
             self._activated(index)
 
     def _activated(self, index: int) -> None:
-        narration_id = self.combo.itemData(index)
-        if narration_id:
-            self.chosen.emit(str(narration_id))
+        data = str(self.combo.itemData(index) or "")
+        if data.startswith(VOICE):
+            self.voice_chosen.emit(data[len(VOICE):])
+        elif data:
+            self.chosen.emit(data)

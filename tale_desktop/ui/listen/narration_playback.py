@@ -63,7 +63,8 @@ class NarrationPlayback(QObject):
             return
         self.start(story)
 
-    def start(self, story: Story, *, provider: str | None = None, again: bool = False) -> TaskHandle:
+    def start(self, story: Story, *, provider: str | None = None, voice: str | None = None,
+              again: bool = False) -> TaskHandle:
         """Narrate ``story`` (reusing a cached narration unless ``again``) and play it as it arrives."""
         self.stop()
         self.story = story
@@ -77,7 +78,7 @@ class NarrationPlayback(QObject):
 
         async def work(handle: TaskHandle) -> Narration:
             listener.on_progress = lambda done, total: handle.report(done, total, f"{done} of {total} sentences")
-            return await self.ctx.narrator.narrate(story.id, provider=provider, listener=listener,
+            return await self.ctx.narrator.narrate(story.id, provider=provider, voice=voice, listener=listener,
                                                    reuse=not again)
 
         self._handle = self.ctx.tasks.spawn(work, name=TASK_NAME, title=f"Narrating “{story.title}”",

@@ -77,6 +77,7 @@ class RecordingControls(QObject):
         self.picker = NarrationPicker(self.record_action)
         self.reader.bottom_slot.insertWidget(0, self.picker)  # just above the player bar
         self.picker.chosen.connect(self.choose_narration)
+        self.picker.voice_chosen.connect(self.read_in_voice)
         self.reader.story_shown.connect(self._story_shown)
         self.directory.changed.connect(self.refresh_picker)
         self._unsubscribe = self.ctx.library.subscribe(self._on_library_change)
@@ -265,9 +266,8 @@ class RecordingControls(QObject):
         def fill(narrations: list[Narration]) -> None:
             if self.reader.story_id != story_id:
                 return
-            self.picker.show_narrations(narrations, self.directory.name_of)
-            if any(n.provider == "elevenlabs" for n in narrations):
-                self.directory.ensure_loaded()  # its voice is shown by name
+            self.picker.show_narrations(narrations, self.directory.name_of, self.directory.family)
+            self.directory.ensure_loaded()  # voices by name, and the family voices that can read it
 
         self.ctx.tasks.spawn(self.ctx.narrator.narrations(story_id), name=PICKER_TASK,
                              title=self.tr("Finding the story's readings"), replace=True, on_result=fill)
@@ -289,6 +289,24 @@ class RecordingControls(QObject):
         self.ctx.tasks.spawn(self.ctx.narrator.set_preferred(story.id, narration_id), name="recording.choose",
                              title=self.tr("Choosing the reading"), replace=True, on_result=chosen,
                              on_error=lambda message, _exc: self.narration.notice(message))
+
+    def read_in_voice(self, voice_id: str) -> None:
+        """A family voice reads the story (ElevenLabs), which then plays, and is remembered as the choice."""
+        story = self.reader.story
+        if story is None:
+            return
+        playback = self.narration.playback
+
+        def ready(narration: Narration) -> None:
+            playback.narrationReady.disconnect(ready)
+            if narration.story_id == story.id and narration.voice_id == voice_id:
+                self.ctx.tasks.spawn(self.ctx.narrator.set_preferred(story.id, narration.id),
+                                     name="recording.choose", title=self.tr("Choosing the reading"), replace=True)
+
+        playback.narrationReady.connect(ready)
+        self.narration.bar.show_message("")
+        self.narration.read_along.enabled = True
+        playback.start(story, provider="elevenlabs", voice=voice_id)
 
     def _on_library_change(self, kind: str, ids: list[str]) -> None:
         story = self.reader.story

@@ -5,6 +5,7 @@ up everywhere by its name."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from PySide6.QtCore import QObject, Signal
@@ -44,6 +45,10 @@ class VoiceDirectory(QObject):
             self.reload()
 
     def reload(self) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # the window is closing: nothing to load any more
         self.loading = True
 
         async def load() -> list[VoiceInfo] | None:
