@@ -9,7 +9,16 @@ sentence) the highlight goes there at once and the estimate learns from how long
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QResizeEvent,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QFrame, QTextBrowser, QTextEdit, QWidget
 
 from tale_desktop.domain.speech import Sentence, sentences_of
@@ -20,6 +29,9 @@ START_WORDS_PER_SECOND = 2.2  # about 130 words a minute: reading aloud to a sle
 MIN_WORDS_PER_SECOND, MAX_WORDS_PER_SECOND = 0.8, 5.0
 SENTENCE_PAUSE_S = 0.7  # a breath between sentences
 LEARNING = 0.5  # how much one measured sentence moves the estimate
+PROMPT_FONT_PT = 17.0  # read from a little way off the screen
+COLUMN_WIDTH = 820
+LINE_HEIGHT_PERCENT = 150
 
 
 def words_in(text: str) -> int:
@@ -35,9 +47,11 @@ class ReadingPrompt(QTextBrowser):
         self.setAccessibleName(self.tr("Story text to read aloud"))
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setOpenLinks(False)
-        font = self.document().defaultFont()
-        font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.35)
+        font = QFont("Georgia")
+        font.setStyleHint(QFont.StyleHint.Serif)
+        font.setPointSizeF(PROMPT_FONT_PT)
         self.document().setDefaultFont(font)
+        self.document().setDocumentMargin(8)
         self.words_per_second = START_WORDS_PER_SECOND
         self.sentences: list[Sentence] = []
         self._spans: list[tuple[int, int] | None] = []
@@ -49,6 +63,13 @@ class ReadingPrompt(QTextBrowser):
     # -- content -------------------------------------------------------------------------------------------------
     def set_story(self, content: str) -> None:
         self.document().setMarkdown(content, QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+        cursor = QTextCursor(self.document())
+        cursor.select(QTextCursor.SelectionType.Document)
+        block = QTextBlockFormat()
+        block.setLineHeight(LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        block.setBottomMargin(12)
+        cursor.mergeBlockFormat(block)
+        self._center_column()
         self.sentences = sentences_of(content)
         timings = [{"from": s.start, "to": s.end} for s in self.sentences]
         self._spans = locate_sentences(self.document().toPlainText(), content, timings)
@@ -103,6 +124,20 @@ class ReadingPrompt(QTextBrowser):
         self._index = min(len(self.sentences) - 1, max(0, index))
         self._anchor_s = self._elapsed_s
         self._highlight()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._center_column()
+
+    def _center_column(self) -> None:
+        """A readable column in the middle of a wide page."""
+        side = max(8, (self.viewport().width() - COLUMN_WIDTH) // 2)
+        frame = self.document().rootFrame()
+        fmt = frame.frameFormat()
+        if fmt.leftMargin() != side:
+            fmt.setLeftMargin(side)
+            fmt.setRightMargin(side)
+            frame.setFrameFormat(fmt)
 
     # -- painting ------------------------------------------------------------------------------------------------
     def recolour(self, _theme: str = "") -> None:

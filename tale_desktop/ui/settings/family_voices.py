@@ -104,6 +104,10 @@ class CloneVoiceDialog(QDialog):
         self.samples.setAccessibleName(self.tr("Recordings to upload"))
         self.samples.setMinimumHeight(110)
         self.samples.itemChanged.connect(lambda _item: self._update_total())
+        self.no_samples = QLabel(self.tr("No recordings yet. Add recordings of the speaker from files; a reading "
+                                         "recorded with “Record my reading” is listed here too."))
+        self.no_samples.setObjectName("fieldHint")
+        self.no_samples.setWordWrap(True)
         self.add_files_button = QPushButton(self.tr("Add recordings from files…"))
         self.add_files_button.setObjectName("addSampleFiles")
         self.add_files_button.clicked.connect(self.choose_files)
@@ -140,6 +144,7 @@ class CloneVoiceDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(samples_heading)
         layout.addWidget(self.samples, 1)
+        layout.addWidget(self.no_samples)
         layout.addLayout(sample_row)
         layout.addWidget(self.consent)
         layout.addWidget(self.error)
@@ -214,6 +219,7 @@ class CloneVoiceDialog(QDialog):
         return sum(seconds for _path, seconds in self.chosen())
 
     def _update_total(self) -> None:
+        self.no_samples.setVisible(self.samples.count() == 0)
         total = self.total_seconds()
         if total >= MIN_CLONE_SECONDS:
             self.total.setText(self.tr("Chosen: {0}. That is enough for a voice.").format(

@@ -88,7 +88,8 @@ class VoiceSettings(QWidget):
                 combo.setCurrentIndex(chosen)
             else:
                 combo.setEditText(current)
-        self.status.setText(self.tr("{0} voices in your account.").format(len(voices)))
+        self.status.setText(self.tr("1 voice in your account.") if len(voices) == 1
+                            else self.tr("{0} voices in your account.").format(len(voices)))
 
     def _failed(self, message: str, _exc: BaseException) -> None:
         self.load_button.setEnabled(True)
