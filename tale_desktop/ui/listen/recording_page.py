@@ -47,10 +47,12 @@ class RecordingPage(QWidget):
         self.back_button.setObjectName("recordingBack")
         self.back_button.clicked.connect(self.back_requested)
         self.hint = QLabel(self.tr("Read the highlighted sentence. The highlight moves on at your pace; press "
-                                   "“Next sentence” or click a sentence to move it yourself. Pausing is fine."))
+                                   "“Next sentence” (or Space) or click a sentence to move it yourself. Pausing is "
+                                   "fine."))
         self.hint.setObjectName("fieldHint")
         self.hint.setWordWrap(True)
         self.prompt = ReadingPrompt()
+        self.prompt.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space stays with the focused "Next sentence"
         self.previous_button = QPushButton(self.tr("Previous sentence"))
         self.previous_button.setObjectName("previousSentence")
         self.previous_button.clicked.connect(self.prompt.previous_sentence)
@@ -97,6 +99,7 @@ class RecordingPage(QWidget):
         self.prompt.set_story(story.content)
         if not self.speaker.text().strip():
             self.speaker.setText(speaker)
+        self.next_button.setFocus()
 
     def speaker_name(self) -> str:
         return " ".join(self.speaker.text().split())

@@ -79,6 +79,7 @@ class RecordingControls(QObject):
         self.picker.chosen.connect(self.choose_narration)
         self.picker.voice_chosen.connect(self.read_in_voice)
         self.reader.story_shown.connect(self._story_shown)
+        window.story.closed.connect(self._story_shown_none)
         self.directory.changed.connect(self.refresh_picker)
         self._unsubscribe = self.ctx.library.subscribe(self._on_library_change)
         window.settings_opened.connect(self._settings_opened)
@@ -108,12 +109,15 @@ class RecordingControls(QObject):
         has_story = self.reader.story is not None
         recording = self.page is not None and self.page.busy
         importing = self.ctx.tasks.get(IMPORT_TASK) is not None
-        self.record_action.setEnabled(has_story and not recording and not importing)
+        self.record_action.setEnabled((has_story and not importing) or recording)
         self.import_action.setEnabled(has_story and not recording and not importing)
 
     # -- recording -----------------------------------------------------------------------------------------------
     def record(self) -> None:
         """Open the recording page for the story in the reader, or say there is no microphone."""
+        if self.page is not None and self.page.busy:  # a reading is being recorded: back to it
+            self.window.show_center_page(self.page)
+            return
         story = self.reader.story
         if story is None:
             return
@@ -253,6 +257,10 @@ class RecordingControls(QObject):
 
     # -- which narration plays -----------------------------------------------------------------------------------
     def _story_shown(self, _story_id: str) -> None:
+        self._update_actions()
+        self.refresh_picker()
+
+    def _story_shown_none(self) -> None:
         self._update_actions()
         self.refresh_picker()
 
