@@ -70,7 +70,7 @@ CHANGE_DEBOUNCE_S = 3.0
 PERIODIC_S = 300.0
 AUDIO_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "ogg": "audio/ogg", "opus": "audio/ogg",
                "flac": "audio/flac", "m4a": "audio/mp4", "aac": "audio/aac"}
-LIVE_POLL_S = 5.0      # the fallback when Realtime is unavailable: a cheap no-change sync costs 4 requests
+LIVE_POLL_S = 5.0      # the fallback when Realtime is unavailable: a cheap no-change sync costs 5 requests (one per table)
 LIVE_DEBOUNCE_S = 0.3
 LIVE_RETRY_S = 120.0   # while polling, how often Realtime is tried again  # changes of one push arrive together: one sync for all of them
 META_USER = "sync.user_id"

@@ -343,3 +343,23 @@ def test_0003_applies_on_a_project_that_already_has_rows(cluster: PostgresCluste
     finally:
         with psycopg.connect(cluster.conninfo(), autocommit=True) as admin:
             admin.execute(f"drop database {name} with (force)")
+
+
+def test_0003_puts_the_synced_tables_in_the_realtime_publication_when_there_is_one(cluster) -> None:
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(cluster.conninfo(), autocommit=True) as admin:
+        admin.execute(f"create database {name}")
+    try:
+        with psycopg.connect(cluster.conninfo(name), autocommit=True) as conn:
+            conn.execute(SUPABASE_STAND_IN)
+            conn.execute("create publication supabase_realtime")  # what every Supabase project has
+            for sql in migrations() + migrations():  # twice: the second run adds nothing and fails nothing
+                conn.execute(sql)
+            published = {r[0] for r in conn.execute(
+                "select tablename from pg_publication_tables where pubname = 'supabase_realtime'")}
+            assert published == {"children", "heroes", "stories", "narrations", "illustrations"}
+    finally:
+        with psycopg.connect(cluster.conninfo(), autocommit=True) as admin:
+            admin.execute(f"drop database {name} with (force)")

@@ -61,5 +61,22 @@ drop policy if exists illustrations_delete_own on public.illustrations;
 create policy illustrations_delete_own on public.illustrations for delete to authenticated
   using (user_id = (select auth.uid()));
 
+-- Live updates: Supabase Realtime sends `postgres_changes` only for tables in its publication (the dashboard's
+-- "Enable Realtime"). Add the synced tables when the project has the publication and they are not in it yet.
+do $$
+declare
+  t text;
+begin
+  if exists (select 1 from pg_publication where pubname = 'supabase_realtime') then
+    foreach t in array array['children', 'heroes', 'stories', 'narrations', 'illustrations'] loop
+      if not exists (select 1 from pg_publication_tables
+                     where pubname = 'supabase_realtime' and schemaname = 'public' and tablename = t) then
+        execute format('alter publication supabase_realtime add table public.%I', t);
+      end if;
+    end loop;
+  end if;
+end;
+$$;
+
 -- Tell PostgREST about the new table (Supabase reloads its schema cache on this notification).
 notify pgrst, 'reload schema';
