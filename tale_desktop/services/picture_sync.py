@@ -88,7 +88,7 @@ class PictureSync:
                 arrived.add(picture.story_id)
         touched = sorted(set(stories) | arrived)
         if touched:
-            self.sync.library.notify(NOTIFY_KIND, touched)
+            self.sync.announce(NOTIFY_KIND, touched)
 
     async def _download(self, picture: Illustration, report: SyncReport) -> bool:
         remote = picture.remote_path or ""

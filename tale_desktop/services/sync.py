@@ -299,24 +299,24 @@ class SyncService:
                 if table in pulled:
                     pulled[table].extend(changed)
                 elif changed:
-                    self._notifying = True
-                    try:
-                        self.library.notify(table, changed)
-                        if table == "stories" and deleted:
-                            # Deleted on another device: this device's downloaded copies go too.
-                            self.library.notify("stories_purged", deleted)
-                    finally:
-                        self._notifying = False
+                    self.announce(table, changed)
+                    if table == "stories" and deleted:
+                        # Deleted on another device: this device's downloaded copies go too.
+                        self.announce("stories_purged", deleted)
                 if len(rows) < PULL_PAGE_ROWS:
                     break
         for table, ids in pulled.items():
             if handle is not None:
                 handle.report(message=f"Fetching {table} files…")
-            self._notifying = True  # what the fetchers announce is pulled, not a local change
-            try:
-                await self.pull_fetchers[table](ids, report)
-            finally:
-                self._notifying = False
+            await self.pull_fetchers[table](ids, report)
+
+    def announce(self, kind: str, ids: list[str]) -> None:
+        """Tell the library's listeners about pulled changes (they are not local changes: no new run for them)."""
+        self._notifying = True
+        try:
+            self.library.notify(kind, ids)
+        finally:
+            self._notifying = False
 
     def _apply_page(self, table: str, rows: list[dict[str, Any]], cursor: int
                     ) -> tuple[list[str], list[str], list[Skipped], int]:
