@@ -13,6 +13,7 @@ from tale_desktop.services.export import ExportService, PdfRenderer
 from tale_desktop.services.illustrator import Illustrator
 from tale_desktop.services.library import LibraryService
 from tale_desktop.services.narrator import Narrator
+from tale_desktop.services.picture_sync import PictureSync
 from tale_desktop.services.storyteller import Storyteller
 from tale_desktop.services.sync import SyncService
 from tale_desktop.services.tasks import TaskManager
@@ -46,6 +47,7 @@ class AppContext:
         self.illustrator = Illustrator(self.settings, self.library, self.tasks, self.http,
                                        story_model=self.storyteller.client, svg_renderer_factory=_qt_svg_renderer)
         self.exporter.pictures = self.illustrator.book_pictures  # picture books: exports place the pictures
+        PictureSync(self.sync, self.illustrator).install()  # their files travel through the bucket too
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:

@@ -75,10 +75,22 @@ OUTDATED_MESSAGE = ("Your Supabase project still has the previous Tale Desktop s
                     "resources/supabase/README.md); sync waits until then, and nothing on this device is lost.")
 
 
+# The table migration 0003 adds; a project that has the others but not this one is on the schema before it.
+PICTURES_TABLE = "illustrations"
+PICTURES_OUTDATED_MESSAGE = ("Your Supabase project does not have the picture-book table yet. Apply "
+                             "resources/supabase/migrations/0003_illustrations.sql to it (see "
+                             "resources/supabase/README.md); sync waits until then, and nothing on this device is "
+                             "lost.")
+
+
+def _missing_names(exc: ProviderError) -> str:
+    cause = exc.__cause__
+    return " ".join(str(getattr(cause, name, "") or "") for name in ("message", "details", "hint"))
+
+
 def _outdated(exc: ProviderError) -> bool:
     """Whether a 'missing column' failure names one of migration 0002's columns."""
-    cause = exc.__cause__
-    text = " ".join(str(getattr(cause, name, "") or "") for name in ("message", "details", "hint"))
+    text = _missing_names(exc)
     return isinstance(exc, SchemaMissing) and any(f"{c}" in text for c in SYNC_COLUMNS)
 
 
@@ -395,7 +407,7 @@ class SupabaseProvider:
             await client.table(table).upsert(rows, on_conflict="user_id,id",
                                              returning=ReturnMethod.minimal).execute()
 
-        await self._sync_call(work)
+        await self._sync_call(work, table)
 
     async def changes_since(self, table: str, revision: int, limit: int, *,
                             exclude_origin: str | None = None) -> list[dict[str, Any]]:
@@ -411,15 +423,18 @@ class SupabaseProvider:
                                            "the project URL in Settings → Account.")
             return response.data
 
-        return await self._sync_call(work)
+        return await self._sync_call(work, table)
 
-    async def _sync_call(self, work: Callable[[Any], Awaitable[T]]) -> T:
-        """``call`` for the sync tables: a project without migration 0002's columns says so (SchemaOutdated)."""
+    async def _sync_call(self, work: Callable[[Any], Awaitable[T]], table: str) -> T:
+        """``call`` for the sync tables: a project without migration 0002's columns, or without 0003's table,
+        says which migration it lacks (SchemaOutdated)."""
         try:
             return await self.call(work)
         except SchemaMissing as exc:
             if _outdated(exc):
                 raise SchemaOutdated(SERVICE, OUTDATED_MESSAGE) from exc
+            if table == PICTURES_TABLE and PICTURES_TABLE in _missing_names(exc):
+                raise SchemaOutdated(SERVICE, PICTURES_OUTDATED_MESSAGE) from exc
             raise
 
     # -- live changes (Realtime) ----------------------------------------------------------------------------
