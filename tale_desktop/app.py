@@ -97,10 +97,10 @@ def _make_application():
     app.setDesktopFileName(APP_NAME)
     app.setWindowIcon(QIcon(str(resource("icons", "tale-desktop.svg"))))
     app.setStyle("Fusion")
-    try:
-        app.setStyleSheet(resource("styles", "app.qss").read_text(encoding="utf-8"))
-    except OSError:
-        log.warning("The style sheet is missing; using the plain style")
+    from tale_desktop.ui.common import theme
+
+    # The environment's choice first (the stored one is applied by the window's ThemeManager once settings load).
+    theme.apply(app, theme.resolve(os.environ.get("TALE_THEME", theme.SYSTEM).strip().lower()))
     # The window's close ends the app through ``main`` (so cleanup runs on a live loop), not Qt's own quit.
     app.setQuitOnLastWindowClosed(False)
     return app
@@ -123,7 +123,7 @@ async def show_fatal(message: str) -> None:
 
 def _create_context():
     """Worker thread: import the heavy modules (httpx, SDK glue, widgets code) and open the library."""
-    import tale_desktop.ui.main_window  # noqa: F401 - warm the import off the loop thread
+    import tale_desktop.ui.shell.main_window  # noqa: F401 - warm the import off the loop thread
     from tale_desktop.context import AppContext
 
     return AppContext.create()
@@ -145,7 +145,7 @@ async def main(app) -> int:
         await show_fatal(exc.user_message)
         return EXIT_STORAGE
 
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.shell.main_window import MainWindow
 
     window = None
     try:
@@ -168,12 +168,12 @@ async def main(app) -> int:
             return EXIT_STORAGE
         except Exception:  # the library still works without the starter content
             log.exception("Installing the built-in heroes and stories failed")
-            from tale_desktop.ui.dialogs import show_error
+            from tale_desktop.ui.common.dialogs import show_error
 
             show_error(window, "Starter content", "The built-in heroes and starter stories could not be "
                                                   "installed. Details were written to the log.")
         window.start()
-        from tale_desktop.ui.sync_wiring import install_sync_ui
+        from tale_desktop.ui.sync.sync_wiring import install_sync_ui
 
         install_sync_ui(window, ctx)  # status indicator, Sync action, Account section, background sync
         await preparing.wait()  # a failure is logged; clients are then made on first use

@@ -74,13 +74,13 @@ class AppContext:
 def _qt_pdf_renderer() -> PdfRenderer:
     """PDF rendering needs Qt's typesetter, which belongs to the ui layer: it is injected into the export service
     from here, the composition root (called on the loop thread at the first PDF export)."""
-    from tale_desktop.ui.pdf_export import QtPdfRenderer
+    from tale_desktop.ui.library.pdf_export import QtPdfRenderer
 
     return QtPdfRenderer()
 
 
 def _qt_svg_renderer() -> Callable[[str], bytes]:
     """The drawn SVG cover as PNG (for an MP3's ID3 picture) needs Qt's SVG renderer: injected like the PDF one."""
-    from tale_desktop.ui.covers import SvgCoverRenderer
+    from tale_desktop.ui.common.covers import SvgCoverRenderer
 
     return SvgCoverRenderer()

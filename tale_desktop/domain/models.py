@@ -89,7 +89,8 @@ class _Checker:
             self.fail(field_name, f"{label} must be a list of words")
             return
         if len(value) < minimum:
-            self.fail(field_name, f"{label} needs at least {minimum} item{'s' if minimum > 1 else ''}")
+            self.fail(field_name, f"Add at least one to {label.lower()}" if minimum == 1
+                      else f"Add at least {minimum} to {label.lower()}")
         elif len(value) > maximum:
             self.fail(field_name, f"{label} can have at most {maximum} items (there are {len(value)})")
         for item in value:

@@ -3,7 +3,7 @@
 A story with pictures is exported as a picture book: a cover page (the painted cover, or the app's drawn SVG cover
 when the image model drew none), then the story with each picture after the paragraph it belongs to. Stories
 without pictures keep the plain exports of :mod:`tale_desktop.services.export`. The PDF picture book is typeset by
-the Qt renderer the composition root injects (``tale_desktop.ui.picture_book_pdf``).
+the Qt renderer the composition root injects (``tale_desktop.ui.library.picture_book_pdf``).
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ from tale_desktop.domain.bedtime import BedtimeOptions, SoftSound  # noqa: E402
 from tale_desktop.domain.bedtime_mix import to_int16  # noqa: E402
 from tale_desktop.services.bedtime_track import BedtimeTracks, render_track  # noqa: E402
 from tale_desktop.settings import Settings  # noqa: E402
-from tale_desktop.ui.player import AudioPlayer, PlayerState  # noqa: E402
+from tale_desktop.ui.listen.player import AudioPlayer, PlayerState  # noqa: E402
 
 RATE = 22050
 

@@ -3,7 +3,7 @@
 Run: ``python tests/bench/bench_illustrations.py`` (prints a table). The fake OpenRouter runs in its own process and
 draws 1024x768 pictures with an incompressible band (~1.4 MB PNG, ~1.9 MB of base64 per answer), like a real image
 model (drawn up front, so the server's drawing does not compete with the app for the CPU). A 10 ms QTimer measures the loop idle and while the illustrator draws a cover and 5 scenes; every picture is
-decoded and scaled off the loop (``ui.covers.load_picture_async``) and shown in a QLabel as it arrives, as the
+decoded and scaled off the loop (``ui.common.covers.load_picture_async``) and shown in a QLabel as it arrives, as the
 reader will. Goal: p99 <= 16 ms and a worst interval no more than 10 ms above the idle worst.
 """
 
@@ -40,7 +40,7 @@ async def run(rows: list[tuple[str, str, str]]) -> None:
     from tale_desktop.context import AppContext
     from tale_desktop.domain.models import Child, Story
     from tale_desktop.services.illustrator import IllustrationEventKind
-    from tale_desktop.ui.covers import load_picture_async
+    from tale_desktop.ui.common.covers import load_picture_async
 
     proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.openrouter", "--generation-404s", "0",
                              "--image-size", "1024x768", "--image-noise", "--image-delay", "0.2",

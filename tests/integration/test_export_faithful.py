@@ -11,7 +11,7 @@ import pypdf
 from mutagen.id3 import ID3
 
 from tale_desktop.services.export import ExportBook, markdown_for, tag_mp3
-from tale_desktop.ui.pdf_export import QtPdfRenderer
+from tale_desktop.ui.library.pdf_export import QtPdfRenderer
 from tests.fakes.elevenlabs_server import tone_mp3
 from tests.integration.cli_helpers import run_cli
 from tests.integration.narration_helpers import EN_TEXT, save_story_blocking

@@ -51,8 +51,8 @@ async def test_pdf_picture_book_contains_every_picture(ctx, illustrated, tmp_pat
 async def test_pdf_picture_book_fits_a4_and_letter(ctx, illustrated, tmp_path):
     from PySide6.QtGui import QPageSize
 
-    from tale_desktop.ui.pdf_export import ensure_gui_application
-    from tale_desktop.ui.picture_book_pdf import render_picture_book
+    from tale_desktop.ui.library.pdf_export import ensure_gui_application
+    from tale_desktop.ui.library.picture_book_pdf import render_picture_book
 
     ensure_gui_application()
     book = book_for(illustrated)

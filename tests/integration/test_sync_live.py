@@ -89,7 +89,7 @@ async def test_without_realtime_the_windows_poll_and_say_so(tmp_path, pg_cluster
 
 def test_the_sync_status_says_which_live_update_is_in_use() -> None:
     from tale_desktop.services.sync import SyncState, SyncStatus
-    from tale_desktop.ui.sync_status import describe
+    from tale_desktop.ui.sync.sync_status import describe
 
     label, tip = describe(SyncState(status=SyncStatus.SYNCED, live=LiveMode.REALTIME))
     assert label.endswith("· live") and "Supabase Realtime" in tip

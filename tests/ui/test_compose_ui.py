@@ -15,7 +15,7 @@ from tale_desktop import settings as keys
 from tale_desktop.context import AppContext
 from tale_desktop.domain.models import Child, Hero, Story
 from tale_desktop.domain.query import StoryQuery
-from tale_desktop.ui.compose import CUSTOM, NewStoryPanel
+from tale_desktop.ui.compose.new_story import CUSTOM, NewStoryPanel
 from tests.fakes.openrouter import FakeOpenRouter
 
 pytestmark = pytest.mark.asyncio(loop_factories=["qasync"])
@@ -131,13 +131,14 @@ async def test_form_errors_and_custom_moral(ctx, fake, panel):
     form = panel.form
     choose(form.child, "No child")
     click(form.generate_button)
-    assert form.error.isVisible() and "Choose a child or a hero" in form.error.text()
+    child_error = form.field_errors["child"]
+    assert child_error.isVisible() and "Choose a child or a hero" in child_error.text()  # next to the field
     assert fake.chat_requests() == []
     choose(form.child, "Mia")
     form.moral.setCurrentIndex(form.moral.findData(CUSTOM))
     assert form.custom_moral.isVisible()
     click(form.generate_button)
-    assert "own words" in form.error.text()
+    assert "own words" in form.field_errors["moral"].text() and not child_error.isVisible()
     QTest.keyClicks(form.custom_moral, "x" * 300)
     assert len(form.custom_moral.text()) == 200  # the field stops at the limit
     form.custom_moral.setText("It is fine to ask for help")
@@ -188,7 +189,7 @@ async def test_text_is_painted_in_batches(ctx, fake, panel):
 
 async def test_stream_view_title_line_and_untitled_prose(qtbot):
     from tale_desktop.services.storyteller import StoryEvent, StoryEventKind
-    from tale_desktop.ui.story_stream import StoryStreamView
+    from tale_desktop.ui.compose.story_stream import StoryStreamView
 
     view = StoryStreamView(batch_ms=0)
     qtbot.addWidget(view)

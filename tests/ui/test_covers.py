@@ -8,7 +8,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor
 
 from tale_desktop.domain.cover_art import cover_svg
-from tale_desktop.ui.covers import load_picture, render_cover, render_cover_async
+from tale_desktop.ui.common.covers import load_picture, render_cover, render_cover_async
 from tests.fakes.openrouter import make_png
 
 

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tale_desktop.ui.library_view import StoryListModel
+from tale_desktop.ui.library.library_view import StoryListModel
 from tests.library_helpers import make_story
 from tests.ui.helpers import click, click_row, type_into, until
 from tests.ui.library_support import type_text
@@ -58,6 +58,7 @@ async def test_opening_marks_read_and_rating_with_the_control(window, ctx):
     await until(lambda: window.library.model.index(row_of(window, ORBI)).data(StoryListModel.SummaryRole)
                 ["favourite"], what="favourite shown")
     bar = window.library_features.filters
+    click(bar.filters_button)  # the filters open under the search box, each with its label
     click(bar.favourite)
     await until(lambda: titles(window) == ["Orbi and the Comet Map"], what="favourites filter")
 

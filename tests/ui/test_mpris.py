@@ -15,7 +15,7 @@ import shiboken6
 from PySide6.QtDBus import QDBusConnection
 
 from tale_desktop.settings import Settings
-from tale_desktop.ui.mpris import (
+from tale_desktop.ui.listen.mpris import (
     BUS_NAME,
     OBJECT_PATH,
     AudioPlayerAdapter,
@@ -23,7 +23,7 @@ from tale_desktop.ui.mpris import (
     MprisService,
     TrackInfo,
 )
-from tale_desktop.ui.player import AudioPlayer, PlayerState
+from tale_desktop.ui.listen.player import AudioPlayer, PlayerState
 from tests.ui.test_player import tone_wav
 
 PLAYER = "org.mpris.MediaPlayer2.Player"

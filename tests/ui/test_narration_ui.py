@@ -8,8 +8,8 @@ import asyncio
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from tale_desktop.ui.player import PlayerState
-from tale_desktop.ui.voice_settings import VoiceSettings
+from tale_desktop.ui.listen.player import PlayerState
+from tale_desktop.ui.settings.voice_settings import VoiceSettings
 from tests.integration.narration_helpers import save_story
 from tests.ui.helpers import click, until
 
@@ -62,10 +62,11 @@ async def test_voice_settings_from_the_live_list(ctx, window):
         ctx.settings.env["ELEVENLABS_API_KEY"] = fake.api_key
         ctx.settings.env["TALE_ELEVENLABS_BASE_URL"] = fake.base_url
         dialog = window.open_settings()
+        dialog.show_page("voices")
         voices = dialog.findChild(QWidget, "section_voices").findChild(VoiceSettings)
         click(voices.load_button)
         await until(lambda: voices.combos["ru"].count() == 1, what="the live voices")
-        assert voices.combos["ru"].itemText(0) == "Мягкий голос (voice-ru-soft)"
+        assert voices.combos["ru"].itemText(0) == "Мягкий голос"  # the name, not the id
         voices.combos["ru"].setCurrentIndex(0)
         voices.combos["en"].setEditText("my-own-voice-id")
         voices.piper_path.setText("/voices/ru_RU-irina-medium.onnx")

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtMultimedia import QAudioFormat
 
 from tale_desktop.providers.audio_files import decode
-from tale_desktop.ui.recorder import RecorderPanel, available_inputs, level_of
+from tale_desktop.ui.listen.recorder import RecorderPanel, available_inputs, level_of
 
 
 def test_without_a_microphone_it_says_so_and_offers_importing(qtbot, tmp_path):

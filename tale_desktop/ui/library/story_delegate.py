@@ -1,0 +1,124 @@
+"""How one story row of the library list is painted: title, child, date, length, rating, favourite, has-audio.
+
+The delegate reads the summary row (the dict ``list_stories`` returns) from the model's ``summary_role``, so it
+works with any list model that exposes it (``StoryListModel.SummaryRole`` in ``ui/library_view.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from tale_desktop.domain.models import WORDS_PER_MINUTE
+from tale_desktop.ui.common import labels
+
+DEFAULT_SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 2
+STAR, HEART, NOTE = "★", "♥", "♪"
+
+
+def short_date(stamp: str | None) -> str:
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp).astimezone()
+    except ValueError:
+        return stamp[:10]
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def row_texts(row: dict[str, Any]) -> tuple[str, str, str]:
+    """(title, details line, badges) for a summary row; also used for tooltips and accessibility."""
+    title = str(row.get("title") or QCoreApplication.translate("StoryDelegate", "Untitled story"))
+    words = int(row.get("word_count") or 0)
+    minutes = max(1, round(words / WORDS_PER_MINUTE)) if words else int(row.get("minutes") or 0)
+    details = [str(row["child_name"])] if row.get("child_name") else []
+    details.append(short_date(row.get("created_at")))
+    if minutes:
+        details.append(f"{minutes} min · {words} words")
+    if row.get("status") in ("draft", "new", "archived"):
+        details.append(labels.status(str(row["status"])).lower())  # in words, never the stored value
+    badges = []
+    if row.get("has_audio"):
+        badges.append(NOTE)
+    if row.get("favourite"):
+        badges.append(HEART)
+    if row.get("rating"):
+        badges.append(f"{STAR} {row['rating']}")
+    return title, " · ".join(d for d in details if d), "  ".join(badges)
+
+
+def accessible_text(row: dict[str, Any]) -> str:
+    title, details, _ = row_texts(row)
+    extra = []
+    if row.get("rating"):
+        extra.append(f"rated {row['rating']} of 10")
+    if row.get("favourite"):
+        extra.append("favourite")
+    if row.get("has_audio"):
+        extra.append("has audio")
+    return ", ".join([title, details, *extra])
+
+
+class StoryDelegate(QStyledItemDelegate):
+    """Two lines: the title in bold with the badges (audio, favourite, rating) on the right, then the details."""
+
+    PADDING = 8
+
+    def __init__(self, summary_role: int = DEFAULT_SUMMARY_ROLE, parent: QObject | None = None):
+        super().__init__(parent)
+        self.summary_role = summary_role
+
+    @staticmethod
+    def _title_font(base: QFont) -> QFont:
+        font = QFont(base)
+        font.setBold(True)
+        font.setPointSizeF(base.pointSizeF() + 0.5)
+        return font
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        title = QFontMetrics(self._title_font(option.font))
+        details = QFontMetrics(option.font)
+        return QSize(240, title.height() + details.height() + 2 * self.PADDING + 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        row = index.data(self.summary_role)
+        if not isinstance(row, dict):
+            super().paint(painter, option, index)
+            return
+        self.initStyleOption(option, index)
+        option.text = ""
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        title, details, badges = row_texts(row)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        group = QPalette.ColorGroup.Active
+        main = option.palette.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        quiet = main if selected else option.palette.color(group, QPalette.ColorRole.PlaceholderText)
+        rect = option.rect.adjusted(self.PADDING + 4, self.PADDING, -self.PADDING, -self.PADDING)
+        title_font = self._title_font(option.font)
+        title_metrics = QFontMetrics(title_font)
+        title_h = title_metrics.height()
+        painter.save()
+        painter.setFont(option.font)
+        badges_w = QFontMetrics(option.font).horizontalAdvance(badges) + (12 if badges else 0)
+        if badges:
+            painter.setPen(main)
+            painter.drawText(QRect(rect.right() - badges_w, rect.top(), badges_w, title_h),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, badges)
+        painter.setFont(title_font)
+        painter.setPen(main)
+        painter.drawText(QRect(rect.left(), rect.top(), rect.width() - badges_w, title_h),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         title_metrics.elidedText(title, Qt.TextElideMode.ElideRight, rect.width() - badges_w))
+        painter.setFont(option.font)
+        painter.setPen(quiet)
+        painter.drawText(QRect(rect.left(), rect.top() + title_h + 2, rect.width(), rect.height() - title_h),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                         QFontMetrics(option.font).elidedText(details, Qt.TextElideMode.ElideRight, rect.width()))
+        painter.restore()
