@@ -12,9 +12,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
-from PySide6.QtCore import QSettings
 
 from tale_desktop import APP_NAME
 
@@ -130,8 +130,18 @@ class Settings:
             self.env.get("TALE_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, appauthor=False)
         )
         self.audio_dir = self.data_dir / "audio"
-        self._qsettings = QSettings(str(self.config_dir / "settings.ini"), QSettings.Format.IniFormat)
+        self._stored: Any = None
         self.secrets = SecretStore(disabled=self.env.get("TALE_NO_KEYRING") == "1")
+
+    @property
+    def _qsettings(self) -> Any:
+        """The settings file, opened at the first stored-preference read: commands that only need the environment
+        (e.g. ``stories list`` with ``TALE_DATA_DIR``) never import Qt."""
+        if self._stored is None:
+            from PySide6.QtCore import QSettings
+
+            self._stored = QSettings(str(self.config_dir / "settings.ini"), QSettings.Format.IniFormat)
+        return self._stored
 
     def get(self, key: Key) -> str:
         """Environment first, then the stored value (or keyring for secrets), then the default."""
