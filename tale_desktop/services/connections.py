@@ -7,8 +7,11 @@ went wrong and what to do next. No Qt here; keys never appear in messages or log
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import json
 import logging
+import sys
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +30,11 @@ from tale_desktop.providers.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+
+async def _sdk_module(name: str) -> Any:
+    """Import an SDK in a worker thread (its first import takes 0.3-0.5 s), not on the event loop thread."""
+    return sys.modules.get(name) or await asyncio.to_thread(importlib.import_module, name)
 
 CHECK_TIMEOUT_S = 15.0
 LLM, ELEVENLABS, SUPABASE = "LLM", "ElevenLabs", "Supabase"
@@ -105,7 +113,7 @@ def _looks_like_json(text: str) -> Any:
 async def check_llm(http: httpx.AsyncClient, base_url: str, api_key: str, *,
                     openrouter: bool | None = None) -> CheckResult:
     """OpenRouter: ``GET /key`` (needs a valid key); other OpenAI-compatible servers: list the models."""
-    import openai
+    openai = await _sdk_module("openai")
 
     base_url = base_url.strip().rstrip("/")
     if not base_url:
@@ -148,6 +156,7 @@ async def check_llm(http: httpx.AsyncClient, base_url: str, api_key: str, *,
 # -- ElevenLabs -----------------------------------------------------------------------------------------------------
 async def check_elevenlabs(http: httpx.AsyncClient, base_url: str, api_key: str) -> CheckResult:
     """List the voices the key can use."""
+    await _sdk_module("elevenlabs.client")
     from elevenlabs.client import AsyncElevenLabs
     from elevenlabs.core.api_error import ApiError
 
