@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -265,23 +266,36 @@ class ElevenLabsVoice:
             await asyncio.sleep(_delay(error, attempt))
 
     async def _timed_chunk(self, text: str, voice_id: str, previous_text: str | None,
-                           next_text: str | None) -> tuple[bytes, Any]:
-        kwargs: dict[str, Any] = {"text": text, "model_id": self.model_id, "voice_settings": self.voice_settings,
-                                  "output_format": OUTPUT_FORMAT, "request_options": NO_SDK_RETRY}
-        if previous_text:
-            kwargs["previous_text"] = previous_text
-        if next_text:
-            kwargs["next_text"] = next_text
+                           next_text: str | None, chunk: Sequence[Sentence]) -> tuple[bytes, float, Any]:
+        """One ``with-timestamps`` request through the SDK's own request path (base URL, key header, timeouts),
+        with its JSON answer (the audio as base64 plus timings for every character: 15-60 ms of parsing into SDK
+        models) read in a worker thread instead of on the event loop."""
+        from elevenlabs import VoiceSettings
+        from elevenlabs.core.api_error import ApiError
+        from elevenlabs.core.jsonable_encoder import jsonable_encoder
+        from elevenlabs.core.serialization import convert_and_respect_annotation_metadata
 
-        async def once() -> tuple[bytes, Any]:
-            result = await self._client.text_to_speech.convert_with_timestamps(voice_id, **kwargs)
-            try:
-                audio = base64.b64decode(result.audio_base_64, validate=True)
-            except (ValueError, TypeError) as exc:
-                raise BadResponse(SERVICE, "ElevenLabs sent audio that could not be read.") from exc
-            if not audio:
-                raise BadResponse(SERVICE, "ElevenLabs sent no audio.")
-            return audio, result.alignment
+        body: dict[str, Any] = {"text": text, "model_id": self.model_id,
+                                "voice_settings": convert_and_respect_annotation_metadata(
+                                    object_=self.voice_settings, annotation=VoiceSettings, direction="write")}
+        if previous_text:
+            body["previous_text"] = previous_text
+        if next_text:
+            body["next_text"] = next_text
+        http = self._client._client_wrapper.httpx_client
+
+        async def once() -> tuple[bytes, float, Any]:
+            response = await http.request(f"v1/text-to-speech/{jsonable_encoder(voice_id)}/with-timestamps",
+                                          method="POST", params={"output_format": OUTPUT_FORMAT}, json=body,
+                                          headers={"content-type": "application/json"},
+                                          request_options=NO_SDK_RETRY)
+            if not 200 <= response.status_code < 300:
+                try:
+                    error_body: Any = response.json()
+                except ValueError:
+                    error_body = response.text
+                raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=error_body)
+            return await asyncio.to_thread(_read_timed_answer, response.content, chunk)
 
         return await self._call(once, voice_id)
 
@@ -294,12 +308,28 @@ class ElevenLabsVoice:
         for index, chunk in enumerate(chunks):
             previous_text = texts[index - 1][-CONTEXT_CHARS:] if index else None
             next_text = texts[index + 1][:CONTEXT_CHARS] if index + 1 < len(texts) else None
-            audio, alignment = await self._timed_chunk(texts[index], voice_id, previous_text, next_text)
-            duration = mp3_duration(audio)
-            timings = _sentence_timings(chunk, alignment, duration)
-            if not duration:
-                duration = timings[-1]["end"] if timings else 0.0
+            audio, duration, timings = await self._timed_chunk(texts[index], voice_id, previous_text, next_text,
+                                                               chunk)
             yield SpeechChunk(index, audio, duration, timings)
+
+
+def _read_timed_answer(content: bytes, chunk: Sequence[Sentence]) -> tuple[bytes, float, list[dict[str, Any]]]:
+    """Worker thread: the ``with-timestamps`` JSON -> (MP3 bytes, duration, sentence timings)."""
+    from elevenlabs.core.unchecked_base_model import construct_type
+    from elevenlabs.types import AudioWithTimestampsResponse
+
+    try:
+        result = construct_type(type_=AudioWithTimestampsResponse, object_=json.loads(content))
+        audio = base64.b64decode(result.audio_base_64, validate=True)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise BadResponse(SERVICE, "ElevenLabs sent audio that could not be read.") from exc
+    if not audio:
+        raise BadResponse(SERVICE, "ElevenLabs sent no audio.")
+    duration = mp3_duration(audio)
+    timings = _sentence_timings(chunk, result.alignment, duration)
+    if not duration:
+        duration = timings[-1]["end"] if timings else 0.0
+    return audio, duration, timings
 
 
 def _sentence_timings(chunk: Sequence[Sentence], alignment: Any, duration: float) -> list[dict[str, Any]]:

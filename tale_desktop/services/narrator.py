@@ -209,6 +209,7 @@ class Narrator:
                      strict, "default")
 
     def _eleven(self) -> eleven.ElevenLabsVoice:
+        """Blocking (imports the SDK the first time): call it in a worker thread."""
         return eleven.ElevenLabsVoice(self.settings.get(ELEVENLABS_API_KEY), self.settings.get(ELEVENLABS_BASE_URL),
                                       self.http.get("elevenlabs"))
 
@@ -225,7 +226,7 @@ class Narrator:
 
     async def elevenlabs_voices(self) -> list[eleven.VoiceInfo]:
         """The account's live voice list (for choosing a voice per language in Settings)."""
-        return await self._eleven().list_voices()
+        return await (await asyncio.to_thread(self._eleven)).list_voices()
 
     async def prepare(self, language: str) -> None:
         """Load what the first Play will need (the offline voice model, the ElevenLabs SDK and client) in a
@@ -321,7 +322,7 @@ class Narrator:
 
     async def _narrate_elevenlabs(self, story: Story, sentences: list[Sentence], plan: _Plan, key: str,
                                   listener: NarrationListener, attempt: int) -> _Made:
-        client = self._eleven()
+        client = await asyncio.to_thread(self._eleven)  # the SDK import (0.2-0.5 s the first time) off the loop
         voice_id = plan.voice or ""
         try:
             return await self._eleven_chunks(client, story, sentences, voice_id, key, listener, attempt)
