@@ -347,6 +347,22 @@ class Library:
             return self.db.connection().execute(f"SELECT count(*) FROM stories s WHERE {where}", args).fetchone()[0]
         return await self.db.run(count)
 
+    async def count_and_pages(self, query: StoryQuery, pages: list[tuple[int, int]],
+                              ) -> tuple[int, list[list[dict[str, Any]]]]:
+        """How many stories match ``query`` and the pages ``(offset, limit)`` of them, in one read transaction
+        (so the count and the rows agree)."""
+        def read() -> tuple[int, list[list[dict[str, Any]]]]:
+            where, args = self._where(query)
+            conn = self.db.connection()
+            conn.execute("BEGIN")
+            try:
+                total = conn.execute(f"SELECT count(*) FROM stories s WHERE {where}", args).fetchone()[0]
+                return total, [self._list(query, offset, limit) if offset < total else []
+                               for offset, limit in pages]
+            finally:
+                conn.execute("COMMIT")
+        return await self.db.run(read)
+
     # -- backup: whole-table streaming and merging ---------------------------------------------------------------
     def each_record(self, table: str, consumer: Callable[[Record], None], *, include_deleted: bool = False,
                     ) -> int:
