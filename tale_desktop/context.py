@@ -6,38 +6,68 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from tale_desktop.providers.http import HttpClients
-from tale_desktop.providers.supabase import SupabaseProvider
-from tale_desktop.services.export import ExportService, PdfRenderer
 from tale_desktop.services.library import LibraryService
-from tale_desktop.services.narrator import Narrator
-from tale_desktop.services.storyteller import Storyteller
-from tale_desktop.services.sync import SyncService
 from tale_desktop.services.tasks import TaskManager
 from tale_desktop.settings import Settings
 from tale_desktop.storage.library import Library
+
+if TYPE_CHECKING:
+    from tale_desktop.services.export import ExportService, PdfRenderer
+    from tale_desktop.services.narrator import Narrator
+    from tale_desktop.services.storyteller import Storyteller
+    from tale_desktop.services.sync import SyncService
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class AppContext:
+    """The services are built on first use (and their modules imported then): a command that only lists stories
+    never imports the HTTP stack or an SDK, and the window does not pay for them before its first paint."""
+
     settings: Settings
     library: LibraryService
     tasks: TaskManager = field(default_factory=TaskManager)
     http: HttpClients = field(default_factory=HttpClients)
-    exporter: ExportService = field(init=False)
-    storyteller: Storyteller = field(init=False)
-    sync: SyncService = field(init=False)
-    narrator: Narrator = field(init=False)
+    _built: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.exporter = ExportService(self.library, _qt_pdf_renderer)
-        self.storyteller = Storyteller(self.settings, self.library, self.tasks, self.http)
-        self.sync = SyncService(self.library, SupabaseProvider(self.settings, self.http), self.tasks, self.settings)
-        self.narrator = Narrator(self.settings, self.library, self.http)
-        self.narrator.fetch_remote = self.sync.fetch_audio  # audio synced from another device, on demand
+    @property
+    def exporter(self) -> ExportService:
+        if "exporter" not in self._built:
+            from tale_desktop.services.export import ExportService
+
+            self._built["exporter"] = ExportService(self.library, _qt_pdf_renderer)
+        return self._built["exporter"]
+
+    @property
+    def storyteller(self) -> Storyteller:
+        if "storyteller" not in self._built:
+            from tale_desktop.services.storyteller import Storyteller
+
+            self._built["storyteller"] = Storyteller(self.settings, self.library, self.tasks, self.http)
+        return self._built["storyteller"]
+
+    @property
+    def sync(self) -> SyncService:
+        if "sync" not in self._built:
+            from tale_desktop.providers.supabase import SupabaseProvider
+            from tale_desktop.services.sync import SyncService
+
+            self._built["sync"] = SyncService(self.library, SupabaseProvider(self.settings, self.http), self.tasks,
+                                              self.settings)
+        return self._built["sync"]
+
+    @property
+    def narrator(self) -> Narrator:
+        if "narrator" not in self._built:
+            from tale_desktop.services.narrator import Narrator
+
+            narrator = self._built["narrator"] = Narrator(self.settings, self.library, self.http)
+            narrator.fetch_remote = lambda narration_id: self.sync.fetch_audio(narration_id)  # synced audio
+        return self._built["narrator"]
 
     @classmethod
     def create(cls, env: Mapping[str, str] | None = None) -> AppContext:
@@ -51,10 +81,12 @@ class AppContext:
 
     async def aclose(self) -> None:
         """Cancel tasks, close HTTP clients and the database; safe to call twice."""
-        self.sync.stop_background()
+        if "sync" in self._built:
+            self.sync.stop_background()
         await self.tasks.shutdown()
         self.library.finalize_deletion()  # deletions still waiting for their undo window become final now
-        await self.narrator.aclose()  # after the purge above: removes that audio, then stops its workers
+        if "narrator" in self._built:
+            await self.narrator.aclose()  # after the purge above: removes that audio, then stops its workers
         await self.http.aclose()
         await asyncio.to_thread(self.library.store.close)
 

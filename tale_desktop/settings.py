@@ -60,36 +60,54 @@ SUPABASE_SESSION = Key("supabase_session", None, secret=True, label="Supabase se
 
 
 class SecretStore:
-    """The OS keyring, or an in-memory dict when it is disabled or unavailable."""
+    """The OS keyring, or an in-memory dict when it is disabled or unavailable.
+
+    The keyring is looked up at the first secret read or write (finding its backend takes ~0.3 s): commands that
+    never need a key do not pay for it."""
 
     def __init__(self, disabled: bool):
         self._memory: dict[str, str] = {}
-        self._keyring = None
-        self.warning: str | None = None
-        if disabled:
+        self._keyring: Any = None
+        self._warning: str | None = None
+        self._opened = disabled
+
+    def _open(self) -> None:
+        if self._opened:
             return
+        self._opened = True
         try:
             import keyring
             from keyring.backends import fail
 
             backend = keyring.get_keyring()
             if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
-                self.warning = ("No system keyring is available, so keys are kept only until you close the app. "
-                                "Install a keyring (e.g. GNOME Keyring or KWallet) to remember them.")
+                self._warning = ("No system keyring is available, so keys are kept only until you close the app. "
+                                 "Install a keyring (e.g. GNOME Keyring or KWallet) to remember them.")
             else:
                 self._keyring = keyring
         except Exception as exc:  # noqa: BLE001 - any keyring failure degrades to memory
-            self.warning = f"The system keyring could not be used ({type(exc).__name__}); keys are kept in memory."
-        if self.warning:
-            log.warning(self.warning)
+            self._warning = f"The system keyring could not be used ({type(exc).__name__}); keys are kept in memory."
+        if self._warning:
+            log.warning(self._warning)
+
+    @property
+    def warning(self) -> str | None:
+        self._open()
+        return self._warning
+
+    @warning.setter
+    def warning(self, value: str | None) -> None:
+        self._warning = value
 
     @property
     def persistent(self) -> bool:
+        self._open()
         return self._keyring is not None
 
     def get(self, name: str) -> str | None:
         if name in self._memory:
             return self._memory[name]
+        self._open()
         if self._keyring is None:
             return None
         try:
@@ -99,6 +117,7 @@ class SecretStore:
             return None
 
     def set(self, name: str, value: str | None) -> None:
+        self._open()
         if self._keyring is not None:
             try:
                 if value:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tale_desktop.commands.common import EXIT_OK, EXIT_USAGE, UsageError, print_json
 from tale_desktop.commands.stories import resolve_story
-from tale_desktop.context import AppContext
 from tale_desktop.services.backup import import_backup
 from tale_desktop.services.export import ExportFormat, resolve_target, safe_filename
+
+if TYPE_CHECKING:
+    from tale_desktop.context import AppContext
 
 STORY_FORMATS = [f.value for f in ExportFormat] + ["mp3"]
 

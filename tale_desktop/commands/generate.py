@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tale_desktop.commands.common import EXIT_OK, UsageError, pick, print_json
-from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import AgeBand, Language, Moral, StoryType, Theme, choices
-from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
+
+if TYPE_CHECKING:
+    from tale_desktop.context import AppContext
+    from tale_desktop.services.storyteller import StoryEvent
 
 STATS_WAIT_S = 20.0
 
@@ -38,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def generate(ctx: AppContext, args: argparse.Namespace) -> int:
+    from tale_desktop.services.storyteller import StoryRequest
+
     child_id = hero_id = None
     if args.child:
         child_id = pick(await ctx.library.list_children(), args.child, "child").id
@@ -85,6 +90,8 @@ class _Printer:
         self.open_line = False
 
     def __call__(self, event: StoryEvent) -> None:
+        from tale_desktop.services.storyteller import StoryEventKind
+
         if event.kind is StoryEventKind.TEXT and self.stream_text:
             sys.stdout.write(event.delta)
             sys.stdout.flush()

@@ -10,22 +10,24 @@ import asyncio
 import contextlib
 import logging
 import threading
-
-import httpx
+from typing import TYPE_CHECKING
 
 from tale_desktop import APP_TITLE, __version__
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
 SERVICES = ("llm", "elevenlabs", "supabase")
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=60.0, pool=30.0)
 
 
 def _make_client(service: str) -> httpx.AsyncClient:
     import anyio._backends._asyncio  # noqa: F401  (first use costs ~80 ms; pay it off the loop)
+    import httpx  # imported with the first client: commands that never go online do not pay for it
 
     return httpx.AsyncClient(
-        timeout=DEFAULT_TIMEOUT,
+        timeout=httpx.Timeout(connect=10.0, read=120.0, write=60.0, pool=30.0),
         limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
         headers={"User-Agent": f"{APP_TITLE.replace(' ', '')}/{__version__}"},
         follow_redirects=True,
