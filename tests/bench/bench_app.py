@@ -352,9 +352,6 @@ def bench_startup(results: dict[str, float], cache: Path, runs: int = 5) -> None
 
 # -- P5: 100k stories in the real window (own process) --------------------------------------------------------------
 async def p5_child(folder: Path) -> dict[str, float]:
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-
     from tale_desktop.context import AppContext
     from tale_desktop.ui.main_window import MainWindow
 
@@ -373,9 +370,13 @@ async def p5_child(folder: Path) -> dict[str, float]:
         await asyncio.sleep(0.01)
     total = model.rowCount()
     await asyncio.sleep(0.5)
+    print(f"P5: {total} rows listed", file=sys.stderr, flush=True)
 
     async def until_shown(row: int) -> None:
+        deadline = time.monotonic() + 30
         while model.story_id_at(row) is None:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"row {row} was never loaded (pages {model.loaded_pages})")
             await asyncio.sleep(0.001)
         await asyncio.sleep(0)  # the repaint that follows the page
         view.viewport().repaint()
@@ -384,12 +385,18 @@ async def p5_child(folder: Path) -> dict[str, float]:
     timer.start()
     view.setFocus()
     started = time.perf_counter()
-    QTest.keyClick(view, Qt.Key.Key_End)
+    view.scrollToBottom()  # what End does (the window's key handling may claim the key itself)
     await until_shown(total - 1)
     end_s = time.perf_counter() - started
-    QTest.keyClick(view, Qt.Key.Key_Home)
+    view.scrollToTop()
     await until_shown(0)
     bar = view.verticalScrollBar()
+    profiler = None
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     steps = 30  # a drag: the thumb moves from top to bottom over 30 frames
     for step in range(1, steps + 1):
@@ -398,6 +405,11 @@ async def p5_child(folder: Path) -> dict[str, float]:
     await until_shown(total - 1)
     drag_s = time.perf_counter() - started
     intervals = timer.stop()
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(15)
     rss = 0.0
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
