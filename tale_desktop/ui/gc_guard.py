@@ -12,8 +12,8 @@ hundred thousand objects and took 73-435 ms on the loop thread under load (measu
   after start-up (imported modules, the window) moves to the permanent generation, which no collection scans;
 - the timer looks every ``interval_ms`` (short) and collects only the young generations, whose size is bounded by
   the allocation rate over one short interval, so each pause stays around a millisecond;
-- the oldest generation is collected rarely (at most every ``full_every_s``) and only when the loop is idle (the
-  last tick arrived on time), or after ``full_force_s`` whatever the load, so memory stays bounded.
+- the oldest generation is collected rarely (at most every ``full_every_s``) and only when the loop is idle (every
+  tick of the last second arrived on time), or after ``full_force_s`` whatever the load, so memory stays bounded.
 
 ``pauses`` keeps the longest pause per generation and the count, for benchmarks and logs.
 """
@@ -33,6 +33,7 @@ INTERVAL_MS = 20
 FULL_EVERY_S = 60.0
 FULL_FORCE_S = 600.0
 IDLE_LATENESS_MS = 4.0
+IDLE_FOR_S = 1.0  # a full pass waits until every tick of the last second came on time
 SLOW_PAUSE_MS = 20.0
 
 
@@ -51,6 +52,7 @@ class MainThreadCollector(QObject):
         self._last_tick = 0.0
         self._last_full = 0.0
         self._lateness_ms = 0.0
+        self._busy_at = 0.0
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
@@ -78,6 +80,8 @@ class MainThreadCollector(QObject):
         now = self.clock()
         self._lateness_ms = max(0.0, (now - self._last_tick) * 1000 - self.interval_ms)
         self._last_tick = now
+        if self._lateness_ms > IDLE_LATENESS_MS:
+            self._busy_at = now
         gen0, gen1, gen2 = gc.get_count()
         if gen2 > self.thresholds[2] and self._full_due(now):
             self.collect(2)
@@ -91,7 +95,7 @@ class MainThreadCollector(QObject):
         since = now - self._last_full
         if since >= self.full_force_s:
             return True
-        return since >= self.full_every_s and self._lateness_ms <= IDLE_LATENESS_MS
+        return since >= self.full_every_s and now - self._busy_at >= IDLE_FOR_S
 
     def collect(self, generation: int) -> int:
         started = time.perf_counter()
