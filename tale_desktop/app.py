@@ -19,8 +19,6 @@ Environment hooks:
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import logging.handlers
 import os
@@ -136,8 +134,6 @@ class _FirstPaint:
 
         self.painted_at: float | None = None
         self.closed = False
-        self.loop = asyncio.get_running_loop()
-        self.painted: asyncio.Future[None] = self.loop.create_future()
         frame = self.frame = QMainWindow()
         frame.setWindowTitle(APP_TITLE)
         frame.resize(1180, 760)
@@ -157,7 +153,6 @@ class _FirstPaint:
             def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
                 if event.type() == QEvent.Type.Paint and outer.painted_at is None:
                     outer.painted_at = time.perf_counter()
-                    outer.loop.call_soon(lambda: outer.painted.done() or outer.painted.set_result(None))
                 elif event.type() == QEvent.Type.Close and watched is frame:
                     outer.closed = True  # closed before the window was ready: quit once it is
                 return False
@@ -168,6 +163,26 @@ class _FirstPaint:
 
     def show(self) -> None:
         self.frame.show()
+
+    def paint_now(self, timeout_s: float = 5.0) -> None:
+        """Before the event loop exists: let Qt show and paint the frame (nothing else is imported yet)."""
+        from PySide6.QtCore import QCoreApplication, QEventLoop
+
+        deadline = time.monotonic() + timeout_s
+        while self.painted_at is None and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+    async def painted(self, timeout_s: float = 5.0) -> None:
+        import asyncio
+
+        deadline = time.monotonic() + timeout_s
+        while self.painted_at is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+
+    def log_shown(self) -> None:
+        painted = self.painted_at or time.perf_counter()
+        log.info("Window shown %.0f ms after the app module loaded (at %.3f)", (painted - _STARTED) * 1000,
+                 time.time() - (time.perf_counter() - painted))
 
     def replace_with(self, window) -> None:
         from tale_desktop import settings as cfg
@@ -203,23 +218,24 @@ def _create_context():
     return AppContext.create()
 
 
-async def main(app, collector=None) -> int:
-    """Paint a start-up frame, build the context and window off the loop thread, show the window, wait for it to
-    close, then shut down cleanly. ``collector`` (the GC guard) is told when start-up is done."""
+async def main(app, collector=None, first: _FirstPaint | None = None) -> int:
+    """Paint a start-up frame (unless ``first`` is already painted), build the context and window off the loop
+    thread, show the window, wait for it to close, then shut down cleanly. ``collector`` (the GC guard) is told
+    when start-up is done."""
+    import asyncio
+
     from PySide6.QtCore import QTimer
 
     from tale_desktop.storage.errors import StorageError
 
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)  # e.g. the desktop session ends
-    first = _FirstPaint()
-    first.show()
-    with contextlib.suppress(asyncio.TimeoutError):  # the frame first (no other thread competes with it)...
-        await asyncio.wait_for(asyncio.shield(first.painted), 5)
+    if first is None:
+        first = _FirstPaint()
+        first.show()
+        await first.painted()  # the frame first (no other thread competes with it)...
+        first.log_shown()
     building = asyncio.ensure_future(asyncio.to_thread(_create_context))  # ...then the rest
-    painted = first.painted_at or time.perf_counter()
-    log.info("Window shown %.0f ms after the app module loaded (at %.3f)", (painted - _STARTED) * 1000,
-             time.time() - (time.perf_counter() - painted))
     try:
         ctx = await building
     except StorageError as exc:
@@ -283,6 +299,12 @@ def run_app() -> int:
     os.environ.setdefault("QT_API", "pyside6")
     setup_file_logging(data_dir_from_env())
     app = _make_application()
+    first = _FirstPaint()  # painted before the event loop, qasync and the GC guard are even imported
+    first.show()
+    first.paint_now()
+    first.log_shown()
+    import asyncio
+
     from tale_desktop.ui.asyncqt import QtEventLoop
 
     with asyncio.Runner(loop_factory=QtEventLoop) as runner:
@@ -304,7 +326,7 @@ def run_app() -> int:
         collector = MainThreadCollector()  # Qt objects must never be collected on a worker thread
         collector.start()
         try:
-            return runner.run(main(app, collector))
+            return runner.run(main(app, collector, first))
         except asyncio.CancelledError:
             return 130
         except RuntimeError as exc:
