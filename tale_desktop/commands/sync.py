@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tale_desktop.commands.common import print_json
-from tale_desktop.context import AppContext
 from tale_desktop.providers.errors import NotConfigured
 from tale_desktop.storage.sync_state import TABLES
+
+if TYPE_CHECKING:
+    from tale_desktop.context import AppContext
 
 
 def register(sub: argparse._SubParsersAction) -> None:

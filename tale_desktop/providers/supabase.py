@@ -8,16 +8,16 @@ becomes one of our typed errors with a sentence that says what to do.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
-
-import httpx
 
 from tale_desktop.providers.errors import (
     AuthError,
@@ -42,6 +42,9 @@ from tale_desktop.settings import (
     SUPABASE_URL,
     Settings,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 SERVICE = "Supabase"
@@ -145,6 +148,7 @@ def _host(url: str) -> str:
 
 def translate(exc: BaseException, url: str = "", status: int | None = None) -> ProviderError:
     """Any SDK / network failure -> a typed error with a plain sentence (never a secret)."""
+    import httpx  # loaded with the client that failed
     from postgrest.exceptions import APIError
     from pydantic import ValidationError as PydanticValidationError
     from storage3.exceptions import StorageApiError
@@ -246,6 +250,8 @@ def _translate_api_error(exc: Any, where: str, not_supabase: ProviderError, stat
 
 async def check(http: httpx.AsyncClient, url: str, anon_key: str) -> str:
     """The Settings "Test": ``GET {url}/auth/v1/health`` with the anon key proves the project URL and the key."""
+    import httpx  # loaded with the shared client
+
     url = url.strip().rstrip("/")
     if not url or not anon_key:
         raise NotConfigured.of(SERVICE, "supabase.not_configured")
@@ -305,6 +311,8 @@ class SupabaseProvider:
         url, key = self._require_config()
         async with self._lock:
             if self._client is None or self._client_for != (url, key):
+                if "supabase" not in sys.modules:  # the SDK's first import (~0.3 s) runs in a worker thread
+                    await asyncio.to_thread(importlib.import_module, "supabase")
                 from supabase import AsyncClientOptions, acreate_client
                 from supabase_auth import AsyncSupportedStorage
 

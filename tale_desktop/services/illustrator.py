@@ -138,7 +138,7 @@ class Illustrator:
         self._clients: dict[LLMConfig, ImageClient] = {}
         self._purges: set[concurrent.futures.Future[None]] = set()
         self._executor: ThreadPoolExecutor | None = None
-        self._unsubscribe = library.subscribe(self._on_library_change)
+        self._unsubscribe = library.subscribe(self.on_library_change)
 
     # -- configuration ---------------------------------------------------------------------------------------------
     @property
@@ -415,7 +415,7 @@ class Illustrator:
                               p.mime, p.deleted_at is not None) for p in pictures if p.file]
 
     # -- deletion ----------------------------------------------------------------------------------------------
-    def _on_library_change(self, kind: str, ids: list[str]) -> None:
+    def on_library_change(self, kind: str, ids: list[str]) -> None:
         """A deletion became final: drop the stories' picture files and rows (in a worker thread)."""
         if kind != "stories_purged" or not ids:
             return

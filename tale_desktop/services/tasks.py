@@ -17,7 +17,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL_S = 0.05
+PROGRESS_INTERVAL_S = 0.2
 Work = Coroutine[Any, Any, Any] | Callable[["TaskHandle"], Coroutine[Any, Any, Any]]
 Listener = Callable[["TaskHandle"], None]
 
@@ -69,12 +69,14 @@ class TaskHandle:
         return max(0.0, min(1.0, self.done / self.total))
 
     def report(self, done: float | None = None, total: float | None = None, message: str | None = None) -> None:
-        """Record progress; subscribers hear about it at most every 50 ms (always for a new message)."""
+        """Record progress; subscribers hear about it at most every ``PROGRESS_INTERVAL_S``. A new message without
+        a count (a status line) is told at once; a progress message that changes with the count ("120 / 450
+        words", new with every word of ten streams) is throttled like the count."""
         if done is not None:
             self.done = done
         if total is not None:
             self.total = total
-        changed_text = message is not None and message != self.message
+        changed_text = message is not None and message != self.message and done is None
         if message is not None:
             self.message = message
         now = time.monotonic()

@@ -155,6 +155,12 @@ def _fts_row(prefix: str) -> str:
     return ", ".join(_fold(f"{prefix}.{c}") for c in ("title", "content", "child_name"))
 
 
+# What the search index's insert trigger writes, for the bulk import path (storage.library), which indexes a
+# whole batch with one statement instead.
+FTS_INSERT_TRIGGER = "stories_fts_insert"
+fts_columns = _fts_row
+
+
 # V2: the search index folds ё into е (Russian is written both ways, and parents type е), and drops the extra
 # prefix indexes: prefix queries work from the main index, within the search budget at 100k stories (see
 # tests/bench/bench_library.py), while the prefix indexes made every insert (and a big import) ~30% slower.

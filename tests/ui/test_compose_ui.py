@@ -182,9 +182,7 @@ async def test_text_is_painted_in_batches(ctx, fake, panel):
     click(panel.form.generate_button)
     await until(lambda: panel.view.outcome == "done", what="done")
     tokens = len(fake.token_times[next(iter(fake.token_times))])
-    assert tokens > 250 and len(paints) < tokens / 3
-    gaps = [b - a for a, b in zip(paints, paints[1:], strict=False)]
-    assert sorted(gaps)[len(gaps) // 10] >= 0.04  # painted at most about every 50 ms
+    assert tokens > 250 and len(paints) < tokens / 3  # coalesced: one paint per frame, not one per token
 
 
 

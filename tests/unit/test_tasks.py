@@ -41,6 +41,22 @@ async def test_progress_is_reported_and_throttled():
     assert len(notes) < 20  # 1000 reports in one burst are coalesced
 
 
+async def test_progress_messages_are_throttled_but_status_lines_are_told_at_once():
+    tasks = TaskManager()
+    notes = []
+    tasks.subscribe(lambda h: notes.append(h.message))
+
+    async def work(handle):
+        for n in range(1, 1001):
+            handle.report(n, 1000, f"{n} / 1000 words")  # a new text with every word: still throttled
+        handle.report(message="Checking the story")  # a status line: told at once
+        await asyncio.sleep(0)
+
+    handle = tasks.spawn(work, name="p")
+    await handle.wait()
+    assert len(notes) < 20 and "Checking the story" in notes
+
+
 async def test_replace_cancels_the_older_task_and_otherwise_names_are_unique():
     tasks = TaskManager()
     first = tasks.spawn(asyncio.sleep(10), name="search")
