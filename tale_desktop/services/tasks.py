@@ -140,7 +140,16 @@ class TaskManager:
                 name = next(f"{name}#{n}" for n in itertools.count(2) if f"{name}#{n}" not in self._running)
         handle = TaskHandle(self, name, title or name, cancellable)
         coro = work(handle) if callable(work) else work
-        handle.task = asyncio.get_running_loop().create_task(coro, name=name)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            # No loop runs: the app is shutting down and a late timer or notification asked for work. It is
+            # dropped (never half-started), and the handle says so.
+            coro.close()
+            handle.state = TaskState.CANCELLED
+            log.debug("Task %s not started: the event loop is not running", name)
+            return handle
+        handle.task = loop.create_task(coro, name=name)
         self._running[name] = handle
         handle.task.add_done_callback(lambda task: self._finished(handle, task, on_result, on_error))
         self._notify(handle)

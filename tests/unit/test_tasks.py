@@ -126,3 +126,16 @@ async def test_many_tasks_on_the_qt_loop():
     handles = [tasks.spawn(asyncio.sleep(0.001, result=n), name="n") for n in range(200)]
     assert len({h.name for h in handles}) == 200
     assert [await h.wait() for h in handles] == list(range(200))
+
+
+def test_work_asked_for_while_no_loop_runs_is_dropped_cleanly():
+    """A late timer after the loop stopped (shutdown) must not raise or leave a never-awaited coroutine."""
+    started = []
+
+    async def work():
+        started.append(True)
+
+    manager = TaskManager()
+    handle = manager.spawn(work(), name="late.refresh")
+    assert handle.state is TaskState.CANCELLED and handle.task is None and not started
+    assert manager.get("late.refresh") is None
