@@ -9,13 +9,14 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QPushButton, QWidget
 
 from tale_desktop import settings as cfg
 from tale_desktop.domain.models import Story
 from tale_desktop.ui.listen.player import PlayerState
 from tale_desktop.ui.listen.recorder import available_inputs
-from tale_desktop.ui.settings.family_voices import CloneVoiceDialog, FamilyVoicesSection
+from tale_desktop.ui.settings.family_voices import CloneVoiceDialog, FamilyVoicesSection, PathRole
 from tale_desktop.ui.settings.voice_settings import VoiceSettings
 from tests.fakes.elevenlabs_server import FakeElevenLabs
 from tests.recording_helpers import EN_STORY, RU_STORY, make_recording, write_recording
@@ -60,6 +61,9 @@ async def test_a_recording_from_a_file_becomes_the_playing_narration(ctx, window
     assert ctx.settings.get(cfg.UI_RECORDING_SPEAKER) == "Mum"
     handle = ctx.tasks.get("recording.import")
     assert handle is not None and "The Fox" in handle.title
+    row = await until(lambda: window.tasks_panel.row_for("recording.import"), timeout=30,
+                      what="the work in the Tasks panel")
+    assert row.handle.title == "Adding your reading of “The Fox”"
     await until(lambda: ctx.tasks.get("recording.import") is None, timeout=60, what="the reading lined up")
     bar = window.narration.bar
     assert "Mum's reading of “The Fox” is ready" in bar.message.text()
@@ -236,8 +240,16 @@ async def test_a_family_voice_needs_consent_and_a_minute_then_shows_everywhere(c
 
 
 async def test_the_consent_step_without_a_key_uploads_nothing(ctx, window, tmp_path):
-    await open_story(window, ctx)
+    story = await open_story(window, ctx)
+    reading = await ctx.narrator.narrate_recording(story.id, await recording_file(tmp_path / "dad.wav"),
+                                                   speaker="Dad")
     dialog = window.recording.create_family_voice()
+    await until(lambda: dialog.samples.count() == 1, what="the parent's reading offered as a sample")
+    item = dialog.samples.item(0)
+    assert item.text().startswith("“The Fox” read by Dad") and item.data(PathRole) == reading.local_file
+    assert dialog.total_seconds() == 0  # offered, not chosen
+    item.setCheckState(Qt.CheckState.Checked)
+    assert dialog.total_seconds() == pytest.approx(reading.duration_s)
     dialog.name.setText("Grandpa")
     dialog.consent.setChecked(True)
     dialog.add_files([str(await recording_file(tmp_path / "gp.mp3", repeat=3))])

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 IMPORT_TASK = "recording.import"
 PICKER_TASK = "recording.picker"
+PARENTS_WORK = (IMPORT_TASK, "voices.clone", "voices.delete")  # shown in the Tasks panel while they run
 
 
 class RecordingControls(QObject):
@@ -82,6 +83,8 @@ class RecordingControls(QObject):
         window.story.closed.connect(self._story_shown_none)
         self.directory.changed.connect(self.refresh_picker)
         self._unsubscribe = self.ctx.library.subscribe(self._on_library_change)
+        panel = window.tasks_panel
+        panel.shown_prefixes = (*panel.shown_prefixes, *PARENTS_WORK)
         window.settings_opened.connect(self._settings_opened)
         window.settings_saved.connect(self._settings_saved)
         window.theme.theme_changed.connect(self._recolour)
