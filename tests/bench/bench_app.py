@@ -133,8 +133,8 @@ class LoopTimer:
 # -- P1 + P3 (+ P2) in this process: the real window on the real composition root ------------------------------------
 async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_p2: bool) -> None:
     import httpx
-    from tale_desktop.ui.main_window import MainWindow
-    from tale_desktop.ui.story_stream import StoryStreamView
+    from tale_desktop.ui.shell.main_window import MainWindow
+    from tale_desktop.ui.compose.story_stream import StoryStreamView
 
     from tale_desktop import settings as keys
     from tale_desktop.app import _warm_sdks
@@ -352,7 +352,7 @@ def bench_startup(results: dict[str, float], cache: Path, runs: int = 5) -> None
 
 # -- P5: 100k stories in the real window (own process) --------------------------------------------------------------
 async def p5_child(folder: Path) -> dict[str, float]:
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.shell.main_window import MainWindow
 
     from tale_desktop.context import AppContext
 
