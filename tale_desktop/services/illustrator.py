@@ -18,7 +18,7 @@ import concurrent.futures
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -171,7 +171,8 @@ class Illustrator:
     def client(self) -> ImageClient:
         config = LLMConfig(base_url=self.settings.get(keys.LLM_BASE_URL).rstrip("/"),
                            api_key=self.settings.get(keys.OPENROUTER_API_KEY), model=self.image_model,
-                           max_retries=2, timeout=IMAGE_TIMEOUT_S)
+                           max_retries=2, policy=replace(self.http.policy,
+                                                         read_s=max(self.http.policy.read_s, IMAGE_TIMEOUT_S)))
         client = self._clients.get(config)
         if client is None:
             self._clients.clear()
