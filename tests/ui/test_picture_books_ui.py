@@ -30,12 +30,13 @@ def fake():
 
 
 @pytest.fixture
-async def ctx(fake, monkeypatch):
+async def ctx(fake, monkeypatch, request):
     from tale_desktop.context import AppContext
 
     monkeypatch.setenv("TALE_LLM_BASE_URL", fake.base_url)
     monkeypatch.setenv("OPENROUTER_API_KEY", "test-key")
-    monkeypatch.setenv("TALE_IMAGE_MODEL", IMAGE_MODEL)
+    if "without_an_image_model" not in request.node.name:
+        monkeypatch.setenv("TALE_IMAGE_MODEL", IMAGE_MODEL)
     context = await asyncio.to_thread(AppContext.create)
     await context.start()
     yield context
@@ -197,11 +198,19 @@ async def test_library_thumbnails_for_the_visible_rows(window, ctx):
     from tests.ui.test_library_reader_ui import _bulk_insert
 
     story, _ = await illustrated(window, ctx, minutes=2)
-    await _bulk_insert(ctx, 300)
     model, view = window.library.model, window.library.list
-    model.refresh()
-    await until(lambda: model.rowCount() >= 300, what="rows")
     covers = window.library_features.covers
+
+    def cover_of_row() -> str:
+        row = model.row_of(story.id)
+        return model.index(row).data(model.SummaryRole)["cover_file"] if row >= 0 else ""
+
+    # The illustrated story's row gets its painted cover (the list reloads when pictures change).
+    await until(lambda: cover_of_row().startswith(f"images/{story.id}/"), what="painted cover in the row")
+    await until(lambda: any(k[0] == story.id and k[1] == cover_of_row() for k in covers._cache), what="painted")
+    await _bulk_insert(ctx, 400)
+    model.refresh()
+    await until(lambda: model.rowCount() >= 200, what="rows")
     view.scrollToTop()
     view.viewport().update()
     visible = []
@@ -214,9 +223,6 @@ async def test_library_thumbnails_for_the_visible_rows(window, ctx):
     last = model.story_id_at(model.rowCount() - 1)
     assert not covers.cached(last)  # never painted: never made
     assert covers.made <= len(visible) + 60
-    # The illustrated story's row carries its painted cover.
-    row = model.index(model.row_of(story.id)).data(model.SummaryRole)
-    assert row["cover_file"].startswith(f"images/{story.id}/")
 
 
 @pytest.mark.parametrize("size", [(900, 600), (1920, 1080)], ids=["900x600", "1920x1080"])
@@ -242,10 +248,7 @@ async def test_a_picture_book_fits_the_window(window, ctx, size, choice):
     window.set_fullscreen(False)
 
 
-async def test_without_an_image_model_illustrate_is_off_and_says_why_once(window, ctx, monkeypatch):
-    monkeypatch.delenv("TALE_IMAGE_MODEL")
-    ctx.settings.set(__import__("tale_desktop.settings", fromlist=["IMAGE_MODEL"]).IMAGE_MODEL, "")
-    window.pictures_ui.check()
+async def test_without_an_image_model_illustrate_is_off_and_says_why_once(window, ctx, fake):
     await until(lambda: window.pictures_ui.reason == "no_image_model", what="checked")
     first = await save_story(ctx)
     window.banner.dismiss()
@@ -263,3 +266,4 @@ async def test_without_an_image_model_illustrate_is_off_and_says_why_once(window
     assert window.statusBar().currentMessage() == "" and window.pictures_ui.last_notice == notice
     assert not window.storyteller_ui.panel.form.pictures.isVisibleTo(window.storyteller_ui.panel.form)
     assert window.pictures_ui.pictures.shown == []
+    assert fake.image_requests() == []
