@@ -143,7 +143,7 @@ class ReaderPictures(QObject):
         document = self.view.document()
         frame = document.rootFrame().frameFormat()
         width = (self.view.viewport().width() - frame.leftMargin() - frame.rightMargin()
-                 - 2 * document.documentMargin() - 4)
+                 - 2 * document.documentMargin())
         return max(MIN_PICTURE_WIDTH, width), max(MIN_PICTURE_WIDTH * 0.75, self.view.viewport().height() * VIEW_SHARE)
 
     def _size_for(self, image: QImage) -> tuple[float, float]:
