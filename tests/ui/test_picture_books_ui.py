@@ -82,6 +82,14 @@ async def test_pictures_appear_in_the_reader_as_they_arrive(window, ctx, fake):
     assert action.isEnabled() and action in window.story_menu.actions()
     shown_counts = []
     window.pictures_ui.pictures.pictures_shown.connect(shown_counts.append)
+    # Read-along is on the last paragraph while the pictures arrive: it keeps highlighting that sentence.
+    content = window.reader.story.content
+    read_along = window.narration.read_along
+    read_along.enabled = True
+    read_along.set_timings(content, [{"from": content.index(p), "to": content.index(p) + len(p), "start": float(n)}
+                                     for n, p in enumerate(PARAGRAPHS)])
+    read_along.on_position(len(PARAGRAPHS) - 0.5)
+    assert read_along.highlighted_text() == PARAGRAPHS[-1]
     action.trigger()
     handle = ctx.tasks.get(f"illustrate:{story.id}")
     assert handle is not None and "The Moon Garden" in handle.title
@@ -114,6 +122,10 @@ async def test_pictures_appear_in_the_reader_as_they_arrive(window, ctx, fake):
         assert before.strip().endswith(PARAGRAPHS[picture.paragraph - 1][-20:])
     text = window.reader.plain_text()
     assert all(p in text for p in PARAGRAPHS)
+    await asyncio.sleep(0.05)
+    assert read_along.highlighted_text() == PARAGRAPHS[-1]
+    read_along.on_position(len(PARAGRAPHS) - 1.5)  # the next sentence is found where it is now
+    assert read_along.highlighted_text() == PARAGRAPHS[-2]
     # Images fit the reading column and are decoded for the screen's pixel ratio, not at full size each paint.
     column = window.reader.text_view.viewport().width()
     for number, _ in blocks:
@@ -125,7 +137,6 @@ async def test_pictures_appear_in_the_reader_as_they_arrive(window, ctx, fake):
     assert [pid for _, pid in image_blocks(window)] == [p.id for p in pictures]
     from tale_desktop.ui.reader.read_along import locate_sentences
 
-    content = window.reader.story.content
     spans = locate_sentences(window.reader.plain_text(), content,
                              [{"from": content.index(p), "to": content.index(p) + len(p)} for p in PARAGRAPHS])
     assert all(span is not None for span in spans)

@@ -7,6 +7,7 @@ The model never loads every row: it asks for pages of ``PAGE_SIZE`` through the 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -141,6 +142,10 @@ class StoryListModel(QAbstractListModel):
                 self.endResetModel()
             self.refreshed.emit()
 
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a change reported while the app shuts down (the loop has stopped): nothing to show
         self.ctx.tasks.spawn(self.ctx.library.list_stories(self.query, offset=0, limit=limit),
                              name="library.refresh", title="Loading the library", replace=True,
                              on_result=loaded, on_error=lambda _m, _e: self._load_failed(generation))
