@@ -17,7 +17,7 @@ from tale_desktop.ui.common import theme
 from tale_desktop.ui.reader.reader_pictures import picture_id
 from tests.fakes.openrouter import FakeOpenRouter, input_images
 from tests.integration.picture_helpers import IMAGE_MODEL, PARAGRAPHS, save_story
-from tests.ui.helpers import until
+from tests.ui.helpers import click, until
 from tests.ui.layout_checks import clipped
 
 pytestmark = pytest.mark.asyncio(loop_factories=["qasync"])
@@ -97,8 +97,7 @@ async def test_pictures_appear_in_the_reader_as_they_arrive(window, ctx, fake):
     await until(lambda: window.pictures_ui.pictures.shown, timeout=20, what="first picture")
     assert handle.running
     assert all(p in window.reader.plain_text() for p in PARAGRAPHS[:2])
-    row = None
-    await until(lambda: (row := window.tasks_panel.row_for(handle.name)) is not None, what="task row")
+    await until(lambda: window.tasks_panel.row_for(handle.name) is not None, what="task row")
     row = window.tasks_panel.row_for(handle.name)
     assert "The Moon Garden" in row.title.text()
     await until(lambda: handle.state is not TaskState.RUNNING, timeout=30, what="all pictures")
@@ -184,6 +183,24 @@ async def test_redraw_from_the_pictures_context_menu(window, ctx, fake):
     menu.close()
 
 
+async def test_cancel_from_the_tasks_panel_keeps_the_story_and_the_pictures_so_far(window, ctx, fake):
+    fake.image_delay = 0.6
+    story = await save_story(ctx, minutes=5)
+    await open_story(window, story.id)
+    window.actions["illustrate"].trigger()
+    handle = ctx.tasks.get(f"illustrate:{story.id}")
+    await until(lambda: window.pictures_ui.pictures.shown, timeout=20, what="first picture")
+    await until(lambda: window.tasks_panel.row_for(handle.name) is not None, what="task row")
+    row = window.tasks_panel.row_for(handle.name)
+    click(row.cancel_button)
+    await until(lambda: handle.state is TaskState.CANCELLED, what="cancelled")
+    kept = await ctx.illustrator.pictures(story.id)
+    assert 1 <= len(kept) < 5
+    await until(lambda: len(window.pictures_ui.pictures.shown) == len(kept), what="the pictures drawn so far")
+    assert all(p in window.reader.plain_text() for p in PARAGRAPHS)
+    assert (await ctx.library.get_story(story.id)).content == story.content
+
+
 async def test_adding_pictures_from_the_new_story_form(window, ctx, fake):
     from tale_desktop.domain.models import Child
 
@@ -257,6 +274,14 @@ async def test_a_picture_book_fits_the_window(window, ctx, size, choice):
         await asyncio.sleep(0.02)
     assert len(image_blocks(window)) == len(handle.result.added)
     window.set_fullscreen(False)
+    # The new-story form with its picture choices (an image model is set).
+    window.storyteller_ui.new_story()
+    form = window.storyteller_ui.panel.form
+    for _ in range(10):
+        await asyncio.sleep(0.02)
+    assert form.pictures.isVisible()
+    window.centralWidget().layout().activate()
+    assert clipped(window) == []
 
 
 async def test_without_an_image_model_illustrate_is_off_and_says_why_once(window, ctx, fake):
@@ -278,3 +303,22 @@ async def test_without_an_image_model_illustrate_is_off_and_says_why_once(window
     assert not window.storyteller_ui.panel.form.pictures.isVisibleTo(window.storyteller_ui.panel.form)
     assert window.pictures_ui.pictures.shown == []
     assert fake.image_requests() == []
+
+    # Setting an image model in Settings (Stories page) turns pictures on: Illustrate, and the form's choices.
+    from tale_desktop import settings as cfg
+    from tale_desktop.ui.asyncqt import alive
+
+    dialog = window.open_settings()
+    await until(lambda: dialog.loaded, what="settings loaded")
+    page = window.storyteller_ui.story_settings
+    assert not page.image_model.isReadOnly() and page.image_model.text() == ""
+    page.image_model.setText(IMAGE_MODEL)
+    page.image_style.setCurrentIndex(page.image_style.findData("crayon"))
+    click(dialog.save_button)
+    await until(lambda: not alive(dialog) or not dialog.isVisible(), what="settings saved")
+    assert ctx.settings.get(cfg.IMAGE_MODEL) == IMAGE_MODEL and ctx.settings.get(cfg.IMAGE_STYLE) == "crayon"
+    await until(lambda: window.pictures_ui.reason is None, what="pictures on")
+    assert action.isEnabled() and "Pictures are off" not in action.toolTip()
+    window.storyteller_ui.new_story()
+    form = window.storyteller_ui.panel.form
+    assert form.pictures.isVisibleTo(form) and form.pictures.style.currentData() == "crayon"

@@ -73,7 +73,14 @@ class StorySettings(QWidget):
         self.image_model.setToolTip(self.tr("The model that draws the pictures. Leave it empty for stories "
                                             "without pictures."))
         self.image_style = style_combo(settings, "imageStyle")
-        self.image_note = QLabel(self.tr("Pictures are drawn through the same server as the stories."))
+        self.image_model_from_env = bool(cfg.IMAGE_MODEL.env and settings.env.get(cfg.IMAGE_MODEL.env))
+        if self.image_model_from_env:  # the environment wins, as for the other settings
+            self.image_model.setReadOnly(True)
+            self.image_model.setToolTip(self.tr("Set by the environment variable {0}; change it there.")
+                                        .format(cfg.IMAGE_MODEL.env))
+        self.image_note = QLabel(
+            self.tr("From the environment variable {0} (read-only here).").format(cfg.IMAGE_MODEL.env)
+            if self.image_model_from_env else self.tr("Pictures are drawn through the same server as the stories."))
         self.image_note.setObjectName("fieldHint")
         self.image_note.setWordWrap(True)
 
@@ -139,7 +146,8 @@ class StorySettings(QWidget):
         settings.set(cfg.REVIEW_ENABLED, "1" if self.review.isChecked() else "0")
         settings.set(cfg.REVIEW_THRESHOLD, str(self.threshold.value()))
         settings.set(cfg.REVIEW_ATTEMPTS, str(self.attempts.value()))
-        settings.set(cfg.IMAGE_MODEL, self.image_model.text().strip())
+        if not self.image_model_from_env:
+            settings.set(cfg.IMAGE_MODEL, self.image_model.text().strip())
         settings.set(cfg.IMAGE_STYLE, str(self.image_style.currentData()))
 
 
