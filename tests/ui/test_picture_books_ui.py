@@ -176,6 +176,11 @@ async def test_redraw_from_the_pictures_context_menu(window, ctx, fake):
     assert input_images(fake.image_requests()[-1])  # a scene is redrawn with the cover as its reference
     new_blocks = image_blocks(window)
     assert new_blocks[1][0] == number  # in the same place
+    # Illustrating again adds nothing, and says so.
+    window.actions["illustrate"].trigger()
+    again = ctx.tasks.get(f"illustrate:{story.id}")
+    await until(lambda: again.state is not TaskState.RUNNING, what="nothing to add")
+    assert "has all its pictures" in window.pictures_ui.last_notice
     # Text elsewhere: no redraw, but Illustrate is offered.
     text_pos = view.cursorRect(QTextCursor(view.document().findBlockByNumber(number - 1))).center()
     menu = window.pictures_ui.context_menu(text_pos)

@@ -132,6 +132,8 @@ class PicturesUi(QObject):
                                  "kept. Try again later."))
         elif event.kind is Kind.UNAVAILABLE:
             self._notice(self.reason_text(event.reason))
+        elif event.kind is Kind.DONE and event.total == 0:
+            self._notice(self.tr("This story has all its pictures. Right-click a picture to draw it again."))
 
     @staticmethod
     def _report_later(handle: TaskHandle, done: int, total: int, message: str) -> None:
