@@ -214,7 +214,8 @@ async def test_adding_pictures_from_the_new_story_form(window, ctx, fake):
     window.storyteller_ui.new_story()
     form = window.storyteller_ui.panel.form
     await until(lambda: form.child.findText("Mia") >= 0, what="form loaded")
-    assert form.pictures.isVisible() and form.pictures.add.isChecked()
+    assert form.pictures.isVisible() and not form.pictures.add.isChecked() and not form.pictures.style.isEnabled()
+    form.pictures.add.setChecked(True)
     form.child.setCurrentIndex(form.child.findText("Mia"))
     form.minutes.setValue(2)
     form.pictures.style.setCurrentIndex(form.pictures.style.findData("pencil"))

@@ -32,10 +32,11 @@ class PictureChoices(QWidget):
         self.settings = settings
         self.add = QCheckBox(self.tr("Add pictures"))
         self.add.setObjectName("composePictures")
-        self.add.setChecked(True)
+        self.add.setChecked(False)  # pictures cost money: drawn only when asked, as in the CLI
         self.add.setToolTip(self.tr("Draw a cover and a few pictures once the story is written"))
         self.style = style_combo(settings, "composeStyle")
         self.style.setAccessibleName(self.tr("Illustration style"))
+        self.style.setEnabled(False)
         self.add.toggled.connect(self.style.setEnabled)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
