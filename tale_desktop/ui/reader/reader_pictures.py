@@ -14,7 +14,7 @@ import logging
 import re
 
 from PySide6.QtCore import QObject, QPoint, QPointF, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QImage, QTextBlockFormat, QTextCursor, QTextDocument, QTextImageFormat
+from PySide6.QtGui import QImage, QPixmap, QTextBlockFormat, QTextCursor, QTextDocument, QTextImageFormat
 from PySide6.QtWidgets import QTextBrowser
 
 from tale_desktop.context import AppContext
@@ -73,6 +73,7 @@ class ReaderPictures(QObject):
         self.story_id: str | None = None
         self.pictures: list[Illustration] = []
         self._images: dict[str, QImage] = {}  # illustration id -> decoded picture
+        self._pixmaps: dict[str, QPixmap] = {}  # the same, converted once for painting (not on every paint)
         self._placed: list[str] = []
         reader.rendered.connect(self._place)
         reader.column_changed.connect(self._fit)
@@ -97,7 +98,7 @@ class ReaderPictures(QObject):
     def _story_shown(self, story_id: str) -> None:
         if story_id != self.story_id:
             self.story_id = story_id
-            self.pictures, self._images = [], {}
+            self.pictures, self._images, self._pixmaps = [], {}, {}
             self.reload()
 
     def _library_changed(self, kind: str, ids: list[str]) -> None:
@@ -132,6 +133,8 @@ class ReaderPictures(QObject):
             if self.story_id != story_id:
                 return
             self.pictures, self._images = result
+            self._pixmaps = {pid: self._pixmaps.get(pid) or QPixmap.fromImage(image)
+                             for pid, image in self._images.items()}
             self._place()
 
         self.ctx.tasks.spawn(load(), name=TASK, title=self.tr("Loading the pictures"), replace=True,
@@ -214,7 +217,7 @@ class ReaderPictures(QObject):
         if story is not None and story.id == self.story_id and self.pictures:
             for picture in self.pictures:
                 document.addResource(QTextDocument.ResourceType.ImageResource.value, picture_url(picture.id),
-                                     self._images[picture.id])
+                                     self._pixmaps[picture.id])
             ends = paragraph_ends(document.toPlainText(), story_paragraphs(story.content))
             scenes = [(ends[p.paragraph - 1], p) for p in self.pictures
                       if p.paragraph != COVER_PARAGRAPH and 0 < p.paragraph <= len(ends)
