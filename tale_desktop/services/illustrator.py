@@ -290,6 +290,7 @@ class Illustrator:
         await self.rows.remove([old.id])
         if old.file != picture.file and old.file not in await self.rows.files_in_use(old.story_id):
             await asyncio.to_thread(self.files.remove_file, old.file)
+        self.library.notify(NOTIFY_KIND, [old.story_id])  # the old one is gone now: views show the new one alone
         _Emitter(listener)(IllustrationEvent(IllustrationEventKind.PICTURE, old.story_id, illustration=picture,
                                              done=1, total=1))
         return picture

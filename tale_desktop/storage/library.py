@@ -56,7 +56,10 @@ _SORT_SQL = {
 STORY_LIST_COLUMNS = (
     "s.id, s.title, s.summary, s.language, s.story_type, s.child_id, s.hero_id, s.child_name, s.moral, s.theme, "
     "s.minutes, s.word_count, s.status, s.rating, s.favourite, s.parent_id, s.created_at, s.updated_at, "
-    "EXISTS(SELECT 1 FROM narrations n WHERE n.story_id = s.id AND n.deleted_at IS NULL) AS has_audio"
+    "EXISTS(SELECT 1 FROM narrations n WHERE n.story_id = s.id AND n.deleted_at IS NULL) AS has_audio, "
+    # the painted cover's file (its name is its sha256), for the library's thumbnails; '' when none
+    "COALESCE((SELECT i.file FROM illustrations i WHERE i.story_id = s.id AND i.deleted_at IS NULL "
+    "AND i.paragraph = 0 ORDER BY i.created_at DESC LIMIT 1), '') AS cover_file"
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from tale_desktop.domain.enums import AgeBand, Moral, Status, StoryType, Theme
+from tale_desktop.domain.illustrations import IllustrationStyle
 
 
 def _t(text: str) -> str:
@@ -55,3 +56,10 @@ def theme(value: str | None) -> str:
 
 def status(value: str | None) -> str:
     return status_names().get(value, "") if value else ""
+
+
+def style_names() -> dict[str, str]:
+    """Illustration styles of picture books, in words."""
+    return {IllustrationStyle.WATERCOLOUR: _t("Watercolour"), IllustrationStyle.PENCIL: _t("Coloured pencil"),
+            IllustrationStyle.CRAYON: _t("Crayon"), IllustrationStyle.PAPERCUT: _t("Paper cut"),
+            IllustrationStyle.GOUACHE: _t("Gouache"), IllustrationStyle.INK: _t("Ink and wash")}

@@ -36,6 +36,7 @@ from tale_desktop.domain.query import StoryQuery
 from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
 from tale_desktop.services.tasks import TaskHandle
 from tale_desktop.ui.common import labels
+from tale_desktop.ui.compose.picture_choices import PictureChoices
 from tale_desktop.ui.compose.story_stream import StoryStreamView, looks_like_title
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class ComposeForm(QWidget):
         _select(self.age_band, AgeBand.PRESCHOOL.value)
         self.sequel = _combo("composeSequel")
         self.sequel.addItem(self.tr("No, a new story"), None)
+        self.pictures = PictureChoices(ctx.settings)  # shown when an image model is set
         self.generate_button = QPushButton(self.tr("Write the story"))
         self.generate_button.setObjectName("composeGenerate")
         self.generate_button.setDefault(True)
@@ -150,6 +152,8 @@ class ComposeForm(QWidget):
         form.addRow(self.tr("Language"), self.language)
         form.addRow(self.tr("Length"), minutes_row)
         form.addRow(self.tr("Continue a story"), self.sequel)
+        form.addRow(self.tr("Pictures"), self.pictures)
+        form.setRowVisible(self.pictures, False)
         self.form_layout = form
         heading = QLabel(self.tr("New story"))
         heading.setObjectName("bannerHeading")
@@ -302,8 +306,13 @@ class ComposeForm(QWidget):
         self.error.setText(message)
         self.error.setVisible(bool(message))
 
+    def set_pictures_available(self, available: bool) -> None:
+        """Offer "Add pictures" only when an image model can draw them."""
+        self.form_layout.setRowVisible(self.pictures, available)
+
     def reset(self) -> None:
         """A fresh form for a new story (keeps who it is for; forgets a sequel and the own-words moral)."""
+        self.pictures.reset_style()
         self._pending_sequel = None
         self.sequel.setCurrentIndex(0)  # "No, a new story"
         self.custom_moral.clear()
@@ -316,6 +325,7 @@ class NewStoryPanel(QWidget):
     """The compose form beside the streaming view; each Generate starts one more story task."""
 
     story_saved = Signal(str)
+    illustrate_requested = Signal(str, str)  # story id, style: the story was written with "Add pictures"
     settings_requested = Signal()
     open_requested = Signal(str)
     back_requested = Signal()
@@ -327,6 +337,7 @@ class NewStoryPanel(QWidget):
         self.form = ComposeForm(ctx)
         self.view = StoryStreamView()
         self.handles: list[TaskHandle] = []
+        self._picture_styles: dict[int, str] = {}  # id(handle) -> style, for stories asked with pictures
         # The form scrolls up and down only; it never needs a sideways scroll bar.
         self.form_scroll = QScrollArea()
         self.form_scroll.setObjectName("composeScroll")
@@ -388,6 +399,9 @@ class NewStoryPanel(QWidget):
     def generate(self, request: StoryRequest) -> TaskHandle:
         handle = self.ctx.storyteller.start(request, self._on_event)
         self.handles = [h for h in self.handles if h.running] + [handle]
+        style = self.form.pictures.choice()
+        if style is not None:
+            self._picture_styles[id(handle)] = style
         self.view.bind(handle)
         return handle
 
@@ -402,6 +416,9 @@ class NewStoryPanel(QWidget):
             if handle is not None and event.story is not None:
                 handle.title = self.tr("“{0}”").format(event.story.title)
             self.story_saved.emit(event.story_id)
+            style = self._picture_styles.pop(id(handle), None) if handle is not None else None
+            if style is not None:
+                self.illustrate_requested.emit(event.story_id, style)
 
     def _handle_for(self, story_id: str) -> TaskHandle | None:
         return next((h for h in self.handles if getattr(h, "story_id", None) == story_id), None)

@@ -19,6 +19,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu
 
 from tale_desktop.context import AppContext
+from tale_desktop.ui.library.cover_thumbnails import CoverThumbnails
 from tale_desktop.ui.library.library_filters import LibraryFilterBar, LibrarySearch
 from tale_desktop.ui.library.story_actions import AskPath, StoryActions
 from tale_desktop.ui.library.story_delegate import StoryDelegate
@@ -43,7 +44,9 @@ class LibraryFeatures(QObject):
         self.actions = StoryActions(ctx, self.undo_bar, view, ask_path)
         self.menu: QMenu | None = None
 
-        view.setItemDelegate(StoryDelegate(summary_role, view))
+        self.covers = CoverThumbnails(ctx, view)  # cover thumbnails, made lazily for the rows painted
+        self.covers.ready.connect(lambda _id: view.viewport().update())
+        view.setItemDelegate(StoryDelegate(summary_role, view, covers=self.covers))
         view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self.show_menu)

@@ -238,7 +238,7 @@ class StoryListModel(QAbstractListModel):
         self._set_loading(False)
 
     def _on_library_change(self, kind: str, _ids: list[str]) -> None:
-        if kind in ("stories", "stories_purged", "narrations"):
+        if kind in ("stories", "stories_purged", "narrations", "illustrations"):
             self._refresh_timer.start()  # coalesce bursts (e.g. a draft saved every second)
 
     # -- lookups ----------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ works with any list model that exposes it (``StoryListModel.SummaryRole`` in ``u
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
@@ -15,6 +15,9 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from tale_desktop.domain.models import WORDS_PER_MINUTE
 from tale_desktop.ui.common import labels
+
+if TYPE_CHECKING:
+    from tale_desktop.ui.library.cover_thumbnails import CoverThumbnails
 
 DEFAULT_SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 2
 STAR, HEART, NOTE = "★", "♥", "♪"
@@ -64,13 +67,17 @@ def accessible_text(row: dict[str, Any]) -> str:
 
 
 class StoryDelegate(QStyledItemDelegate):
-    """Two lines: the title in bold with the badges (audio, favourite, rating) on the right, then the details."""
+    """Two lines: the title in bold with the badges (audio, favourite, rating) on the right, then the details;
+    with ``covers``, the story's cover thumbnail on the left (from the cache; made off the loop when missing)."""
 
     PADDING = 8
+    COVER_ASPECT = 0.75  # covers are portrait, 3:4
 
-    def __init__(self, summary_role: int = DEFAULT_SUMMARY_ROLE, parent: QObject | None = None):
+    def __init__(self, summary_role: int = DEFAULT_SUMMARY_ROLE, parent: QObject | None = None,
+                 covers: CoverThumbnails | None = None):
         super().__init__(parent)
         self.summary_role = summary_role
+        self.covers = covers
 
     @staticmethod
     def _title_font(base: QFont) -> QFont:
@@ -101,6 +108,8 @@ class StoryDelegate(QStyledItemDelegate):
         main = option.palette.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         quiet = main if selected else option.palette.color(group, QPalette.ColorRole.PlaceholderText)
         rect = option.rect.adjusted(self.PADDING + 4, self.PADDING, -self.PADDING, -self.PADDING)
+        if self.covers is not None:
+            rect.setLeft(rect.left() + self._paint_cover(painter, option, row) + self.PADDING)
         title_font = self._title_font(option.font)
         title_metrics = QFontMetrics(title_font)
         title_h = title_metrics.height()
@@ -122,3 +131,21 @@ class StoryDelegate(QStyledItemDelegate):
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                          QFontMetrics(option.font).elidedText(details, Qt.TextElideMode.ElideRight, rect.width()))
         painter.restore()
+
+    def _paint_cover(self, painter: QPainter, option: QStyleOptionViewItem, row: dict[str, Any]) -> int:
+        """Draw the cover thumbnail (or a quiet frame while it is made) at the row's left; its width."""
+        height = max(16, option.rect.height() - 8)
+        size = QSize(round(height * self.COVER_ASPECT), height)
+        box = QRect(option.rect.left() + self.PADDING, option.rect.top() + 4, size.width(), size.height())
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        pixmap = self.covers.get(row, size, ratio) if self.covers is not None else None
+        if pixmap is not None:
+            painter.drawPixmap(box, pixmap)
+        else:
+            painter.save()
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(option.palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Mid))
+            painter.setOpacity(0.35)
+            painter.drawRoundedRect(box, 3, 3)
+            painter.restore()
+        return size.width() + 4

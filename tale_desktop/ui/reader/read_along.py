@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit
 
@@ -62,6 +62,12 @@ class ReadAlong(QObject):
         self._press_pos: Any = None
         self._viewport = view.viewport()
         self._viewport.installEventFilter(self)
+        # Pictures placed into the text (or any other change of the document) move the sentences: find them anew.
+        self._relocate_timer = QTimer(self)
+        self._relocate_timer.setSingleShot(True)
+        self._relocate_timer.setInterval(0)
+        self._relocate_timer.timeout.connect(self._relocate)
+        view.document().contentsChanged.connect(self._relocate_timer.start)
 
     @property
     def current(self) -> int:
@@ -81,6 +87,15 @@ class ReadAlong(QObject):
     def add_timings(self, content: str, timings: Sequence[dict[str, Any]]) -> None:
         """More sentences arrived (fast start: timings come piece by piece)."""
         self.set_timings(content, self._timings + list(timings))
+
+    def _relocate(self) -> None:
+        if not self._timings:
+            return
+        spans = locate_sentences(self.view.document().toPlainText(), self._content, self._timings)
+        if spans != self._spans:
+            self._spans = spans
+            if self._current >= 0:
+                self._highlight(self._current)
 
     def clear(self) -> None:
         self._timings, self._spans, self._current = [], [], -1

@@ -54,6 +54,8 @@ class ReaderPane(QWidget):
     """Shows one story, or an empty state. ``open_story(id)`` loads it through the task helper."""
 
     story_shown = Signal(str)
+    rendered = Signal()
+    column_changed = Signal()  # the reading column may have a new width (pictures follow it)  # the text was laid out anew (pictures are placed into it again)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -127,6 +129,7 @@ class ReaderPane(QWidget):
             fmt.setLeftMargin(side)
             fmt.setRightMargin(max(0, side - scrollbar))
             frame.setFrameFormat(fmt)
+        self.column_changed.emit()  # (the window's height may have changed too: pictures fit the view)
 
     # -- text size --------------------------------------------------------------------------------------------
     @property
@@ -184,6 +187,7 @@ class ReaderPane(QWidget):
         block.setBottomMargin(12)
         cursor.mergeBlockFormat(block)
         self._center_column()
+        self.rendered.emit()
 
     def refresh(self) -> None:
         """Reload the story shown (it changed elsewhere); clear the page if it was deleted meanwhile."""

@@ -27,6 +27,7 @@ from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
 from tale_desktop.providers.llm import LLMClient, LLMConfig, ModelInfo
 from tale_desktop.ui.asyncqt import alive
+from tale_desktop.ui.compose.picture_choices import style_combo
 
 if TYPE_CHECKING:
     from tale_desktop.ui.settings.settings_dialog import SettingsDialog
@@ -65,6 +66,24 @@ class StorySettings(QWidget):
         self.threshold.setEnabled(self.review.isChecked())
         self.attempts.setEnabled(self.review.isChecked())
 
+        # Picture books: the image model (its own setting, TALE_IMAGE_MODEL) and the default illustration style.
+        self.image_model = QLineEdit(settings.get(cfg.IMAGE_MODEL))
+        self.image_model.setObjectName("imageModel")
+        self.image_model.setPlaceholderText("e.g. google/gemini-2.5-flash-image")
+        self.image_model.setToolTip(self.tr("The model that draws the pictures. Leave it empty for stories "
+                                            "without pictures."))
+        self.image_style = style_combo(settings, "imageStyle")
+        self.image_model_from_env = bool(cfg.IMAGE_MODEL.env and settings.env.get(cfg.IMAGE_MODEL.env))
+        if self.image_model_from_env:  # the environment wins, as for the other settings
+            self.image_model.setReadOnly(True)
+            self.image_model.setToolTip(self.tr("Set by the environment variable {0}; change it there.")
+                                        .format(cfg.IMAGE_MODEL.env))
+        self.image_note = QLabel(
+            self.tr("From the environment variable {0} (read-only here).").format(cfg.IMAGE_MODEL.env)
+            if self.image_model_from_env else self.tr("Pictures are drawn through the same server as the stories."))
+        self.image_note.setObjectName("fieldHint")
+        self.image_note.setWordWrap(True)
+
         models_row = QHBoxLayout()
         models_row.addWidget(self.load_models_button)
         models_row.addWidget(self.models_note, 1)
@@ -76,6 +95,9 @@ class StorySettings(QWidget):
         form.addRow(self.review)
         form.addRow(self.tr("Lowest good score"), self.threshold)
         form.addRow(self.tr("Writing attempts"), self.attempts)
+        form.addRow(self.tr("Image model"), self.image_model)
+        form.addRow("", self.image_note)
+        form.addRow(self.tr("Illustration style"), self.image_style)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
@@ -124,6 +146,9 @@ class StorySettings(QWidget):
         settings.set(cfg.REVIEW_ENABLED, "1" if self.review.isChecked() else "0")
         settings.set(cfg.REVIEW_THRESHOLD, str(self.threshold.value()))
         settings.set(cfg.REVIEW_ATTEMPTS, str(self.attempts.value()))
+        if not self.image_model_from_env:
+            settings.set(cfg.IMAGE_MODEL, self.image_model.text().strip())
+        settings.set(cfg.IMAGE_STYLE, str(self.image_style.currentData()))
 
 
 def add_to_dialog(ctx: AppContext, dialog: SettingsDialog) -> StorySettings:

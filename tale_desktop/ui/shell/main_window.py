@@ -335,6 +335,9 @@ class MainWindow(QMainWindow):
         self.storyteller_ui = compose.install(self)
         self.storyteller_ui.panel.story_saved.connect(self._story_written)
         self.continue_story_requested.connect(self._continue_story)
+        from tale_desktop.ui.reader.pictures_ui import install_pictures
+
+        self.pictures_ui = install_pictures(self)  # picture books: pictures in the reader, Illustrate, Redraw
         self._update_actions()
 
     # -- actions ------------------------------------------------------------------------------------------------

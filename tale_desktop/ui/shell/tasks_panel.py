@@ -118,7 +118,7 @@ class TasksPanel(QWidget):
     linger_ms = 1500
     activity_changed = Signal(bool)  # True when the first row appears, False when the last one goes
     rows_changed = Signal(int)
-    shown_prefixes: tuple[str, ...] = ("story:", "export.", "library.bulk")  # work the parent started
+    shown_prefixes: tuple[str, ...] = ("story:", "export.", "library.bulk", "illustrate:", "redraw:")  # work the parent started
     hidden_prefixes: tuple[str, ...] = ()  # never shown, even when they match ``shown_prefixes``
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
