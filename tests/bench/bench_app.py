@@ -133,14 +133,14 @@ class LoopTimer:
 # -- P1 + P3 (+ P2) in this process: the real window on the real composition root ------------------------------------
 async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_p2: bool) -> None:
     import httpx
-    from tale_desktop.ui.shell.main_window import MainWindow
-    from tale_desktop.ui.compose.story_stream import StoryStreamView
 
     from tale_desktop import settings as keys
     from tale_desktop.app import _warm_sdks
     from tale_desktop.context import AppContext
     from tale_desktop.domain.models import Child
     from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
+    from tale_desktop.ui.compose.story_stream import StoryStreamView
+    from tale_desktop.ui.shell.main_window import MainWindow
 
     base = fakes.openrouter(token_delay=0.01, words=300)
     eleven = fakes.elevenlabs()
@@ -352,9 +352,8 @@ def bench_startup(results: dict[str, float], cache: Path, runs: int = 5) -> None
 
 # -- P5: 100k stories in the real window (own process) --------------------------------------------------------------
 async def p5_child(folder: Path) -> dict[str, float]:
-    from tale_desktop.ui.shell.main_window import MainWindow
-
     from tale_desktop.context import AppContext
+    from tale_desktop.ui.shell.main_window import MainWindow
 
     env = {**os.environ, "TALE_DATA_DIR": str(folder / "data"), "TALE_CONFIG_DIR": str(folder / "config")}
     ctx = await asyncio.to_thread(AppContext.create, env)
