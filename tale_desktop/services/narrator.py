@@ -26,6 +26,7 @@ from typing import Any
 
 from tale_desktop.domain.enums import NarrationProvider
 from tale_desktop.domain.errors import ValidationError
+from tale_desktop.domain.messages import msg
 from tale_desktop.domain.models import Narration, Story, utc_now
 from tale_desktop.domain.speech import Sentence, quick_start, sentences_of, timing
 from tale_desktop.providers import elevenlabs as eleven
@@ -279,7 +280,7 @@ class Narrator:
         story = await self.library.get_story(story_id)
         sentences = sentences_of(story.content)
         if not sentences:
-            raise ValidationError({"content": "This story has no text to narrate."})
+            raise ValidationError({"content": msg("narration.no_text")})
         plans = self._plans(story.language, provider, voice)
 
         fallback: str | None = None

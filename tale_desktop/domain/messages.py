@@ -1,0 +1,149 @@
+"""Messages from services in any interface language: stable codes with parameters, one catalogue (pure Python).
+
+Services and providers never build finished sentences for the window. They return a :class:`Message`: a ``str``
+whose value is the English text (so logs, the CLI and older code keep working unchanged) that also carries its
+``code`` and ``params``. The window translates at the edge with :func:`localize` (any text) or
+:func:`localize_error` (an exception), in the interface language; the CLI prints the English value. Errors that
+carry ``code`` and ``params`` attributes of their own (typed provider errors) plug into the same catalogue: add
+their codes to :data:`CATALOGUE`. See docs/i18n.md.
+
+A catalogue entry maps a language to a ``str.format`` template, or to a dict of CLDR plural categories
+(``one``/``few``/``many``/``other``) chosen by the ``count`` parameter. Numbers in parameters are formatted for
+the language ("1 234"); :class:`Message` parameters are localized too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from tale_desktop.domain.languages import DEFAULT_LANGUAGE
+from tale_desktop.domain.locale_format import format_number, plural_form
+
+log = logging.getLogger(__name__)
+
+Template = str | Mapping[str, str]
+
+CATALOGUE: dict[str, Mapping[str, Template]] = {
+    # Background work, as the Tasks panel names it.
+    "task.write_story": {"en": "Writing a story", "ru": "Сочиняем сказку"},
+    "task.write_story_for": {"en": "Writing a story for {name}", "ru": "Сочиняем сказку для: {name}"},
+    "task.generation_stats": {"en": "Fetching generation statistics", "ru": "Получаем сведения о сказке"},
+    "task.sync": {"en": "Sync with Supabase", "ru": "Синхронизация с Supabase"},
+    "task.prepare_connections": {"en": "Preparing connections", "ru": "Готовим подключения"},
+    "task.failed_unexpectedly": {
+        "en": "{title} failed unexpectedly. Details were written to the log.",
+        "ru": "«{title}»: непредвиденная ошибка. Подробности записаны в журнал.",
+    },
+    # Library and exports.
+    "library.closed": {"en": "The library is closed.", "ru": "Библиотека закрыта."},
+    "export.folder_missing": {
+        "en": "The folder {folder} does not exist: create it or choose another place. Nothing was written.",
+        "ru": "Папки {folder} нет: создайте её или выберите другое место. Ничего не записано.",
+    },
+    "export.not_a_folder": {
+        "en": "{folder} is not a folder: choose another place. Nothing was written.",
+        "ru": "{folder} — это не папка: выберите другое место. Ничего не записано.",
+    },
+    "export.cannot_write_in": {
+        "en": "Cannot write to {folder} ({reason}): choose a folder you can write to. Nothing was written.",
+        "ru": "Не удаётся записать в {folder} ({reason}): выберите папку, доступную для записи. "
+              "Ничего не записано.",
+    },
+    "export.cannot_write": {
+        "en": "Cannot write {path} ({reason}). Nothing was written.",
+        "ru": "Не удаётся записать {path} ({reason}). Ничего не записано.",
+    },
+    "export.pdf_unavailable": {
+        "en": "PDF export is not available here (no PDF renderer was set up).",
+        "ru": "Сохранение в PDF здесь недоступно.",
+    },
+    "export.pdf_failed": {
+        "en": "The PDF for '{title}' could not be rendered. Nothing was written.",
+        "ru": "Не удалось подготовить PDF для «{title}». Ничего не записано.",
+    },
+    "narration.no_text": {"en": "This story has no text to narrate.", "ru": "В этой сказке нет текста для чтения."},
+    # Counted things (also usable alone: msg("count.stories", count=5)).
+    "count.stories": {"en": {"one": "{count} story", "other": "{count} stories"},
+                      "ru": {"one": "{count} история", "few": "{count} истории", "many": "{count} историй",
+                             "other": "{count} истории"}},
+    "count.words": {"en": {"one": "{count} word", "other": "{count} words"},
+                    "ru": {"one": "{count} слово", "few": "{count} слова", "many": "{count} слов",
+                           "other": "{count} слова"}},
+}
+
+
+def _format_param(value: Any, language: str) -> Any:
+    if isinstance(value, Message):
+        return value.in_language(language)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return format_number(value, language)
+    if isinstance(value, float):
+        return format_number(value, language, decimals=0 if value.is_integer() else 1)
+    return value
+
+
+def render(code: str, params: Mapping[str, Any], language: str) -> str:
+    """The catalogue text for ``code`` in ``language`` (English when that language lacks it)."""
+    entry = CATALOGUE[code]
+    lang = language if language in entry else DEFAULT_LANGUAGE
+    template = entry[lang]
+    if not isinstance(template, str):
+        template = plural_form(float(params.get("count", 0)), template, lang)
+    values = {key: _format_param(value, lang) for key, value in params.items()}
+    try:
+        return template.format_map(values)
+    except (KeyError, IndexError, ValueError):
+        log.warning("Message %s in %s is missing a parameter", code, lang)
+        return entry[DEFAULT_LANGUAGE] if isinstance(entry[DEFAULT_LANGUAGE], str) else code
+
+
+class Message(str):
+    """English text that remembers its catalogue ``code`` and ``params``, so the window can translate it."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, **params: Any) -> Message:
+        if code not in CATALOGUE:
+            raise KeyError(f"unknown message code {code!r}")
+        self = super().__new__(cls, render(code, params, DEFAULT_LANGUAGE))
+        self.code = code
+        self.params = params
+        return self
+
+    def in_language(self, language: str) -> str:
+        return render(self.code, self.params, language)
+
+    def __reduce__(self):  # pickling/copying keeps the code (str's own reduce would drop it)
+        return (_rebuild, (self.code, self.params))
+
+
+def _rebuild(code: str, params: dict[str, Any]) -> Message:
+    return Message(code, **params)
+
+
+def msg(code: str, **params: Any) -> Message:
+    return Message(code, **params)
+
+
+def localize(text: str | None, language: str) -> str:
+    """A :class:`Message` in ``language``; any other text as it is (names, story content, older messages)."""
+    if text is None:
+        return ""
+    return text.in_language(language) if isinstance(text, Message) else str(text)
+
+
+def localize_error(exc: BaseException, language: str, *, fallback: str = "") -> str:
+    """What to tell the parent about ``exc``: its catalogue ``code``, else its ``user_message``, else ``fallback``."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, str) and code in CATALOGUE:
+        params = getattr(exc, "params", None) or {}
+        return render(code, params, language)
+    message = getattr(exc, "user_message", None)
+    if message:
+        return localize(message, language)
+    return fallback

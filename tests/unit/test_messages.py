@@ -1,0 +1,90 @@
+"""Service messages: stable codes with parameters, rendered in the interface language at the edge."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import re
+import string
+
+import pytest
+
+from tale_desktop.domain.languages import INTERFACE_LANGUAGES, interface_language, normalize
+from tale_desktop.domain.messages import CATALOGUE, Message, localize, localize_error, msg
+from tale_desktop.storage.errors import StorageError
+
+
+def _fields(template) -> set[str]:
+    texts = [template] if isinstance(template, str) else list(template.values())
+    return {name for text in texts for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_every_message_is_in_every_language_with_the_same_parameters(code):
+    entry = CATALOGUE[code]
+    assert set(entry) >= set(INTERFACE_LANGUAGES)
+    english = _fields(entry["en"])
+    for language in INTERFACE_LANGUAGES:
+        assert _fields(entry[language]) == english, (code, language)
+    if "ru" in entry:
+        ru = entry["ru"] if isinstance(entry["ru"], str) else " ".join(entry["ru"].values())
+        assert re.search("[а-яё]", ru, re.IGNORECASE), code
+
+
+def test_message_is_its_english_text_and_translates():
+    text = msg("export.pdf_failed", title="Ёжик")
+    assert text == "The PDF for 'Ёжик' could not be rendered. Nothing was written."
+    assert isinstance(text, str) and text.code == "export.pdf_failed"
+    assert localize(text, "ru") == "Не удалось подготовить PDF для «Ёжик». Ничего не записано."
+    assert localize("A story title", "ru") == "A story title"  # plain text passes through
+
+
+def test_plural_messages_and_numbers():
+    assert localize(msg("count.stories", count=5), "ru") == "5 историй"
+    assert localize(msg("count.stories", count=22), "ru") == "22 истории"
+    assert localize(msg("count.words", count=1), "en") == "1 word"
+    assert localize(msg("count.words", count=12345), "ru") == "12\u00a0345 слов"
+
+
+def test_messages_survive_copy_and_pickle():
+    text = msg("task.write_story_for", name="Mia")
+    for clone in (copy.deepcopy(text), pickle.loads(pickle.dumps(text))):
+        assert isinstance(clone, Message) and clone.in_language("ru") == "Сочиняем сказку для: Mia"
+
+
+def test_unknown_code_is_refused():
+    with pytest.raises(KeyError):
+        msg("no.such.message")
+
+
+def test_errors_are_localized_by_message_or_by_code():
+    error = StorageError(msg("library.closed"))
+    assert error.user_message == "The library is closed."
+    assert localize_error(error, "ru") == "Библиотека закрыта."
+
+    class CodedError(Exception):  # a typed provider error with a stable code and params
+        code, params, user_message = "export.not_a_folder", {"folder": "/tmp/x"}, "english"
+
+    assert localize_error(CodedError(), "ru") == "/tmp/x — это не папка: выберите другое место. Ничего не записано."
+    assert localize_error(ValueError("x"), "ru", fallback="Что-то пошло не так") == "Что-то пошло не так"
+
+
+@pytest.mark.parametrize(("env", "saved", "expected"), [
+    ({"TALE_LANGUAGE": "ru"}, "", "ru"),
+    ({"TALE_LANGUAGE": "en", "LANG": "ru_RU.UTF-8"}, "ru", "en"),
+    ({"LANG": "ru_RU.UTF-8"}, "", "ru"),
+    ({"LANG": "ru_RU.UTF-8"}, "en", "en"),
+    ({"LANG": "en_US.UTF-8", "LANGUAGE": "ru:en"}, "", "ru"),
+    ({"LANG": "C", "LANGUAGE": "ru"}, "", "en"),  # gettext ignores LANGUAGE in the C locale
+    ({"LC_ALL": "ru_UA.UTF-8", "LANG": "en_GB.UTF-8"}, "", "ru"),
+    ({"LANG": "de_DE.UTF-8"}, "", "en"),
+    ({"TALE_LANGUAGE": "fr"}, "", "en"),
+    ({}, "ru", "ru"),
+])
+def test_interface_language(env, saved, expected):
+    assert interface_language(env=env, saved=saved) == expected
+
+
+def test_qt_ui_languages_are_used_when_given():
+    assert interface_language(env={"LANG": "en_US.UTF-8"}, system_names=["ru-RU", "en-US"]) == "ru"
+    assert normalize("ru-RU") == "ru" and normalize("POSIX") is None
