@@ -96,6 +96,7 @@ def _make_application():
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_NAME)
     app.setWindowIcon(QIcon(str(resource("icons", "tale-desktop.svg"))))
+    install_interface_language()
     app.setStyle("Fusion")
     try:
         app.setStyleSheet(resource("styles", "app.qss").read_text(encoding="utf-8"))
@@ -106,16 +107,27 @@ def _make_application():
     return app
 
 
+def install_interface_language() -> str:
+    """Translators for ``TALE_LANGUAGE`` / the saved choice / the system locale, before any widget exists."""
+    from tale_desktop.settings import startup_interface_language
+    from tale_desktop.ui.language import apply_language, current_language, system_ui_languages
+
+    apply_language(startup_interface_language(system_names=system_ui_languages()))
+    return current_language()
+
+
 async def show_fatal(message: str) -> None:
     """A clear, non-blocking message box for a problem that stops the start; returns when it is closed."""
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QMessageBox
 
     from tale_desktop.ui.asyncqt import open_and_wait
+    from tale_desktop.ui.language import localized
 
-    box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_TITLE} cannot open the library", message,
-                      QMessageBox.StandardButton.Close)
-    box.setInformativeText("Nothing was changed. Fix the problem above and start Tale Desktop again.")
+    title = QCoreApplication.translate("app", "{app} cannot open the library").format(app=APP_TITLE)
+    box = QMessageBox(QMessageBox.Icon.Critical, title, localized(message), QMessageBox.StandardButton.Close)
+    box.setInformativeText(QCoreApplication.translate(
+        "app", "Nothing was changed. Fix the problem above and start Tale Desktop again."))
     if ms := quit_after_ms():
         QTimer.singleShot(ms, box.reject)
     await open_and_wait(box)
@@ -131,8 +143,9 @@ def _create_context():
 
 async def main(app) -> int:
     """Build the context off the loop thread, show the window, wait for it to close, then shut down cleanly."""
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QCoreApplication, QTimer
 
+    from tale_desktop.domain.messages import msg
     from tale_desktop.storage.errors import StorageError
 
     closed = asyncio.Event()
@@ -150,7 +163,7 @@ async def main(app) -> int:
     window = None
     try:
         preparing = ctx.tasks.spawn(ctx.http.prepare_async(), name="startup.http", cancellable=False,
-                                    title="Preparing connections")  # SSL contexts, off the loop thread
+                                    title=msg("task.prepare_connections"))  # SSL contexts, off the loop thread
         window = MainWindow(ctx)
         window.closed.connect(closed.set)
         window.show()
@@ -170,8 +183,9 @@ async def main(app) -> int:
             log.exception("Installing the built-in heroes and stories failed")
             from tale_desktop.ui.dialogs import show_error
 
-            show_error(window, "Starter content", "The built-in heroes and starter stories could not be "
-                                                  "installed. Details were written to the log.")
+            show_error(window, QCoreApplication.translate("app", "Starter content"),
+                       QCoreApplication.translate("app", "The built-in heroes and starter stories could not be "
+                                                         "installed. Details were written to the log."))
         window.start()
         from tale_desktop.ui.sync_wiring import install_sync_ui
 

@@ -88,3 +88,18 @@ def test_interface_language(env, saved, expected):
 def test_qt_ui_languages_are_used_when_given():
     assert interface_language(env={"LANG": "en_US.UTF-8"}, system_names=["ru-RU", "en-US"]) == "ru"
     assert normalize("ru-RU") == "ru" and normalize("POSIX") is None
+
+
+def test_settings_language_choice(tmp_path):
+    from tale_desktop.settings import UI_LANGUAGE, Settings, startup_interface_language
+
+    env = {"TALE_CONFIG_DIR": str(tmp_path), "TALE_DATA_DIR": str(tmp_path), "TALE_NO_KEYRING": "1",
+           "LANG": "en_US.UTF-8"}
+    settings = Settings(env)
+    assert settings.interface_language() == "en"
+    settings.set(UI_LANGUAGE, "ru")
+    assert settings.interface_language() == "ru" and settings.stored(UI_LANGUAGE) == "ru"
+    assert startup_interface_language(env) == "ru"  # read back from the settings file alone
+    assert startup_interface_language({**env, "TALE_LANGUAGE": "en"}) == "en"
+    settings.set(UI_LANGUAGE, "")  # "follow the system"
+    assert startup_interface_language(env, system_names=["ru-RU"]) == "ru"
