@@ -74,9 +74,85 @@ CATALOGUE: dict[str, Mapping[str, Template]] = {
 }
 
 
+#: Translations of the typed provider errors' codes (their English sentences live with the errors, in
+#: ``providers/errors.py``; an error whose code is missing here is shown with its English ``user_message``).
+PROVIDER_CODES: dict[str, Mapping[str, str]] = {
+    "net.timeout": {"ru": "{service} ({host}) не ответил вовремя (ждали {seconds} с). Проверьте подключение и "
+                          "попробуйте снова."},
+    "net.refused": {"ru": "Не удалось подключиться к {service} ({host}): соединение отклонено. Проверьте адрес "
+                          "в настройках{local_hint} и попробуйте снова."},
+    "net.unreachable": {"ru": "{service} ({host}) недоступен. Проверьте подключение к интернету и адрес в "
+                              "настройках, затем попробуйте снова."},
+    "net.reset": {"ru": "Соединение с {service} ({host}) прервалось. Попробуйте снова."},
+    "net.cut_mid_answer": {"ru": "Соединение с {service} ({host}) оборвалось посреди ответа. Попробуйте снова."},
+    "http.auth": {"ru": "{service} не принял ключ{detail_suffix}. Проверьте {key_hint} в настройках."},
+    "http.forbidden": {"ru": "{service} отклонил запрос{detail_suffix}. Проверьте {key_hint} и его права в "
+                             "настройках."},
+    "http.quota": {"ru": "{service}: средства на счёте закончились. Пополните счёт и попробуйте снова."},
+    "http.not_found": {"ru": "{service} ({host}) ответил «не найдено» (404){detail_suffix}. Проверьте адрес в "
+                             "настройках."},
+    "http.rate_limited": {"ru": "{service} сейчас получает слишком много запросов. Попробуйте чуть позже."},
+    "http.server": {"ru": "У {service} ({host}) неполадки на сервере (ошибка {status}). Попробуйте через "
+                          "несколько минут."},
+    "http.rejected": {"ru": "{service} отклонил запрос (ошибка {status}{detail_colon})."},
+    "http.unexpected": {"ru": "{service} ({host}) ответил что-то непонятное. Проверьте адрес в настройках и "
+                              "попробуйте снова."},
+    "http.wait_seconds": {"ru": "Попробуйте снова через {seconds} с."},
+    "http.wait_minute": {"ru": "Попробуйте снова через минуту."},
+    "llm.not_configured": {"ru": "Не задан ключ OpenRouter API. Добавьте его в настройках (или укажите адрес "
+                                 "локального сервера, совместимого с OpenAI)."},
+    "llm.auth": {"ru": "Сервис сказок ({host}) не принял ключ API{detail_suffix}. Проверьте ключ OpenRouter API "
+                       "в настройках."},
+    "llm.quota": {"ru": "На счёте OpenRouter закончились средства. Пополните его на "
+                        "openrouter.ai/settings/credits или выберите бесплатную модель в настройках."},
+    "llm.model_not_found": {"ru": "Модель «{model}» недоступна на {host}. Выберите другую модель в настройках."},
+    "llm.base_url": {"ru": "Адрес сервиса сказок {base_url} похож на ошибочный: он ответил «не найдено» (404). "
+                           "Адреса серверов, совместимых с OpenAI, обычно заканчиваются на /v1: попробуйте "
+                           "{suggested}"},
+    "llm.not_openai": {"ru": "Сервер {host} ответил не так, как отвечают серверы, совместимые с OpenAI. "
+                             "Проверьте адрес в настройках."},
+    "llm.no_text": {"ru": "Сервер {host} не прислал текст сказки. Проверьте адрес и модель в настройках."},
+    "llm.stream_error": {"ru": "Модель остановилась с ошибкой во время написания ({detail}). Уже написанное "
+                               "сохранено; попробуйте снова."},
+    "llm.stream_quota": {"ru": "Во время написания на счёте OpenRouter закончились средства. Пополните его на "
+                               "openrouter.ai/settings/credits."},
+    "llm.stream_busy": {"ru": "Сервис модели сейчас перегружен. Попробуйте через минуту."},
+    "llm.stream_cut": {"ru": "Соединение с сервисом сказок ({host}) оборвалось во время написания. Уже "
+                             "написанное сохранено; попробуйте снова."},
+    "elevenlabs.not_configured": {"ru": "Не задан ключ ElevenLabs API. Добавьте его в настройках."},
+    "elevenlabs.auth": {"ru": "ElevenLabs не принял ключ API{detail_suffix}. Проверьте ключ ElevenLabs API в "
+                              "настройках."},
+    "elevenlabs.quota": {"ru": "Лимит ElevenLabs исчерпан: в этом месяце на ключе не осталось символов."},
+    "elevenlabs.voice_not_found": {"ru": "Этого голоса ElevenLabs больше нет. Выберите другой голос в "
+                                         "настройках."},
+    "elevenlabs.no_voices": {"ru": "В этой учётной записи ElevenLabs нет голосов. Добавьте голос на "
+                                   "elevenlabs.io."},
+    "elevenlabs.rejected_text": {"ru": "ElevenLabs не смог озвучить этот текст{detail_colon}"},
+    "elevenlabs.bad_audio": {"ru": "ElevenLabs прислал звук, который нельзя воспроизвести. Ничего не "
+                                   "сохранено; попробуйте снова."},
+    "elevenlabs.stream_cut": {"ru": "Поток звука от ElevenLabs оборвался. Попробуйте снова."},
+    "supabase.not_configured": {"ru": "Supabase: укажите адрес проекта и анонимный ключ в настройках."},
+}
+
+#: English fragments that arrive inside parameters (service names, hints), by language.
+FRAGMENTS: dict[str, Mapping[str, str]] = {
+    "ru": {
+        "Story service": "сервис сказок",
+        "Offline voice": "офлайн-голос",
+        "API key": "ключ API",
+        "OpenRouter API key": "ключ OpenRouter API",
+        "ElevenLabs API key": "ключ ElevenLabs API",
+        "Supabase anon key": "анонимный ключ Supabase",
+        " (is your local server running?)": " (запущен ли локальный сервер?)",
+    },
+}
+
+
 def _format_param(value: Any, language: str) -> Any:
     if isinstance(value, Message):
         return value.in_language(language)
+    if isinstance(value, str):
+        return FRAGMENTS.get(language, {}).get(value, value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -140,9 +216,16 @@ def localize(text: str | None, language: str) -> str:
 def localize_error(exc: BaseException, language: str, *, fallback: str = "") -> str:
     """What to tell the parent about ``exc``: its catalogue ``code``, else its ``user_message``, else ``fallback``."""
     code = getattr(exc, "code", None)
+    params = getattr(exc, "params", None) or {}
     if isinstance(code, str) and code in CATALOGUE:
-        params = getattr(exc, "params", None) or {}
         return render(code, params, language)
+    if isinstance(code, str) and language in PROVIDER_CODES.get(code, {}):
+        try:
+            text = PROVIDER_CODES[code][language].format_map(
+                {key: _format_param(value, language) for key, value in params.items()})
+            return text[:1].upper() + text[1:]
+        except (KeyError, IndexError, ValueError):
+            log.warning("Provider message %s in %s is missing a parameter", code, language)
     message = getattr(exc, "user_message", None)
     if message:
         return localize(message, language)

@@ -103,3 +103,34 @@ def test_settings_language_choice(tmp_path):
     assert startup_interface_language({**env, "TALE_LANGUAGE": "en"}) == "en"
     settings.set(UI_LANGUAGE, "")  # "follow the system"
     assert startup_interface_language(env, system_names=["ru-RU"]) == "ru"
+
+
+def test_provider_codes_translate_with_their_parameters():
+    from tale_desktop.domain.messages import PROVIDER_CODES
+
+    class Refused(Exception):
+        code = "net.refused"
+        params = {"service": "Story service", "host": "localhost:11434",
+                  "local_hint": " (is your local server running?)"}
+        user_message = "Could not connect to Story service at localhost:11434 ..."
+
+    text = localize_error(Refused(), "ru")
+    assert text == ("Не удалось подключиться к сервис сказок (localhost:11434): соединение отклонено. Проверьте "
+                    "адрес в настройках (запущен ли локальный сервер?) и попробуйте снова.")
+    assert localize_error(Refused(), "en") == Refused.user_message  # English comes from the error itself
+    for code, entry in PROVIDER_CODES.items():
+        assert re.search("[а-яё]", entry["ru"]), code
+
+
+def test_every_provider_code_has_a_russian_sentence_with_known_parameters():
+    errors = pytest.importorskip("tale_desktop.providers.errors")
+    english = getattr(errors, "MESSAGES", None)
+    if english is None:
+        pytest.skip("this build's provider errors carry no message codes yet")
+    from tale_desktop.domain.messages import PROVIDER_CODES
+
+    missing = sorted(set(english) - set(PROVIDER_CODES))
+    assert not missing, f"add Russian for: {missing}"
+    for code, entry in PROVIDER_CODES.items():
+        if code in english:
+            assert _fields(entry["ru"]) <= _fields(english[code]) | {"seconds"}, code
