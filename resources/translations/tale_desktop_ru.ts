@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru" sourcelanguage="en">
 <context>
+    <name>LanguagePicker</name>
+    <message>
+        <source>Interface language</source>
+        <translation>Язык интерфейса</translation>
+    </message>
+    <message>
+        <source>Like the system ({language})</source>
+        <translation>Как в системе ({language})</translation>
+    </message>
+    <message>
+        <source>Set by the environment variable TALE_LANGUAGE.</source>
+        <translation>Задаётся переменной окружения TALE_LANGUAGE.</translation>
+    </message>
+    <message>
+        <source>The new language is used after Tale Desktop is restarted.</source>
+        <translation>Новый язык включится после перезапуска Tale Desktop.</translation>
+    </message>
+    <message>
+        <source>New stories are written in this language unless you choose another.</source>
+        <translation>Новые сказки сочиняются на этом языке, если не выбрать другой.</translation>
+    </message>
+</context>
+<context>
     <name>app</name>
     <message>
         <source>{app} cannot open the library</source>
