@@ -43,4 +43,19 @@
         <translation>Не удалось добавить встроенных героев и стартовые сказки. Подробности записаны в журнал.</translation>
     </message>
 </context>
+<context>
+    <name>formatting</name>
+    <message>
+        <source>just now</source>
+        <translation>только что</translation>
+    </message>
+    <message>
+        <source>{minutes} min ago</source>
+        <translation>{minutes} мин назад</translation>
+    </message>
+    <message>
+        <source>{hours} h ago</source>
+        <translation>{hours} ч назад</translation>
+    </message>
+</context>
 </TS>
