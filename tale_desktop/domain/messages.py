@@ -64,6 +64,56 @@ CATALOGUE: dict[str, Mapping[str, Template]] = {
         "ru": "Не удалось подготовить PDF для «{title}». Ничего не записано.",
     },
     "narration.no_text": {"en": "This story has no text to narrate.", "ru": "В этой сказке нет текста для чтения."},
+    # Validation (domain/models.py, domain/prompts.py): the English is what the CLI prints; {field} is a
+    # "field.*" message, so it is translated too. Raw allowed values appear only in English (for the CLI).
+    "validation.required": {"en": "{field} must not be empty", "ru": "Заполните поле «{field}»"},
+    "validation.too_long": {"en": "{field} must be at most {max} characters (it has {count})",
+                            "ru": "«{field}»: не больше {max} знаков (сейчас {count})"},
+    "validation.choice": {"en": "{field} must be one of {allowed}", "ru": "«{field}»: выберите значение из списка"},
+    "validation.list": {"en": "{field} must be a list of words", "ru": "«{field}»: перечислите слова через запятую"},
+    "validation.too_few": {"en": {"one": "{field} needs at least {count} item",
+                                  "other": "{field} needs at least {count} items"},
+                           "ru": {"one": "«{field}»: нужно хотя бы одно значение",
+                                  "few": "«{field}»: нужно хотя бы {count} значения",
+                                  "many": "«{field}»: нужно хотя бы {count} значений",
+                                  "other": "«{field}»: нужно хотя бы {count} значения"}},
+    "validation.too_many": {"en": "{field} can have at most {max} items (there are {count})",
+                            "ru": "«{field}»: не больше {max} (сейчас {count})"},
+    "validation.item_empty": {"en": "Each of the {field_lower} must not be empty",
+                              "ru": "«{field}»: пустое значение (две запятые подряд?)"},
+    "validation.item_too_long": {"en": "Each of the {field_lower} must be at most {max} characters "
+                                       "(\"{item}…\" has {count})",
+                                 "ru": "«{field}»: каждое значение — не больше {max} знаков («{item}…» — {count})"},
+    "validation.bad_id": {"en": "Id must be a UUID", "ru": "Повреждён идентификатор записи"},
+    "validation.rating": {"en": "Rating must be a whole number from {min} to {max}",
+                          "ru": "Оценка — целое число от {min} до {max}"},
+    "validation.minutes": {"en": "Length must be from {min} to {max} minutes",
+                           "ru": "Длина — от {min} до {max} минут"},
+    "validation.narration_story": {"en": "A narration must belong to a story",
+                                   "ru": "Озвучка должна относиться к сказке"},
+    "validation.needs_child": {"en": "A {story_type} story needs a child: pick one (or add a child profile first)",
+                               "ru": "Для этой сказки нужен ребёнок: выберите его (или сначала добавьте профиль)"},
+    "validation.needs_hero": {"en": "A {story_type} story needs a hero: pick one",
+                              "ru": "Для этой сказки нужен герой: выберите его"},
+    "validation.moral_missing": {"en": "Pick a moral or write your own", "ru": "Выберите мораль или напишите свою"},
+    "validation.moral_too_long": {"en": "Your own moral must be at most {max} characters (it has {count}); one or "
+                                        "two sentences are enough",
+                                  "ru": "Своя мораль — не больше {max} знаков (сейчас {count}); хватит одного-двух "
+                                        "предложений"},
+    "field.name": {"en": "Name", "ru": "Имя"},
+    "field.age_band": {"en": "Age band", "ru": "Возраст"},
+    "field.gender": {"en": "Gender", "ru": "Пол"},
+    "field.interests": {"en": "Interests", "ru": "Интересы"},
+    "field.appearance": {"en": "Appearance", "ru": "Внешность"},
+    "field.personality_traits": {"en": "Personality traits", "ru": "Черты характера"},
+    "field.strengths": {"en": "Strengths", "ru": "Сильные стороны"},
+    "field.language": {"en": "Language", "ru": "Язык"},
+    "field.title": {"en": "Title", "ru": "Название"},
+    "field.story_type": {"en": "Story type", "ru": "О ком сказка"},
+    "field.status": {"en": "Status", "ru": "Статус"},
+    "field.theme": {"en": "Theme", "ru": "Тема"},
+    "field.moral": {"en": "Moral", "ru": "Мораль"},
+    "field.provider": {"en": "Narration provider", "ru": "Голос для чтения"},
     # Counted things (also usable alone: msg("count.stories", count=5)).
     "count.stories": {"en": {"one": "{count} story", "other": "{count} stories"},
                       "ru": {"one": "{count} история", "few": "{count} истории", "many": "{count} историй",
@@ -226,6 +276,9 @@ def localize_error(exc: BaseException, language: str, *, fallback: str = "") -> 
             return text[:1].upper() + text[1:]
         except (KeyError, IndexError, ValueError):
             log.warning("Provider message %s in %s is missing a parameter", code, language)
+    errors = getattr(exc, "errors", None)  # a ValidationError: one message per field
+    if isinstance(errors, dict) and errors:
+        return "; ".join(localize(text, language) for text in errors.values())
     message = getattr(exc, "user_message", None)
     if message:
         return localize(message, language)
