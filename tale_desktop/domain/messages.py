@@ -29,11 +29,15 @@ CATALOGUE: dict[str, Mapping[str, Template]] = {
     # Background work, as the Tasks panel names it.
     "task.write_story": {"en": "Writing a story", "ru": "Сочиняем сказку"},
     "task.write_story_for": {"en": "Writing a story for {name}", "ru": "Сочиняем сказку для: {name}"},
+    "story.failed_unexpectedly": {
+        "en": "Writing the story failed unexpectedly ({kind}). Details were written to the log.",
+        "ru": "Сказку не удалось дописать из-за непредвиденной ошибки. Подробности записаны в журнал.",
+    },
     "task.generation_stats": {"en": "Fetching generation statistics", "ru": "Получаем сведения о сказке"},
     "task.sync": {"en": "Sync with Supabase", "ru": "Синхронизация с Supabase"},
     "task.prepare_connections": {"en": "Preparing connections", "ru": "Готовим подключения"},
     "task.failed_unexpectedly": {
-        "en": "{title} failed unexpectedly. Details were written to the log.",
+        "en": "{title} failed unexpectedly ({kind}). Details were written to the log.",
         "ru": "«{title}»: непредвиденная ошибка. Подробности записаны в журнал.",
     },
     # Library and exports.
@@ -256,30 +260,76 @@ def msg(code: str, **params: Any) -> Message:
     return Message(code, **params)
 
 
-def localize(text: str | None, language: str) -> str:
-    """A :class:`Message` in ``language``; any other text as it is (names, story content, older messages)."""
-    if text is None:
-        return ""
-    return text.in_language(language) if isinstance(text, Message) else str(text)
+class CodedText(str):
+    """The English ``user_message`` of a typed error, with its ``code`` and ``params`` (see PROVIDER_CODES)."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, code: str, params: Mapping[str, Any]) -> CodedText:
+        self = super().__new__(cls, text)
+        self.code = code
+        self.params = dict(params)
+        return self
+
+    def in_language(self, language: str) -> str:
+        template = PROVIDER_CODES.get(self.code, {}).get(language)
+        if template is None:
+            return str(self)
+        try:
+            text = template.format_map({k: _format_param(v, language) for k, v in self.params.items()})
+        except (KeyError, IndexError, ValueError):
+            log.warning("Provider message %s in %s is missing a parameter", self.code, language)
+            return str(self)
+        return text[:1].upper() + text[1:]
+
+    def __reduce__(self):
+        return (CodedText, (str(self), self.code, self.params))
 
 
-def localize_error(exc: BaseException, language: str, *, fallback: str = "") -> str:
-    """What to tell the parent about ``exc``: its catalogue ``code``, else its ``user_message``, else ``fallback``."""
+class MessageList(str):
+    """Several messages shown together (a ValidationError's fields), joined with "; "."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, parts: list[str]) -> MessageList:
+        self = super().__new__(cls, "; ".join(parts))
+        self.parts = tuple(parts)
+        return self
+
+    def in_language(self, language: str) -> str:
+        return "; ".join(localize(part, language) for part in self.parts)
+
+    def __reduce__(self):
+        return (MessageList, (list(self.parts),))
+
+
+def message_of(exc: BaseException) -> str:
+    """What to tell the parent about ``exc``, as text that still knows how to translate itself ("" if nothing)."""
+    errors = getattr(exc, "errors", None)  # a ValidationError: one message per field
+    if isinstance(errors, dict) and errors:
+        return MessageList([str(v) if not hasattr(v, "in_language") else v for v in errors.values()])
+    message = getattr(exc, "user_message", None)
+    if hasattr(message, "in_language"):
+        return message
     code = getattr(exc, "code", None)
     params = getattr(exc, "params", None) or {}
     if isinstance(code, str) and code in CATALOGUE:
-        return render(code, params, language)
-    if isinstance(code, str) and language in PROVIDER_CODES.get(code, {}):
-        try:
-            text = PROVIDER_CODES[code][language].format_map(
-                {key: _format_param(value, language) for key, value in params.items()})
-            return text[:1].upper() + text[1:]
-        except (KeyError, IndexError, ValueError):
-            log.warning("Provider message %s in %s is missing a parameter", code, language)
-    errors = getattr(exc, "errors", None)  # a ValidationError: one message per field
-    if isinstance(errors, dict) and errors:
-        return "; ".join(localize(text, language) for text in errors.values())
-    message = getattr(exc, "user_message", None)
-    if message:
-        return localize(message, language)
-    return fallback
+        return Message(code, **params)
+    if message and isinstance(code, str) and code in PROVIDER_CODES:
+        return CodedText(str(message), code, params)
+    return str(message) if message else ""
+
+
+def localize(text: str | None, language: str) -> str:
+    """Service text in ``language``: a :class:`Message` (or any text that carries its code) is translated; any
+    other text is shown as it is (names, story content, older messages)."""
+    if text is None:
+        return ""
+    in_language = getattr(text, "in_language", None)
+    return in_language(language) if callable(in_language) else str(text)
+
+
+def localize_error(exc: BaseException, language: str, *, fallback: str = "") -> str:
+    """What to tell the parent about ``exc`` in ``language``: by its code, else its ``user_message``."""
+    return localize(message_of(exc), language) or fallback

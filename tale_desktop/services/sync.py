@@ -32,6 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from tale_desktop.domain.messages import msg
 from tale_desktop.domain.models import Narration, Record, utc_now
 from tale_desktop.providers.errors import BadResponse, NotConfigured, ProviderError, Unavailable
 from tale_desktop.providers.supabase import Account, NotSignedIn, PayloadTooLarge, SupabaseProvider
@@ -440,7 +441,7 @@ class SyncService:
             finally:
                 self._again = False
 
-        return self.tasks.spawn(work, name="sync", title="Sync with Supabase")
+        return self.tasks.spawn(work, name="sync", title=msg("task.sync"))
 
     def start_background(self, *, periodic_s: float = PERIODIC_S, debounce_s: float = CHANGE_DEBOUNCE_S) -> None:
         """Sync now, a few seconds after local changes, and every ``periodic_s`` seconds."""

@@ -150,3 +150,21 @@ def test_validation_errors_translate_field_by_field():
     assert localize(errors["age_band"], "ru") == "«Возраст»: выберите значение из списка"
     assert localize(errors["interests"], "ru") == "«Интересы»: нужно хотя бы одно значение"
     assert localize_error(caught.value, "ru").startswith("Заполните поле «Имя»; ")
+
+
+def test_message_of_keeps_codes_for_the_window():
+    from tale_desktop.domain.errors import ValidationError
+    from tale_desktop.domain.messages import CodedText, MessageList, message_of
+
+    class Quota(Exception):
+        code, params, user_message = "elevenlabs.quota", {"service": "ElevenLabs"}, "ElevenLabs quota used up."
+
+    text = message_of(Quota())
+    assert isinstance(text, CodedText) and text == "ElevenLabs quota used up."
+    assert localize(pickle.loads(pickle.dumps(text)), "ru").startswith("Лимит ElevenLabs исчерпан")
+    both = message_of(ValidationError({"name": msg("validation.required", field=msg("field.name")),
+                                       "x": "plain words"}))
+    assert isinstance(both, MessageList) and both == "Name must not be empty; plain words"
+    assert localize(both, "ru") == "Заполните поле «Имя»; plain words"
+    assert message_of(ValueError("boom")) == ""
+    assert localize(message_of(StorageError(msg("library.closed"))), "ru") == "Библиотека закрыта."
