@@ -166,6 +166,7 @@ async def main(app) -> int:
                                     title=msg("task.prepare_connections"))  # SSL contexts, off the loop thread
         window = MainWindow(ctx)
         window.closed.connect(closed.set)
+        _restart_on_request(window)
         window.show()
         QTimer.singleShot(0, lambda: log.info("Window shown %.0f ms after the app module loaded (at %.3f)",
                                               (time.perf_counter() - _STARTED) * 1000, time.time()))
@@ -202,6 +203,26 @@ async def main(app) -> int:
         log.info("Closed cleanly")
 
 
+def _restart_on_request(window) -> None:
+    """"Restart now" (a new interface language): close the window like the parent would, then start again."""
+    from tale_desktop.ui.language import language_switch
+
+    switch = language_switch()
+
+    def close_for_restart() -> None:
+        window.close()
+        if window.isVisible():  # the parent chose to stay (e.g. a story is being written)
+            switch.restart_pending = False
+
+    switch.restart_requested.connect(close_for_restart)
+
+
+def restart_pending() -> bool:
+    from tale_desktop.ui.language import language_switch
+
+    return language_switch().restart_pending
+
+
 def run_app() -> int:
     """Entry point for ``tale-desktop`` without a subcommand; returns the process exit code."""
     os.environ.setdefault("QT_API", "pyside6")
@@ -228,7 +249,7 @@ def run_app() -> int:
         collector = MainThreadCollector()  # Qt objects must never be collected on a worker thread
         collector.start()
         try:
-            return runner.run(main(app))
+            code = runner.run(main(app))
         except asyncio.CancelledError:
             return 130
         except RuntimeError as exc:
@@ -239,3 +260,8 @@ def run_app() -> int:
             wake.stop()
             collector.stop()
             signal.signal(signal.SIGINT, previous)
+    if code == 0 and restart_pending():
+        log.info("Restarting in the newly chosen language")
+        logging.shutdown()
+        os.execv(sys.executable, [sys.executable, "-m", "tale_desktop", *sys.argv[1:]])
+    return code

@@ -12,11 +12,19 @@
         <translation>Как в системе ({language})</translation>
     </message>
     <message>
+        <source>Restart now</source>
+        <translation>Перезапустить</translation>
+    </message>
+    <message>
+        <source>Save the language and start Tale Desktop again</source>
+        <translation>Сохранить язык и запустить Tale Desktop заново</translation>
+    </message>
+    <message>
         <source>Set by the environment variable TALE_LANGUAGE.</source>
         <translation>Задаётся переменной окружения TALE_LANGUAGE.</translation>
     </message>
     <message>
-        <source>The new language is used after Tale Desktop is restarted.</source>
+        <source>The new language is used after Tale Desktop restarts.</source>
         <translation>Новый язык включится после перезапуска Tale Desktop.</translation>
     </message>
     <message>

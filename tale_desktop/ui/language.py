@@ -39,11 +39,18 @@ class LanguageSwitch(QObject):
     """Owns the installed translators; one per application (see :func:`language_switch`)."""
 
     language_changed = Signal(str)
+    restart_requested = Signal()  # "Restart now" after choosing another language: app.py closes and restarts
 
     def __init__(self) -> None:
         super().__init__()
         self.language = DEFAULT_LANGUAGE
+        self.restart_pending = False
         self._translators: list[QTranslator] = []
+
+    def request_restart(self) -> None:
+        """Ask the app to close the window (as the parent would) and start again in the saved language."""
+        self.restart_pending = True
+        self.restart_requested.emit()
 
     def apply(self, code: str) -> bool:
         """Switch the interface to ``code`` (``en``/``ru``); returns False when its translation is missing."""

@@ -8,11 +8,16 @@ at the next start, and the field says so as soon as it differs from the language
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from tale_desktop import settings as cfg
 from tale_desktop.domain.languages import NATIVE_NAMES, SYSTEM, first_supported
-from tale_desktop.ui.language import available_languages, current_language, system_ui_languages
+from tale_desktop.ui.language import (
+    available_languages,
+    current_language,
+    language_switch,
+    system_ui_languages,
+)
 
 
 class LanguagePicker(QWidget):
@@ -32,10 +37,17 @@ class LanguagePicker(QWidget):
         self.note = QLabel()
         self.note.setObjectName("fieldHint")
         self.note.setWordWrap(True)
+        self.restart_button = QPushButton(self.tr("Restart now"))
+        self.restart_button.setObjectName("restartForLanguage")
+        self.restart_button.setToolTip(self.tr("Save the language and start Tale Desktop again"))
+        self.restart_button.clicked.connect(self.restart_now)
+        row = QHBoxLayout()
+        row.addWidget(self.note, 1)
+        row.addWidget(self.restart_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.combo)
-        layout.addWidget(self.note)
+        layout.addLayout(row)
         self.load()
         self.combo.currentIndexChanged.connect(self._update_note)
         self.combo.currentIndexChanged.connect(self.changed)
@@ -65,10 +77,15 @@ class LanguagePicker(QWidget):
         self.settings.set(cfg.UI_LANGUAGE, self.chosen() or None)
         return self.effective() != current_language()
 
+    def restart_now(self) -> None:
+        self.save()
+        language_switch().request_restart()
+
     def _update_note(self) -> None:
+        self.restart_button.setVisible(not self.from_environment and self.effective() != current_language())
         if self.from_environment:
             self.note.setText(self.tr("Set by the environment variable TALE_LANGUAGE."))
         elif self.effective() != current_language():
-            self.note.setText(self.tr("The new language is used after Tale Desktop is restarted."))
+            self.note.setText(self.tr("The new language is used after Tale Desktop restarts."))
         else:
             self.note.setText(self.tr("New stories are written in this language unless you choose another."))
