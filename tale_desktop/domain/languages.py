@@ -56,3 +56,24 @@ def interface_language(*, env: Mapping[str, str], saved: str = SYSTEM,
             return code
     names = system_locale_names(env) if system_names is None else list(system_names)
     return first_supported(names) or DEFAULT_LANGUAGE
+
+
+def script_language(text: str | None) -> str | None:
+    """``"ru"`` for a name written in Cyrillic, ``"en"`` for Latin letters, ``None`` when it says nothing."""
+    cyrillic = sum(1 for ch in text or "" if "\u0400" <= ch <= "\u04ff")
+    latin = sum(1 for ch in text or "" if ch.isascii() and ch.isalpha())
+    if cyrillic > latin:
+        return Language.RU.value
+    if latin > cyrillic:
+        return Language.EN.value
+    return None
+
+
+def suggested_story_language(default: str, *, hero_language: str | None = None, hero_name: str = "",
+                             child_name: str = "") -> str:
+    """The story language to preselect: the hero's own language, else the script of the hero's or the
+    child's name, else ``default`` (the interface language)."""
+    for code in (hero_language, script_language(hero_name), script_language(child_name)):
+        if code in {member.value for member in Language}:
+            return code
+    return default

@@ -168,3 +168,19 @@ def test_message_of_keeps_codes_for_the_window():
     assert localize(both, "ru") == "Заполните поле «Имя»; plain words"
     assert message_of(ValueError("boom")) == ""
     assert localize(message_of(StorageError(msg("library.closed"))), "ru") == "Библиотека закрыта."
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({}, "en"),
+    ({"child_name": "Маша"}, "ru"),
+    ({"child_name": "Mia"}, "en"),
+    ({"hero_language": "ru", "child_name": "Mia"}, "ru"),
+    ({"hero_name": "Ёжик", "child_name": "Mia"}, "ru"),
+    ({"child_name": "   "}, "en"),
+])
+def test_suggested_story_language(kwargs, expected):
+    from tale_desktop.domain.languages import suggested_story_language
+
+    assert suggested_story_language("en", **kwargs) == expected
+    if not kwargs or kwargs == {"child_name": "   "}:
+        assert suggested_story_language("ru", **kwargs) == "ru"
