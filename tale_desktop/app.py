@@ -98,10 +98,10 @@ def _make_application():
     app.setWindowIcon(QIcon(str(resource("icons", "tale-desktop.svg"))))
     install_interface_language()
     app.setStyle("Fusion")
-    try:
-        app.setStyleSheet(resource("styles", "app.qss").read_text(encoding="utf-8"))
-    except OSError:
-        log.warning("The style sheet is missing; using the plain style")
+    from tale_desktop.ui import theme
+
+    # The environment's choice first (the stored one is applied by the window's ThemeManager once settings load).
+    theme.apply(app, theme.resolve(os.environ.get("TALE_THEME", theme.SYSTEM).strip().lower()))
     # The window's close ends the app through ``main`` (so cleanup runs on a live loop), not Qt's own quit.
     app.setQuitOnLastWindowClosed(False)
     return app

@@ -51,6 +51,9 @@ PLAYER_SPEED = Key("player/speed", None, "1.0")
 UI_WINDOW_GEOMETRY = Key("ui/window_geometry", None, "")  # base64 of QMainWindow.saveGeometry()
 UI_WINDOW_STATE = Key("ui/window_state", None, "")  # base64 of QMainWindow.saveState() (docks, toolbar)
 UI_READER_FONT_PT = Key("ui/reader_font_pt", None, "14.5", label="Reader text size")
+UI_THEME = Key("ui/theme", "TALE_THEME", "system", label="Theme")  # day | night | system
+UI_LIBRARY_VISIBLE = Key("ui/library_visible", None, "1")
+UI_DETAILS_VISIBLE = Key("ui/details_visible", None, "1")
 # Interface language: "en", "ru", or "" to follow the system locale (domain/languages.py).
 UI_LANGUAGE = Key("ui/language", "TALE_LANGUAGE", "", label="Interface language")
 

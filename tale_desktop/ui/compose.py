@@ -8,9 +8,11 @@ several can run at once and each shows in the tasks panel) and shows validation 
 from __future__ import annotations
 
 import logging
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,21 +29,33 @@ from PySide6.QtWidgets import (
 )
 
 from tale_desktop.context import AppContext
-from tale_desktop.domain.enums import LANGUAGE_NAMES, AgeBand, Language, Moral, Status, StoryType, Theme
+from tale_desktop.domain.enums import LANGUAGE_NAMES, AgeBand, Language, Status
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import CUSTOM_MORAL_MAX, MINUTES_MAX, MINUTES_MIN, Child, Hero, Story
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
 from tale_desktop.services.tasks import TaskHandle
-from tale_desktop.ui.story_stream import StoryStreamView
+from tale_desktop.ui import labels
+from tale_desktop.ui.story_stream import StoryStreamView, looks_like_title
+
+if TYPE_CHECKING:
+    from tale_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 CUSTOM = "__custom__"
-TYPE_LABELS = {None: "Automatic (from who is chosen)", StoryType.CHILD: "About the child",
-               StoryType.HERO: "About the hero", StoryType.COMBINED: "The child and the hero together"}
-AGE_LABELS = {AgeBand.TODDLER: "2-3 years", AgeBand.PRESCHOOL: "3-5 years", AgeBand.EARLY: "5-7 years",
-              AgeBand.MIDDLE: "8-12 years"}
+SIDE_BY_SIDE_MIN_WIDTH = 820  # narrower than this, the preview goes under the form
+GENERATE_GUARD_MS = 1500  # the same choices again this soon after Generate: the second click of a double click
+
+
+def _combo(name: str = "") -> QComboBox:
+    combo = QComboBox()
+    if name:
+        combo.setObjectName(name)
+    # The width follows the form, not the longest name in the list (a long name is elided, never cut).
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(10)
+    return combo
 
 
 def _select(combo: QComboBox, value: Any) -> bool:
@@ -62,69 +76,83 @@ class ComposeForm(QWidget):
         self.setObjectName("composeForm")
         self._pending_sequel: Story | None = None
         self._loaded_once = False
+        self._last_submit = -1e9
+        self._last_request: StoryRequest | None = None
 
-        self.child = QComboBox()
-        self.child.setObjectName("composeChild")
-        self.hero = QComboBox()
-        self.hero.setObjectName("composeHero")
-        self.story_type = QComboBox()
-        for value, label in TYPE_LABELS.items():
+        self.child = _combo("composeChild")
+        self.hero = _combo("composeHero")
+        self.story_type = _combo("composeType")
+        for value, label in labels.story_type_names().items():
             self.story_type.addItem(label, value.value if value else None)
-        self.moral = QComboBox()
-        self.moral.setObjectName("composeMoral")
-        for moral in Moral:
-            self.moral.addItem(moral.value.capitalize(), moral.value)
-        self.moral.addItem("In my own words…", CUSTOM)
+        self.moral = _combo("composeMoral")
+        for value, label in labels.moral_names().items():
+            self.moral.addItem(label, value.value)
+        self.moral.addItem(self.tr("In my own words…"), CUSTOM)
         self.custom_moral = QLineEdit()
         self.custom_moral.setObjectName("composeCustomMoral")
-        self.custom_moral.setPlaceholderText("e.g. It is fine to ask for help")
+        self.custom_moral.setPlaceholderText(self.tr("e.g. It is fine to ask for help"))
         self.custom_moral.setMaxLength(CUSTOM_MORAL_MAX)
         self.custom_moral.hide()
-        self.theme = QComboBox()
-        self.theme.addItem("Any theme", None)
-        for theme in Theme:
-            self.theme.addItem(theme.value.capitalize(), theme.value)
-        self.language = QComboBox()
+        self.theme = _combo("composeTheme")
+        self.theme.addItem(self.tr("Any theme"), None)
+        for value, label in labels.theme_names().items():
+            self.theme.addItem(label, value.value)
+        self.language = _combo("composeLanguage")
         for language in Language:
             self.language.addItem(LANGUAGE_NAMES[language], language.value)
         self.minutes = QSpinBox()
         self.minutes.setObjectName("composeMinutes")
         self.minutes.setRange(MINUTES_MIN, MINUTES_MAX)
         self.minutes.setValue(5)
-        self.minutes.setSuffix(" min")
+        self.minutes.setSuffix(self.tr(" min"))
         self.words_hint = QLabel()
-        self.age_band = QComboBox()
-        for band, label in AGE_LABELS.items():
+        self.words_hint.setObjectName("fieldHint")
+        self.age_band = _combo("composeAge")
+        for band, label in labels.age_names().items():
             self.age_band.addItem(label, band.value)
         _select(self.age_band, AgeBand.PRESCHOOL.value)
-        self.sequel = QComboBox()
-        self.sequel.setObjectName("composeSequel")
-        self.sequel.addItem("No, a new story", None)
-        self.generate_button = QPushButton("Generate")
+        self.sequel = _combo("composeSequel")
+        self.sequel.addItem(self.tr("No, a new story"), None)
+        self.generate_button = QPushButton(self.tr("Write the story"))
         self.generate_button.setObjectName("composeGenerate")
         self.generate_button.setDefault(True)
+        self.generate_button.setToolTip(self.tr("Write a new story with these choices (Ctrl+Enter)"))
         self.error = QLabel("")
         self.error.setObjectName("composeError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e;")
         self.error.hide()
+        # Messages about one field go right under it.
+        self.field_errors: dict[str, QLabel] = {}
+        for name in ("child", "moral"):
+            label = QLabel("")
+            label.setObjectName("fieldError")
+            label.setWordWrap(True)
+            label.hide()
+            self.field_errors[name] = label
 
         minutes_row = QHBoxLayout()
         minutes_row.addWidget(self.minutes)
         minutes_row.addWidget(self.words_hint, 1)
         form = QFormLayout()
-        form.addRow("For (child)", self.child)
-        form.addRow("Hero", self.hero)
-        form.addRow("Story type", self.story_type)
-        form.addRow("Listener's age", self.age_band)
-        form.addRow("Moral", self.moral)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.tr("Child"), self.child)
+        form.addRow(self.field_errors["child"])
+        form.addRow(self.tr("Hero"), self.hero)
+        form.addRow(self.tr("Kind of story"), self.story_type)
+        form.addRow(self.tr("Listener's age"), self.age_band)
+        form.addRow(self.tr("Moral"), self.moral)
         form.addRow("", self.custom_moral)
-        form.addRow("Theme", self.theme)
-        form.addRow("Language", self.language)
-        form.addRow("Length", minutes_row)
-        form.addRow("Continue a story", self.sequel)
+        form.addRow(self.field_errors["moral"])
+        form.addRow(self.tr("Theme"), self.theme)
+        form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("Length"), minutes_row)
+        form.addRow(self.tr("Continue a story"), self.sequel)
         self.form_layout = form
+        heading = QLabel(self.tr("New story"))
+        heading.setObjectName("bannerHeading")
         layout = QVBoxLayout(self)
+        layout.addWidget(heading)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.generate_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -149,7 +177,7 @@ class ComposeForm(QWidget):
             stories = await self.ctx.library.list_stories(StoryQuery(), limit=300)
             return children, heroes, stories
 
-        return self.ctx.tasks.spawn(load(), name="compose.load", title="Loading profiles", replace=True,
+        return self.ctx.tasks.spawn(load(), name="compose.load", title=self.tr("Loading profiles"), replace=True,
                                     on_result=self._fill)
 
     def _library_changed(self, kind: str, _ids: list[str]) -> None:
@@ -162,16 +190,16 @@ class ComposeForm(QWidget):
         for combo in (self.child, self.hero, self.sequel):
             combo.blockSignals(True)
             combo.clear()
-        self.child.addItem("No child", None)
+        self.child.addItem(self.tr("No child"), None)
         for child in children:
             self.child.addItem(child.name, child.id)
-        self.hero.addItem("No hero", None)
+        self.hero.addItem(self.tr("No hero"), None)
         for hero in heroes:
-            self.hero.addItem(f"{hero.name} ({hero.language})", hero.id)
-        self.sequel.addItem("No, a new story", None)
+            self.hero.addItem(f"{hero.name} ({LANGUAGE_NAMES.get(hero.language, hero.language)})", hero.id)
+        self.sequel.addItem(self.tr("No, a new story"), None)
         for row in stories:
             if row["status"] != Status.DRAFT:
-                self.sequel.addItem(row["title"] or "Untitled story", row["id"])
+                self.sequel.addItem(row["title"] or self.tr("Untitled story"), row["id"])
         for combo, value in zip((self.child, self.hero, self.sequel), keep, strict=True):
             _select(combo, value)
             combo.blockSignals(False)
@@ -190,7 +218,7 @@ class ComposeForm(QWidget):
             self.custom_moral.setFocus()
 
     def _minutes_changed(self, minutes: int) -> None:
-        self.words_hint.setText(f"about {minutes * 150} words")
+        self.words_hint.setText(self.tr("about {0} words").format(minutes * 150))
 
     def _who_changed(self) -> None:
         self.age_band.setEnabled(self.child.currentData() is None)
@@ -203,7 +231,7 @@ class ComposeForm(QWidget):
 
     def _apply_sequel(self, story: Story) -> None:
         if self.sequel.findData(story.id) < 0:
-            self.sequel.addItem(story.title or "Untitled story", story.id)
+            self.sequel.addItem(story.title or self.tr("Untitled story"), story.id)
         _select(self.sequel, story.id)
         if story.child_id:
             _select(self.child, story.child_id)
@@ -227,12 +255,13 @@ class ComposeForm(QWidget):
         """The parent's choices; raises ValidationError for what the form itself can tell."""
         child_id, hero_id = self.child.currentData(), self.hero.currentData()
         if not child_id and not hero_id:
-            raise ValidationError.single("child", "Choose a child or a hero for the story (or add one first).")
+            raise ValidationError.single("child", self.tr("Choose a child or a hero for the story (or add one "
+                                                          "first)."))
         moral = self.moral.currentData()
         if moral == CUSTOM:
             moral = self.custom_moral.text().strip()
             if not moral:
-                raise ValidationError.single("moral", "Write the moral in your own words, or pick one.")
+                raise ValidationError.single("moral", self.tr("Write the moral in your own words, or pick one."))
         return StoryRequest(
             child_id=child_id, hero_id=hero_id, story_type=self.story_type.currentData(), moral=moral,
             theme=self.theme.currentData(), language=self.language.currentData(), minutes=self.minutes.value(),
@@ -240,17 +269,44 @@ class ComposeForm(QWidget):
         )
 
     def submit(self) -> None:
+        now = time.monotonic()
         try:
             request = self.request()
         except ValidationError as exc:
-            self.show_error(exc.user_message)
+            self.show_errors(exc.errors)
             return
+        if request == self._last_request and now - self._last_submit < GENERATE_GUARD_MS / 1000:
+            return  # the second click of a double click: one story only
         self.show_error("")
+        self._last_submit, self._last_request = now, request
         self.generate_requested.emit(request)
 
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Each message next to its field; the others (and those of fields without a place) under the form."""
+        rest = []
+        for name, label in self.field_errors.items():
+            label.setText(errors.get(name, ""))
+            label.setVisible(name in errors)
+        for name, message in errors.items():
+            if name not in self.field_errors:
+                rest.append(message)
+        self.error.setText("\n".join(rest))
+        self.error.setVisible(bool(rest))
+
     def show_error(self, message: str) -> None:
+        for label in self.field_errors.values():
+            label.hide()
         self.error.setText(message)
         self.error.setVisible(bool(message))
+
+    def reset(self) -> None:
+        """A fresh form for a new story (keeps who it is for; forgets a sequel and the own-words moral)."""
+        self._pending_sequel = None
+        _select(self.sequel, None)
+        self.custom_moral.clear()
+        if self.moral.currentData() == CUSTOM:
+            self.moral.setCurrentIndex(0)
+        self.show_error("")
 
 
 class NewStoryPanel(QWidget):
@@ -268,18 +324,23 @@ class NewStoryPanel(QWidget):
         self.form = ComposeForm(ctx)
         self.view = StoryStreamView()
         self.handles: list[TaskHandle] = []
-        # The form scrolls rather than forcing a minimum window size (the centre stack takes every page's minimum).
-        form_scroll = QScrollArea()
-        form_scroll.setWidgetResizable(True)
-        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        form_scroll.setWidget(self.form)
-        form_scroll.setMinimumWidth(120)
-        self.view.setMinimumSize(160, 120)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(form_scroll)
-        splitter.addWidget(self.view)
-        splitter.setStretchFactor(1, 2)
-        self.back_button = QPushButton("← Back to the reader")
+        # The form scrolls up and down only; it never needs a sideways scroll bar.
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setObjectName("composeScroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll.setWidget(self.form)
+        self.form_scroll.setMinimumWidth(300)
+        self.view.setMinimumSize(240, 160)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("composeSplitter")
+        self.splitter.addWidget(self.form_scroll)
+        self.splitter.addWidget(self.view)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.back_button = QPushButton(self.tr("← Back to the reader"))
         self.back_button.setObjectName("composeBack")
         self.back_button.setFlat(True)
         self.back_button.clicked.connect(self.back_requested)
@@ -287,13 +348,36 @@ class NewStoryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
         self.form.generate_requested.connect(self.generate)
         self.view.settings_requested.connect(self.settings_requested)
         self.view.open_requested.connect(self.open_requested)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Form and preview side by side when there is room, else the preview under the form."""
+        wide = self.width() >= SIDE_BY_SIDE_MIN_WIDTH
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+            self.form_scroll.setMinimumWidth(300 if wide else 0)
+            if wide:
+                self.splitter.setSizes([360, max(240, self.width() - 360)])
+            else:
+                self.splitter.setSizes([self.height() // 2, self.height() // 2])
+
     def start(self) -> None:
         self.form.reload()
+
+    def reset(self) -> None:
+        """A fresh page: the form without the last sequel, the preview waiting for the next story."""
+        self.form.reset()
+        running = self.view.handle is not None and self.view.handle.running
+        if not running:
+            self.view.clear()
 
     def prefill_sequel(self, story: Story) -> None:
         self.form.prefill_sequel(story)
@@ -307,9 +391,29 @@ class NewStoryPanel(QWidget):
     def _on_event(self, event: StoryEvent) -> None:
         if event.kind is StoryEventKind.FAILED and event.invalid and event.story_id == self.view.story_id:
             self.form.show_error(event.error or "")
+        if event.kind is StoryEventKind.TEXT:
+            self._name_task(event)
         self.view.on_event(event)
         if event.kind is StoryEventKind.DONE:
+            handle = self._handle_for(event.story_id)
+            if handle is not None and event.story is not None:
+                handle.title = self.tr("“{0}”").format(event.story.title)
             self.story_saved.emit(event.story_id)
+
+    def _handle_for(self, story_id: str) -> TaskHandle | None:
+        return next((h for h in self.handles if getattr(h, "story_id", None) == story_id), None)
+
+    def _name_task(self, event: StoryEvent) -> None:
+        """Once the title line has arrived, the tasks panel names the story by its title."""
+        handle = self._handle_for(event.story_id)
+        if handle is None or getattr(handle, "titled", False):
+            return
+        head, newline, _ = event.text.lstrip().partition("\n")
+        if newline:
+            handle.titled = True  # type: ignore[attr-defined]
+            title = head.strip().lstrip("#").strip()
+            if title and looks_like_title(head):
+                handle.title = self.tr("Writing “{0}”").format(title)
 
 
 class StorytellerUi:
@@ -321,24 +425,32 @@ class StorytellerUi:
     - The streaming view's "Open in the reader" opens the saved story; "Settings…" opens Settings.
     """
 
-    def __init__(self, window: Any):
-        from PySide6.QtGui import QAction, QKeySequence
+    def __init__(self, window: MainWindow):
+        from PySide6.QtGui import QKeySequence
 
         self.window = window
         self.panel = NewStoryPanel(window.ctx)
         self.panel.back_button.show()
         window.add_center_page(self.panel)
-        self.new_action = QAction("New story…", window)
-        self.new_action.setObjectName("newStoryAction")
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_action.triggered.connect(self.new_story)
+        stories = window.tr("Stories")
+        self.new_action = window.actions.define(
+            "new_story", window.tr("New story…"), section=stories, shortcuts=[QKeySequence.StandardKey.New],
+            icon="new-story", tip=window.tr("Write a new bedtime story"), slot=self.new_story)
         window.add_primary_action(self.new_action)
-        self.continue_action = QAction("Continue this story…", window)
-        self.continue_action.setObjectName("continueStoryAction")
+        self.continue_action = window.actions.define(
+            "continue_story", window.tr("Continue this story…"), section=stories, shortcuts=["Ctrl+Shift+N"],
+            icon="continue", tip=window.tr("Write what happens next, with the same child and hero"),
+            slot=self.continue_story)
         self.continue_action.setEnabled(False)
-        self.continue_action.triggered.connect(self.continue_story)
         window.add_primary_action(self.continue_action)
-        self.continue_button = QPushButton("Continue this story…")
+        window.story_menu.insertAction(window.story_menu.actions()[0], self.new_action)
+        window.story_menu.insertAction(window.actions["favourite"], self.continue_action)
+        self.generate_action = window.actions.define(
+            "generate", window.tr("Write the story"), section=stories, shortcuts=["Ctrl+Return", "Ctrl+Enter"],
+            slot=self.panel.form.submit)
+        self.panel.addAction(self.generate_action)
+        self.generate_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.continue_button = QPushButton(window.tr("Continue this story…"))
         self.continue_button.setObjectName("continueStoryButton")
         self.continue_button.clicked.connect(self.continue_story)
         self.continue_button.hide()
@@ -354,13 +466,10 @@ class StorytellerUi:
         self.panel.open_requested.connect(self.open_story)
         self.panel.back_requested.connect(lambda: window.show_center_page(None))
         window.settings_opened.connect(self._settings_opened)
-        if hasattr(window, "continue_story_requested"):  # "Continue the story…" in the library's menu
-            window.continue_story_requested.connect(self.continue_story_by_id)
-        # Statistics are fetched quietly after each story; they are not work the parent waits for.
-        window.tasks_panel.hidden_prefixes = (*window.tasks_panel.hidden_prefixes, "stats:")
+        # "Continue the story…" in the library's menu reaches us through the window (``_continue_story``), once.
         self.story_settings = None
 
-    def _settings_opened(self, dialog: Any) -> None:
+    def _settings_opened(self, dialog: Any) -> None:  # a SettingsDialog
         from tale_desktop.ui.story_settings import add_to_dialog
 
         self.story_settings = add_to_dialog(self.window.ctx, dialog)
@@ -372,29 +481,38 @@ class StorytellerUi:
         self.continue_button.setVisible(can)
 
     def new_story(self) -> None:
+        """Ctrl+N: a fresh form (not the last story's sequel, not the cancelled story's text)."""
+        self.panel.reset()
+        self.show_form()
+
+    def show_form(self) -> None:
         self.panel.form.reload()
         self.window.show_center_page(self.panel)
+        self.panel.form.child.setFocus()
 
     def continue_story(self) -> None:
         story = self.window.reader.story
         if story is None:
             return
+        self.panel.reset()
         self.panel.prefill_sequel(story)
-        self.new_story()
+        self.show_form()
 
     def continue_story_by_id(self, story_id: str) -> None:
         def loaded(story: Story) -> None:
+            self.panel.reset()
             self.panel.prefill_sequel(story)
-            self.new_story()
+            self.show_form()
 
         self.window.ctx.tasks.spawn(self.window.ctx.library.get_story(story_id), name="compose.sequel",
-                                    title="Opening the story to continue", replace=True, on_result=loaded)
+                                    title=self.window.tr("Opening the story to continue"), replace=True,
+                                    on_result=loaded)
 
     def open_story(self, story_id: str) -> None:
         self.window.show_center_page(None)
         if not self.window.library.select_story(story_id):
-            self.window.reader.open_story(story_id)
+            self.window.open_story(story_id)
 
 
-def install(window: Any) -> StorytellerUi:
+def install(window: MainWindow) -> StorytellerUi:
     return StorytellerUi(window)

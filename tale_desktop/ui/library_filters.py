@@ -11,13 +11,16 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -30,12 +33,25 @@ from tale_desktop.domain.query import SortKey, StoryQuery
 
 log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 200
-SORT_LABELS = {SortKey.DATE: "Date", SortKey.TITLE: "Title", SortKey.RATING: "Rating", SortKey.LENGTH: "Length"}
-STATUS_LABELS = {"": "Any status", "new": "New", "read": "Read", "archived": "Archived", "draft": "Drafts"}
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("LibraryFilterBar", text)
+
+
+def sort_labels() -> dict[SortKey, str]:
+    return {SortKey.DATE: _t("Date"), SortKey.TITLE: _t("Title"), SortKey.RATING: _t("Rating"),
+            SortKey.LENGTH: _t("Length")}
+
+
+def status_labels() -> dict[str, str]:
+    return {"": _t("Any"), "new": _t("Not read yet"), "read": _t("Read"), "archived": _t("Archived"),
+            "draft": _t("Unfinished drafts")}
 
 
 class LibraryFilterBar(QWidget):
-    """Search box on top, a row of filters and the sort below; ``query_changed(StoryQuery)``."""
+    """Search box on top; below it the sort and a "Filters" button that opens a labelled filter panel (each
+    filter says what it filters); ``query_changed(StoryQuery)``."""
 
     query_changed = Signal(object)
 
@@ -44,66 +60,92 @@ class LibraryFilterBar(QWidget):
         self.setObjectName("libraryFilters")
         self.search = QLineEdit()
         self.search.setObjectName("librarySearch")
-        self.search.setPlaceholderText("Search titles, text and names…")
+        self.search.setPlaceholderText(self.tr("Search titles, text and names…"))
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search stories")
+        self.search.setAccessibleName(self.tr("Search stories"))
+        self.search.setToolTip(self.tr("Search the stories (Ctrl+F)"))
 
-        self.child = QComboBox()
-        self.child.setObjectName("childFilter")
-        self.child.setAccessibleName("Child")
-        self.child.addItem("All children", None)
-        self.language = QComboBox()
-        self.language.setObjectName("languageFilter")
-        self.language.setAccessibleName("Language")
-        self.language.addItem("Any language", None)
+        def combo(name: str, accessible: str) -> QComboBox:
+            box = QComboBox()
+            box.setObjectName(name)
+            box.setAccessibleName(accessible)
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(8)
+            return box
+
+        self.child = combo("childFilter", self.tr("Child"))
+        self.child.addItem(self.tr("All children"), None)
+        self.language = combo("languageFilter", self.tr("Language"))
+        self.language.addItem(self.tr("Any"), None)
         for language in Language:
             self.language.addItem(LANGUAGE_NAMES.get(language, language.value), language.value)
-        self.min_rating = QComboBox()
-        self.min_rating.setObjectName("minRatingFilter")
-        self.min_rating.setAccessibleName("Minimum rating")
-        self.min_rating.addItem("Any rating", None)
+        self.min_rating = combo("minRatingFilter", self.tr("Lowest rating"))
+        self.min_rating.addItem(self.tr("Any"), None)
         for n in range(10, 0, -1):
-            self.min_rating.addItem(f"★ {n}+" if n < 10 else "★ 10", n)
-        self.status = QComboBox()
-        self.status.setObjectName("statusFilter")
-        self.status.setAccessibleName("Status")
-        for value, label in STATUS_LABELS.items():
+            self.min_rating.addItem(self.tr("★ {0} or more").format(n) if n < 10 else "★ 10", n)
+        self.status = combo("statusFilter", self.tr("Status"))
+        for value, label in status_labels().items():
             self.status.addItem(label, value or None)
-        self.favourite = QCheckBox("Favourites")
+        self.favourite = QCheckBox(self.tr("Favourites only"))
         self.favourite.setObjectName("favouriteFilter")
-        self.has_audio = QCheckBox("With audio")
+        self.has_audio = QCheckBox(self.tr("Only stories with audio"))
         self.has_audio.setObjectName("audioFilter")
-        self.sort = QComboBox()
-        self.sort.setObjectName("sortBox")
-        self.sort.setAccessibleName("Sort by")
-        for key, label in SORT_LABELS.items():
+        self.sort = combo("sortBox", self.tr("Sort by"))
+        self.sort.setMinimumContentsLength(6)
+        for key, label in sort_labels().items():
             self.sort.addItem(label, key.value)
         self.order = QToolButton()
         self.order.setObjectName("sortOrder")
         self.order.setCheckable(True)  # checked = ascending
-        self.order.setAccessibleName("Sort direction")
+        self.order.setAccessibleName(self.tr("Sort direction"))
         self._update_order_text()
         self.count = QLabel("")
         self.count.setObjectName("libraryCount")
+        self.filters_button = QToolButton()
+        self.filters_button.setObjectName("filtersButton")
+        self.filters_button.setCheckable(True)
+        self.filters_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.filters_button.setToolTip(self.tr("Show or hide the filters"))
 
-        filters = QHBoxLayout()
-        filters.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.child, self.language, self.min_rating, self.status, self.favourite, self.has_audio):
-            filters.addWidget(widget)
-        filters.addStretch(1)
+        self.filter_panel = QFrame()
+        self.filter_panel.setObjectName("filterPanel")
+        form = QFormLayout(self.filter_panel)
+        form.setContentsMargins(4, 2, 4, 4)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.tr("Child"), self.child)
+        form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("Lowest rating"), self.min_rating)
+        form.addRow(self.tr("Status"), self.status)
+        for box in (self.favourite, self.has_audio):
+            box.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # as wide as its words
+            form.addRow(box)
+        self.clear_button = QToolButton()
+        self.clear_button.setObjectName("clearFilters")
+        self.clear_button.setText(self.tr("Clear the filters"))
+        self.clear_button.clicked.connect(self.clear)
+        form.addRow(self.clear_button)
+        self.filter_panel.hide()
+        self.filters_button.toggled.connect(self._show_filters)
+
         sort_row = QHBoxLayout()
         sort_row.setContentsMargins(0, 0, 0, 0)
-        sort_row.addWidget(QLabel("Sort:"))
+        sort_label = QLabel(self.tr("Sort by"))
+        sort_label.setObjectName("filterLabel")
+        sort_label.setBuddy(self.sort)
+        sort_row.addWidget(self.filters_button)
+        sort_row.addStretch(1)
+        sort_row.addWidget(sort_label)
         sort_row.addWidget(self.sort)
         sort_row.addWidget(self.order)
-        sort_row.addStretch(1)
-        sort_row.addWidget(self.count)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.search)
-        layout.addLayout(filters)
         layout.addLayout(sort_row)
+        layout.addWidget(self.filter_panel)
+        layout.addWidget(self.count)
+        self._update_filters_button()
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -117,6 +159,7 @@ class LibraryFilterBar(QWidget):
             box.toggled.connect(lambda _on: self._emit())
         self.order.toggled.connect(self._order_toggled)
         self._last: StoryQuery | None = None
+        self._show_count = True
 
     # -- state ----------------------------------------------------------------------------------------------
     def query(self) -> StoryQuery:
@@ -143,7 +186,9 @@ class LibraryFilterBar(QWidget):
             self._emit()
 
     def set_count(self, count: int | None) -> None:
-        self.count.setText("" if count is None else f"{count:,} stor{'y' if count == 1 else 'ies'}")
+        self.count.setText("" if count is None else (self.tr("1 story") if count == 1
+                                                        else self.tr("{0} stories").format(f"{count:,}")))
+        self.count.setVisible(bool(self.count.text()) and self._show_count)
 
     def clear(self) -> None:
         """Back to every story, newest first."""
@@ -170,11 +215,35 @@ class LibraryFilterBar(QWidget):
     def _update_order_text(self) -> None:
         ascending = self.order.isChecked()
         self.order.setText("↑" if ascending else "↓")
-        self.order.setToolTip("Oldest / A–Z / lowest / shortest first" if ascending else
-                              "Newest / Z–A / highest / longest first")
+        self.order.setToolTip(self.tr("Oldest / A–Z / lowest / shortest first") if ascending else
+                              self.tr("Newest / Z–A / highest / longest first"))
+
+    def _show_filters(self, on: bool) -> None:
+        self.filter_panel.setVisible(on)
+        self.layout().activate()  # place the filters now, so they can be used at once
+
+    def active_filters(self) -> list[str]:
+        """The filters in use, in words ("Child: Mia")."""
+        active = []
+        for label, box in ((self.tr("Child"), self.child), (self.tr("Language"), self.language),
+                           (self.tr("Lowest rating"), self.min_rating), (self.tr("Status"), self.status)):
+            if box.currentData() is not None:
+                active.append(f"{label}: {box.currentText()}")
+        for box in (self.favourite, self.has_audio):
+            if box.isChecked():
+                active.append(box.text())
+        return active
+
+    def _update_filters_button(self) -> None:
+        active = self.active_filters()
+        self.filters_button.setText(self.tr("Filters ({0})").format(len(active)) if active else self.tr("Filters"))
+        self.filters_button.setToolTip("\n".join(active) if active else self.tr("Filter by child, language, "
+                                                                                   "rating, status…"))
+        self.clear_button.setEnabled(bool(active))
 
     def _emit(self) -> None:
         self._debounce.stop()
+        self._update_filters_button()
         query = self.query()
         if query != self._last:
             self._last = query
@@ -194,6 +263,7 @@ class LibrarySearch(QObject):
         self.ctx = ctx
         self.bar = bar
         self.count = count  # False where something else shows the total (the main window's status bar)
+        bar._show_count = count
         bar.count.setVisible(count)
         self._set_query = set_query
         bar.query_changed.connect(self.apply)

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class LibraryFeatures(QObject):
     def __init__(self, ctx: AppContext, view: QListView, model: Any, *, id_role: int, summary_role: int,
                  ask_path: AskPath | None = None, undo_seconds: float | None = None,
-                 debounce_ms: int | None = None, count: bool = True):
+                 debounce_ms: int | None = None, count: bool = True, shortcuts: bool = True):
         super().__init__(view)
         self.ctx = ctx
         self.view = view
@@ -48,10 +48,12 @@ class LibraryFeatures(QObject):
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self.show_menu)
         view.activated.connect(self._activated)  # Enter / double click
-        self._shortcut(QKeySequence.StandardKey.Delete, self.delete_selected)
-        self._shortcut(QKeySequence("Ctrl+D"), self.toggle_favourite)
         self._shortcut(QKeySequence("Shift+F10"), self._menu_at_current)
         self._shortcut(QKeySequence(Qt.Key.Key_Menu), self._menu_at_current)
+        if not shortcuts:
+            return  # the main window's action registry owns Delete, Ctrl+D, the digits and Ctrl+F
+        self._shortcut(QKeySequence.StandardKey.Delete, self.delete_selected)
+        self._shortcut(QKeySequence("Ctrl+D"), self.toggle_favourite)
         for digit in range(10):
             self._shortcut(QKeySequence(str(digit)), lambda d=digit: self.rate_selected(d or 10))
         find = QShortcut(QKeySequence.StandardKey.Find, view.window())

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from tale_desktop.domain.models import Narration
@@ -23,14 +23,18 @@ from tale_desktop.ui.player_bar import PlayerBar, connect_player
 from tale_desktop.ui.read_along import ReadAlong
 from tale_desktop.ui.voice_settings import install_voice_settings
 
+if TYPE_CHECKING:
+    from tale_desktop.ui.main_window import MainWindow
+
 log = logging.getLogger(__name__)
 
 NOTICE_MS = 10000
+SEEK_STEP_S = 10.0
 PREPARE_TASK = "narrator.prepare"
 
 
 class NarrationControls(QObject):
-    def __init__(self, window: Any):
+    def __init__(self, window: MainWindow):
         super().__init__(window)
         self.window = window
         self.ctx = window.ctx
@@ -43,29 +47,31 @@ class NarrationControls(QObject):
         self.reader.add_bottom_widget(self.bar)
         self._timings: list[dict[str, Any]] = []
 
-        self.play_action = QAction("Play", window)
-        self.play_action.setObjectName("playAction")
-        self.play_action.setShortcuts([QKeySequence("Ctrl+P"), QKeySequence(Qt.Key.Key_MediaTogglePlayPause)])
-        self.play_action.setToolTip("Listen to the story (Ctrl+P)")
-        self.play_action.triggered.connect(self.play)
-        self.stop_action = QAction("Stop", window)
-        self.stop_action.triggered.connect(self.player.stop)
-        self.again_action = QAction("Narrate again with the offline voice", window)
-        self.again_action.triggered.connect(lambda: self.narrate_again("offline"))
-        self.again_eleven_action = QAction("Narrate again with ElevenLabs", window)
-        self.again_eleven_action.triggered.connect(lambda: self.narrate_again("elevenlabs"))
-        menu = QMenu("&Listen", window)
-        help_menu = getattr(window, "help_menu", None)
-        if help_menu is not None:  # before Help, as menus usually are
-            window.menuBar().insertMenu(help_menu.menuAction(), menu)
-        else:
-            window.menuBar().addMenu(menu)
-        for action in (self.play_action, self.stop_action):
+        listening = self.tr("Listening")
+        actions = window.actions
+        self.play_action = actions.define(
+            "play", self.tr("Play"), section=listening, icon="play",
+            shortcuts=["Space", "Ctrl+P", QKeySequence(Qt.Key.Key_MediaTogglePlayPause)],
+            shortcut_text=self.tr("Space, Ctrl+P"), tip=self.tr("Listen to the story, or pause"), slot=self.play)
+        self.stop_action = actions.define("stop", self.tr("Stop"), section=listening, icon="stop",
+                                          shortcuts=["Ctrl+."], slot=self.player.stop)
+        self.back_action = actions.define("seek_back", self.tr("Back 10 seconds"), section=listening,
+                                          shortcuts=["Left"], slot=lambda: self.seek_by(-SEEK_STEP_S))
+        self.forward_action = actions.define("seek_forward", self.tr("Forward 10 seconds"), section=listening,
+                                             shortcuts=["Right"], slot=lambda: self.seek_by(SEEK_STEP_S))
+        self.again_action = actions.define("narrate_offline", self.tr("Narrate again with the offline voice"),
+                                           section=listening, slot=lambda: self.narrate_again("offline"))
+        self.again_eleven_action = actions.define("narrate_elevenlabs", self.tr("Narrate again with ElevenLabs"),
+                                                  section=listening, slot=lambda: self.narrate_again("elevenlabs"))
+        menu = QMenu(self.tr("&Listen"), window)
+        window.menuBar().insertMenu(window.help_menu.menuAction(), menu)  # before Help, as menus usually are
+        for action in (self.play_action, self.stop_action, self.back_action, self.forward_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.again_action)
         menu.addAction(self.again_eleven_action)
-        window.toolbar.insertAction(window.settings_action, self.play_action)
+        window.toolbar.insertAction(window.actions["favourite"], self.play_action)
+        window.theme.theme_changed.connect(self.bar.recolour)
 
         self.bar.playPauseRequested.disconnect()
         self.bar.playPauseRequested.connect(self.play)
@@ -74,11 +80,7 @@ class NarrationControls(QObject):
         self.player.stateChanged.connect(self._update_actions)
         self.reader.story_shown.connect(self._story_shown)
         self._unsubscribe = self.ctx.library.subscribe(self._on_library_change)
-        if hasattr(window, "settings_opened"):  # the "Narration voices" section of Settings
-            window.settings_opened.connect(install_voice_settings)
-        panel = getattr(window, "tasks_panel", None)
-        if panel is not None:  # warming the voice up is not news for the parent
-            panel.hidden_prefixes = (*panel.hidden_prefixes, PREPARE_TASK)
+        window.settings_opened.connect(install_voice_settings)  # the Voices page of Settings
         self._update_actions(self.player.state)
 
     # -- intents -------------------------------------------------------------------------------------------------
@@ -86,12 +88,15 @@ class NarrationControls(QObject):
         """Play/pause the story in the reader (starting its narration when needed)."""
         story = self.reader.story
         if story is None:
-            self.notice("Choose a story to listen to.")
+            self.notice(self.tr("Choose a story to listen to."))
             return
         if self.playback.story_id != story.id:
             self.bar.show_message("")
         self.read_along.enabled = True
         self.playback.play_story(story)
+
+    def seek_by(self, seconds: float) -> None:
+        self.player.seek(max(0.0, self.player.position + seconds))
 
     def narrate_again(self, which: str) -> None:
         story = self.reader.story
@@ -121,7 +126,7 @@ class NarrationControls(QObject):
         except RuntimeError:
             return  # shown while the app shuts down: nothing to prepare
         self.ctx.tasks.spawn(self.ctx.narrator.prepare(story.language), name=PREPARE_TASK,
-                             title="Preparing the voice", replace=True)
+                             title=self.tr("Preparing the voice"), replace=True)
 
     def _narration_ready(self, narration: Narration) -> None:
         story = self.reader.story
@@ -134,11 +139,15 @@ class NarrationControls(QObject):
 
     def _update_actions(self, state: PlayerState) -> None:
         playing = state is PlayerState.PLAYING
-        self.play_action.setText("Pause" if playing else "Play")
+        self.play_action.setText(self.tr("Pause") if playing else self.tr("Play"))
+        self.window.actions.set_icon("play", "pause" if playing else "play")
         available = self.player.isAvailable()
         has_story = self.reader.story is not None
+        loaded = available and bool(self.player.segments)
         self.play_action.setEnabled(available and has_story)
-        self.stop_action.setEnabled(available and bool(self.player.segments))
+        self.stop_action.setEnabled(loaded)
+        self.back_action.setEnabled(loaded)
+        self.forward_action.setEnabled(loaded)
         self.again_action.setEnabled(has_story)
         self.again_eleven_action.setEnabled(has_story)
 
@@ -147,7 +156,7 @@ class NarrationControls(QObject):
         self.playback.stop()
 
 
-def install_narration(window: Any) -> NarrationControls:
+def install_narration(window: MainWindow) -> NarrationControls:
     controls = NarrationControls(window)
     window.narration = controls
     return controls

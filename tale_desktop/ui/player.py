@@ -62,6 +62,7 @@ class AudioPlayer(QObject):
     volumeChanged = Signal(float)  # perceptual 0..1
     speedChanged = Signal(float)
     sleepRemainingChanged = Signal(float)  # seconds left, 0 when the timer is off or ran out
+    sleepAtEndChanged = Signal(bool)  # "at the end of this story" turned on or off
     errorOccurred = Signal(str)
     sourceChanged = Signal()
 
@@ -86,6 +87,7 @@ class AudioPlayer(QObject):
         self._apply_volume()
         self._player.setPlaybackRate(self._speed)
         self._sleep_left = 0.0
+        self._sleep_at_end = False
         self._sleep_timer = QTimer(self)
         self._sleep_timer.setInterval(SLEEP_TICK_MS)
         self._sleep_timer.timeout.connect(self._sleep_tick)
@@ -290,10 +292,25 @@ class AudioPlayer(QObject):
         self._sleep_timer.start()
         self.sleepRemainingChanged.emit(self._sleep_left)
 
+    def set_sleep_at_end(self) -> None:
+        """Stop at the end of this story (fading out over its last ``sleep_fade_s``), whatever comes next."""
+        self.cancel_sleep_timer()
+        self._sleep_at_end = True
+        self._sleep_timer.start()
+        self.sleepAtEndChanged.emit(True)
+
+    @property
+    def sleep_at_end(self) -> bool:
+        return self._sleep_at_end
+
     def cancel_sleep_timer(self) -> None:
-        was_on = self._sleep_timer.isActive() or self._sleep_left
+        was_on = self._sleep_timer.isActive() or self._sleep_left or self._sleep_at_end
+        at_end = self._sleep_at_end
+        self._sleep_at_end = False
         self._sleep_timer.stop()
         self._sleep_left = 0.0
+        if at_end:
+            self.sleepAtEndChanged.emit(False)
         if self._fade != 1.0:
             self._fade = 1.0
             self._apply_volume()
@@ -303,7 +320,12 @@ class AudioPlayer(QObject):
     def _sleep_tick(self) -> None:
         if self._state is not PlayerState.PLAYING:
             return  # the timer counts listening time only
-        self._sleep_left = max(0.0, self._sleep_left - SLEEP_TICK_MS / 1000)
+        if self._sleep_at_end:
+            if not self._complete:
+                return  # the end is not known yet: more of the narration is still coming
+            self._sleep_left = max(0.0, self.duration - self.position)
+        else:
+            self._sleep_left = max(0.0, self._sleep_left - SLEEP_TICK_MS / 1000)
         fade = min(1.0, self._sleep_left / self.sleep_fade_s) if self.sleep_fade_s > 0 else 1.0
         if abs(fade - self._fade) > 1e-3:
             self._fade = fade

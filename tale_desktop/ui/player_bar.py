@@ -5,22 +5,45 @@ The seek slider is not moved by playback while the parent drags it; the seek hap
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QMenu,
+    QSizePolicy,
     QSlider,
     QStyle,
+    QStyleOptionSlider,
     QToolButton,
     QWidget,
 )
 
+from tale_desktop.ui import theme
 from tale_desktop.ui.player import SPEEDS, AudioPlayer, PlayerState
+from tale_desktop.ui.wheel_guard import NoWheelComboBox
 
 SLEEP_CHOICES_MIN = (5, 10, 15, 30, 45, 60)
+
+
+class JumpSlider(QSlider):
+    """A slider whose groove jumps to where it is clicked (then the handle can be dragged from there)."""
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if event.button() == Qt.MouseButton.LeftButton and self.maximum() > self.minimum():
+            option = QStyleOptionSlider()
+            self.initStyleOption(option)
+            handle = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                                 QStyle.SubControl.SC_SliderHandle, self)
+            if not handle.contains(event.position().toPoint()):
+                groove = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                                     QStyle.SubControl.SC_SliderGroove, self)
+                span = max(1, groove.width() - handle.width())
+                x = int(event.position().x()) - groove.x() - handle.width() // 2
+                value = QStyle.sliderValueFromPosition(self.minimum(), self.maximum(), x, span,
+                                                       option.upsideDown)
+                self.setSliderPosition(value)  # now the handle is under the pointer: the press grabs it
+        super().mousePressEvent(event)
 
 
 def clock(seconds: float) -> str:
@@ -37,29 +60,33 @@ class PlayerBar(QWidget):
     speedRequested = Signal(float)
     volumeRequested = Signal(float)  # perceptual 0..1
     sleepRequested = Signal(float)  # seconds, 0 = off
+    sleepAtEndRequested = Signal()  # stop at the end of this story
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("playerBar")
         self._duration = 0.0
         self._state = PlayerState.EMPTY
-        style = self.style()
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
 
         self.play_button = QToolButton()
         self.play_button.setObjectName("playButton")
-        self.play_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
-        self.play_button.setToolTip("Play (Space)")
-        self.play_button.setAccessibleName("Play")
+        self.play_button.setIconSize(QSize(22, 22))
+        self.play_button.setToolTip(self.tr("Play (Space)"))
+        self.play_button.setAccessibleName(self.tr("Play"))
         self.play_button.clicked.connect(self.playPauseRequested)
         self.stop_button = QToolButton()
-        self.stop_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop))
-        self.stop_button.setToolTip("Stop")
-        self.stop_button.setAccessibleName("Stop")
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.setToolTip(self.tr("Stop"))
+        self.stop_button.setAccessibleName(self.tr("Stop"))
         self.stop_button.clicked.connect(self.stopRequested)
 
-        self.seek_slider = QSlider(Qt.Orientation.Horizontal)
+        self.seek_slider = JumpSlider(Qt.Orientation.Horizontal)
         self.seek_slider.setObjectName("seekSlider")
-        self.seek_slider.setAccessibleName("Position")
+        self.seek_slider.setAccessibleName(self.tr("Position"))
+        self.seek_slider.setToolTip(self.tr("Click to jump there; ← and → step 10 seconds"))
+        self.seek_slider.setMinimumWidth(90)
+        self.seek_slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.seek_slider.setRange(0, 0)
         self.seek_slider.setSingleStep(5000)
         self.seek_slider.setPageStep(30000)
@@ -68,36 +95,48 @@ class PlayerBar(QWidget):
         self.seek_slider.sliderMoved.connect(lambda ms: self._show_time(ms / 1000))
         self.time_label = QLabel(clock(0))
         self.time_label.setObjectName("timeLabel")
-        self.time_label.setMinimumWidth(90)
+        self.time_label.setMinimumWidth(self.time_label.fontMetrics().horizontalAdvance("0:00:00 / 0:00:00") + 4)
 
-        self.speed_box = QComboBox()
-        self.speed_box.setAccessibleName("Speed")
-        self.speed_box.setToolTip("Speed")
+        self.speed_box = NoWheelComboBox()
+        self.speed_box.setObjectName("speedBox")
+        self.speed_box.setAccessibleName(self.tr("Speed"))
+        self.speed_box.setToolTip(self.tr("Reading speed"))
         for speed in SPEEDS:
             self.speed_box.addItem(f"{speed:g}×", speed)
         self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
         self.speed_box.activated.connect(lambda i: self.speedRequested.emit(float(self.speed_box.itemData(i))))
 
-        self.volume_slider = QSlider(Qt.Orientation.Horizontal)
-        self.volume_slider.setAccessibleName("Volume")
-        self.volume_slider.setToolTip("Volume")
+        self.volume_slider = JumpSlider(Qt.Orientation.Horizontal)
+        self.volume_slider.setObjectName("volumeSlider")
+        self.volume_slider.setAccessibleName(self.tr("Volume"))
+        self.volume_slider.setToolTip(self.tr("Volume"))
         self.volume_slider.setRange(0, 100)
-        self.volume_slider.setMaximumWidth(110)
+        self.volume_slider.setMinimumWidth(56)
+        self.volume_slider.setMaximumWidth(100)
         self.volume_slider.valueChanged.connect(self._volume_moved)
 
         self.sleep_button = QToolButton()
-        self.sleep_button.setText("Sleep")
-        self.sleep_button.setToolTip("Sleep timer: fade out and pause")
+        self.sleep_button.setObjectName("sleepButton")
+        self.sleep_button.setText(self.tr("Sleep"))
+        self.sleep_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.sleep_button.setToolTip(self.tr("Sleep timer: fade out and pause"))
         self.sleep_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.sleep_button)
-        off = QAction("Off", menu)
+        menu.setObjectName("sleepMenu")
+        off = QAction(self.tr("Off"), menu)
         off.triggered.connect(lambda: self.sleepRequested.emit(0.0))
         menu.addAction(off)
+        self.sleep_at_end_action = QAction(self.tr("At the end of this story"), menu)
+        self.sleep_at_end_action.setObjectName("sleepAtEnd")
+        self.sleep_at_end_action.triggered.connect(self.sleepAtEndRequested)
+        menu.addAction(self.sleep_at_end_action)
+        menu.addSeparator()
         for minutes in SLEEP_CHOICES_MIN:
-            action = QAction(f"{minutes} minutes", menu)
+            action = QAction(self.tr("{0} minutes").format(minutes), menu)
             action.triggered.connect(lambda _=False, m=minutes: self.sleepRequested.emit(m * 60.0))
             menu.addAction(action)
         self.sleep_button.setMenu(menu)
+        self._sleep_at_end = False
 
         self.message = QLabel()
         self.message.setObjectName("playerMessage")
@@ -105,13 +144,13 @@ class PlayerBar(QWidget):
         self.message.hide()
 
         row = QHBoxLayout()
-        row.setContentsMargins(12, 6, 12, 6)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.setSpacing(6)
         row.addWidget(self.play_button)
         row.addWidget(self.stop_button)
         row.addWidget(self.seek_slider, 1)
         row.addWidget(self.time_label)
         row.addWidget(self.speed_box)
-        row.addWidget(QLabel("Vol"))
         row.addWidget(self.volume_slider)
         row.addWidget(self.sleep_button)
         outer = QHBoxLayout(self)
@@ -121,6 +160,14 @@ class PlayerBar(QWidget):
         outer.addWidget(self.controls, 1)
         outer.addWidget(self.message, 1)
         self.set_state(PlayerState.EMPTY)
+        self.recolour()
+
+    def recolour(self, _theme: str = "") -> None:
+        """Draw the icons again in the theme's colours."""
+        playing = self._state is PlayerState.PLAYING
+        self.play_button.setIcon(theme.icon("pause" if playing else "play", "accent"))
+        self.stop_button.setIcon(theme.icon("stop"))
+        self.sleep_button.setIcon(theme.icon("sleep"))
 
     # -- intents -------------------------------------------------------------------------------------------------
     def _seek_released(self) -> None:
@@ -147,10 +194,9 @@ class PlayerBar(QWidget):
     def set_state(self, state: PlayerState) -> None:
         self._state = state
         playing = state is PlayerState.PLAYING
-        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        self.play_button.setIcon(self.style().standardIcon(icon))
-        self.play_button.setAccessibleName("Pause" if playing else "Play")
-        self.play_button.setToolTip("Pause (Space)" if playing else "Play (Space)")
+        self.play_button.setIcon(theme.icon("pause" if playing else "play", "accent"))
+        self.play_button.setAccessibleName(self.tr("Pause") if playing else self.tr("Play"))
+        self.play_button.setToolTip(self.tr("Pause (Space)") if playing else self.tr("Play (Space)"))
         if state is PlayerState.UNAVAILABLE:
             self.controls.setEnabled(False)
 
@@ -180,7 +226,14 @@ class PlayerBar(QWidget):
         self.volume_slider.blockSignals(False)
 
     def set_sleep_remaining(self, seconds: float) -> None:
-        self.sleep_button.setText(f"Sleep {clock(seconds)}" if seconds > 0 else "Sleep")
+        if self._sleep_at_end:
+            self.sleep_button.setText(self.tr("Sleep: end of story"))
+        else:
+            self.sleep_button.setText(self.tr("Sleep {0}").format(clock(seconds)) if seconds > 0 else self.tr("Sleep"))
+
+    def set_sleep_at_end(self, on: bool) -> None:
+        self._sleep_at_end = on
+        self.set_sleep_remaining(0.0)
 
 
 def connect_player(bar: PlayerBar, player: AudioPlayer) -> None:
@@ -191,6 +244,8 @@ def connect_player(bar: PlayerBar, player: AudioPlayer) -> None:
     bar.speedRequested.connect(player.set_speed)
     bar.volumeRequested.connect(player.set_volume)
     bar.sleepRequested.connect(player.set_sleep_timer)
+    bar.sleepAtEndRequested.connect(player.set_sleep_at_end)
+    player.sleepAtEndChanged.connect(bar.set_sleep_at_end)
     player.stateChanged.connect(bar.set_state)
     player.positionChanged.connect(bar.set_position)
     player.durationChanged.connect(bar.set_duration)

@@ -1,7 +1,8 @@
-"""The reader's details panel: who and what the story is about, its numbers, and the parent's controls.
+"""The story details: a header above the reader's text with what the story is about and the parent's controls.
 
-Shows child, hero, moral, theme, minutes, word count, reading time, model and cost; a 1-10 rating control;
-status (new/read/archived); a favourite toggle; and previous/next in the sequel chain. ``open_story(id)`` loads
+Shows child, hero, moral, theme, length, word count and reading time in words; a 1-10 rating control;
+status (not read yet/read/archived); a favourite toggle; and previous/next in the sequel chain. The controls
+sit in a flow layout, so they wrap onto a second line in a narrow window instead of being cut off. ``open_story(id)`` loads
 the story through ``ctx.library.open_story`` (which marks a new story read) and emits ``story_opened(details)``
 for the reader to show the text; the controls write through the library service in tasks.
 """
@@ -15,7 +16,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 from tale_desktop.context import AppContext
 from tale_desktop.domain.models import RATING_MAX, RATING_MIN
 from tale_desktop.services.library import SETTABLE_STATUSES, StoryDetails
+from tale_desktop.ui import labels
+from tale_desktop.ui.flow_layout import FlowLayout
 
 log = logging.getLogger(__name__)
-STATUS_NAMES = {"draft": "Draft", "new": "New", "read": "Read", "archived": "Archived"}
 
 
 class RatingControl(QWidget):
@@ -43,7 +44,7 @@ class RatingControl(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("ratingControl")
-        self.setAccessibleName("Rating")
+        self.setAccessibleName(self.tr("Rating"))
         self._rating: int | None = None
         self.buttons: list[QToolButton] = []
         self._group = QButtonGroup(self)
@@ -56,14 +57,26 @@ class RatingControl(QWidget):
             button.setObjectName(f"rate{value}")
             button.setText(str(value))
             button.setCheckable(True)
-            button.setAccessibleName(f"Rate {value} of {RATING_MAX}")
-            button.setToolTip(f"Rate {value} of {RATING_MAX}")
+            tip = self.tr("Rate {0} of {1} (key {2})").format(value, RATING_MAX, value % 10)
+            button.setAccessibleName(tip)
+            button.setToolTip(tip)
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self._group.addButton(button, value)
             layout.addWidget(button)
             self.buttons.append(button)
-        layout.addStretch(1)
+        self._fit_buttons()
         self._group.idClicked.connect(self._clicked)
+
+    def _fit_buttons(self) -> None:
+        # Every button as wide as "10" needs, so the ten always fit side by side.
+        width = self.fontMetrics().horizontalAdvance("10") + 14
+        for button in self.buttons:
+            button.setFixedWidth(width)
+
+    def changeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (event.Type.FontChange, event.Type.StyleChange):
+            self._fit_buttons()
 
     @property
     def rating(self) -> int | None:
@@ -73,7 +86,7 @@ class RatingControl(QWidget):
         self._rating = rating
         for value, button in enumerate(self.buttons, start=RATING_MIN):
             button.setChecked(rating is not None and value <= rating)
-        self.setToolTip(f"Rated {rating} of {RATING_MAX}" if rating else "Not rated")
+        self.setToolTip(self.tr("Rated {0} of {1}").format(rating, RATING_MAX) if rating else self.tr("Not rated"))
 
     def _clicked(self, value: int) -> None:
         chosen = None if value == self._rating else value
@@ -101,43 +114,54 @@ class StoryDetailsPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("storyDetails")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.details: StoryDetails | None = None
         self.fields: dict[str, QLabel] = {}
-        form = QFormLayout()
-        form.setContentsMargins(0, 0, 0, 0)
-        for key, label in (("child", "Child"), ("hero", "Hero"), ("moral", "Moral"), ("theme", "Theme"),
-                           ("minutes", "Length"), ("words", "Words"), ("reading", "Reading time"),
-                           ("model", "Model"), ("cost", "Cost")):
-            value = QLabel()
+        self.facts = QLabel()
+        self.facts.setObjectName("detailsFacts")
+        self.facts.setWordWrap(True)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        names = {"child": self.tr("For"), "hero": self.tr("Hero"), "moral": self.tr("Moral"),
+                 "theme": self.tr("Theme"), "minutes": self.tr("Length"), "words": self.tr("Words"),
+                 "reading": self.tr("Reading time")}
+        self.field_names = names
+        for key in names:
+            value = QLabel()  # the values, also joined into the facts line
             value.setObjectName(f"detail_{key}")
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setWordWrap(True)
             self.fields[key] = value
-            form.addRow(f"{label}:", value)
         self.rating = RatingControl()
-        form.addRow("Rating:", self.rating)
+        rating_label = QLabel(self.tr("Rating"))
+        rating_label.setObjectName("detailLabel")
+        rating_label.setBuddy(self.rating.buttons[0])
         self.status = QComboBox()
         self.status.setObjectName("statusBox")
-        self.status.setAccessibleName("Status")
+        self.status.setAccessibleName(self.tr("Status"))
+        self.status.setToolTip(self.tr("Whether the story was read"))
         for status in SETTABLE_STATUSES:
-            self.status.addItem(STATUS_NAMES[status], status)
-        form.addRow("Status:", self.status)
-        self.favourite = QPushButton("♡ Favourite")
+            self.status.addItem(labels.status(status), status)
+        self.favourite = QPushButton()
         self.favourite.setObjectName("favouriteToggle")
         self.favourite.setCheckable(True)
-        form.addRow("", self.favourite)
-        self.previous = QPushButton("← Previous")
+        self.favourite.setToolTip(self.tr("Favourite (Ctrl+D)"))
+        self._favourite_text(False)
+        self.previous = QPushButton(self.tr("← Previous part"))
         self.previous.setObjectName("previousStory")
-        self.next = QPushButton("Next →")
+        self.next = QPushButton(self.tr("Next part →"))
         self.next.setObjectName("nextStory")
-        chain = QHBoxLayout()
-        chain.addWidget(self.previous)
-        chain.addWidget(self.next)
+        rating_box = QWidget()
+        rating_row = QHBoxLayout(rating_box)
+        rating_row.setContentsMargins(0, 0, 0, 0)
+        rating_row.setSpacing(6)
+        rating_row.addWidget(rating_label)
+        rating_row.addWidget(self.rating)
+        controls = FlowLayout(spacing=8)
+        for widget in (rating_box, self.status, self.favourite, self.previous, self.next):
+            controls.addWidget(widget)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(form)
-        layout.addLayout(chain)
-        layout.addStretch(1)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.facts)
+        layout.addLayout(controls)
 
         self.rating.rating_chosen.connect(self._rate)
         self.status.activated.connect(lambda _i: self._set_status(self.status.currentData()))
@@ -159,65 +183,84 @@ class StoryDetailsPanel(QWidget):
             self.show_details(details)
             self.story_opened.emit(details)
 
-        self.ctx.tasks.spawn(self.ctx.library.open_story(story_id), name="reader.open", title="Opening the story",
+        self.ctx.tasks.spawn(self.ctx.library.open_story(story_id), name="reader.open", title=self.tr("Opening the story"),
                              replace=True, on_result=opened, on_error=self._error)
 
     def reload(self) -> None:
         if self.story_id:
             self.ctx.tasks.spawn(self.ctx.library.details(self.story_id), name="reader.details", replace=True,
-                                 title="Loading the story", on_result=self.show_details,
+                                 title=self.tr("Loading the story"), on_result=self.show_details,
                                  on_error=lambda _message, _exc: self.clear())  # e.g. it was just deleted
 
     def clear(self) -> None:
         self.details = None
         for label in self.fields.values():
             label.clear()
+        self.facts.clear()
         self.rating.set_rating(None)
         self.setEnabled(False)
+
+    def _favourite_text(self, on: bool) -> None:
+        self.favourite.setText(self.tr("♥ Favourite") if on else self.tr("♡ Add to favourites"))
 
     def show_details(self, details: StoryDetails) -> None:
         self.details = details
         story = details.story
-        cost = story.stats.cost
         values = {
-            "child": story.child_name or "—", "hero": story.hero_name or "—", "moral": story.moral,
-            "theme": story.theme or "—", "minutes": f"{story.minutes} min", "words": f"{story.word_count:,}",
-            "reading": f"{details.reading_minutes:g} min", "model": story.model or "—",
-            "cost": "—" if cost is None else f"${cost:.4f}",
+            "child": story.child_name or "", "hero": story.hero_name or "",
+            "moral": labels.moral(story.moral, story.moral_is_custom),
+            "theme": labels.theme(story.theme) if story.theme else "",
+            "minutes": self.tr("{0} min").format(story.minutes), "words": f"{story.word_count:,}",
+            "reading": self.tr("{0:g} min").format(details.reading_minutes),
         }
         for key, text in values.items():
             self.fields[key].setText(text)
+        shown = [f"<span style='opacity:0.7'>{self.field_names[k]}:</span> {values[k]}"
+                 for k in ("moral", "theme", "minutes", "reading") if values[k]]
+        self.facts.setText(" &nbsp;·&nbsp; ".join(shown))
         self.rating.set_rating(story.rating)
         self.status.blockSignals(True)
         index = self.status.findData(story.status)
         if index < 0:  # a draft: shown, but not offered as a choice
-            self.status.addItem(STATUS_NAMES.get(story.status, story.status), story.status)
+            self.status.addItem(labels.status(story.status), story.status)
             index = self.status.count() - 1
         self.status.setCurrentIndex(index)
         self.status.blockSignals(False)
         self.favourite.blockSignals(True)
         self.favourite.setChecked(story.favourite)
-        self.favourite.setText("♥ Favourite" if story.favourite else "♡ Favourite")
+        self._favourite_text(story.favourite)
         self.favourite.blockSignals(False)
         self.previous.setEnabled(details.previous is not None)
-        self.previous.setToolTip(f"Previous: {details.previous['title']}" if details.previous else "")
+        self.previous.setToolTip(self.tr("Previous part: {0}").format(details.previous["title"])
+                                 if details.previous else "")
+        self.previous.setVisible(details.previous is not None or details.next is not None)
         self.next.setEnabled(details.next is not None)
-        self.next.setToolTip(f"Next: {details.next['title']}" if details.next else "")
+        self.next.setToolTip(self.tr("Next part: {0}").format(details.next["title"]) if details.next else "")
+        self.next.setVisible(self.previous.isVisible())
         self.setEnabled(True)
 
     # -- controls ---------------------------------------------------------------------------------------------
     def _rate(self, rating: int | None) -> None:
         if self.story_id:
-            self._write(self.ctx.library.rate(self.story_id, rating), "Rating the story")
+            self._write(self.ctx.library.rate(self.story_id, rating), self.tr("Rating the story"))
 
     def _set_status(self, status: str) -> None:
         if self.story_id and status in SETTABLE_STATUSES:
-            self._write(self.ctx.library.set_status(self.story_id, status), "Changing the status")
+            self._write(self.ctx.library.set_status(self.story_id, status), self.tr("Changing the status"))
 
     def _favourite(self, on: bool) -> None:
-        self.favourite.setText("♥ Favourite" if on else "♡ Favourite")
+        self._favourite_text(on)
         if self.story_id:
-            self._write(self.ctx.library.set_favourite(self.story_id, on), "Marking the favourite")
+            self._write(self.ctx.library.set_favourite(self.story_id, on), self.tr("Marking the favourite"))
+
+    def toggle_favourite(self) -> None:
+        if self.story_id:
+            self.favourite.toggle()
+
+    def rate(self, rating: int) -> None:
+        """Rate from the keyboard: the same rating again clears it, as a click does."""
+        if self.story_id:
+            self.rating._clicked(rating)
 
     def _write(self, coro: Any, title: str) -> None:
         # A reload still in flight may have read the story before this change: drop it (the change notifies,

@@ -34,17 +34,17 @@ class StorySettings(QWidget):
         self.dialog = dialog
         settings = ctx.settings
         self.models: list[ModelInfo] = []
-        self.load_models_button = QPushButton("Load the model list")
+        self.load_models_button = QPushButton(self.tr("Load the model list"))
         self.load_models_button.setObjectName("loadModels")
         self.load_models_button.clicked.connect(self.load_models)
-        self.models_note = QLabel("Type a model id, or load the server's list to pick one.")
+        self.models_note = QLabel(self.tr("Type a model id, or load the server's list to pick one."))
         self.models_note.setObjectName("fieldHint")
         self.models_note.setWordWrap(True)
         self.fallbacks = QLineEdit(settings.get(cfg.LLM_FALLBACK_MODELS))
         self.fallbacks.setObjectName("fallbackModels")
         self.fallbacks.setPlaceholderText("e.g. anthropic/claude-3.5-haiku, meta-llama/llama-3-8b")
-        self.fallbacks.setToolTip("Tried in order when the main model is unknown or unavailable.")
-        self.review = QCheckBox("Check each story for safety and quality (and rewrite it when it falls short)")
+        self.fallbacks.setToolTip(self.tr("Tried in order when the main model is unknown or unavailable."))
+        self.review = QCheckBox(self.tr("Check each story for safety and quality"))
         self.review.setObjectName("reviewEnabled")
         self.review.setChecked(settings.get_bool(cfg.REVIEW_ENABLED))
         self.threshold = QSpinBox()
@@ -63,12 +63,14 @@ class StorySettings(QWidget):
         models_row = QHBoxLayout()
         models_row.addWidget(self.load_models_button)
         models_row.addWidget(self.models_note, 1)
+        self.review.setToolTip(self.tr("A second pass reads each story and rewrites it when it falls short."))
         form = QFormLayout()
-        form.addRow("Models", models_row)
-        form.addRow("Fallback models", self.fallbacks)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow(self.tr("Models"), models_row)
+        form.addRow(self.tr("Other models to try"), self.fallbacks)
         form.addRow(self.review)
-        form.addRow("Lowest good score", self.threshold)
-        form.addRow("Writing attempts", self.attempts)
+        form.addRow(self.tr("Lowest good score"), self.threshold)
+        form.addRow(self.tr("Writing attempts"), self.attempts)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
@@ -82,7 +84,7 @@ class StorySettings(QWidget):
                            api_key=self._dialog_value(cfg.OPENROUTER_API_KEY))
         client = LLMClient(self.ctx.http.get("llm"), config)
         self.load_models_button.setEnabled(False)
-        self.models_note.setText("Loading…")
+        self.models_note.setText(self.tr("Loading…"))
 
         def loaded(models: list[ModelInfo]) -> None:
             if not alive(self):
@@ -90,18 +92,25 @@ class StorySettings(QWidget):
             self.load_models_button.setEnabled(True)
             self.models = models
             edit = self.dialog.edit_for(cfg.LLM_MODEL)
+            combo = self.dialog.combo_for(cfg.LLM_MODEL) if hasattr(self.dialog, "combo_for") else None
+            if combo is not None:
+                typed = edit.text()
+                combo.clear()
+                combo.addItems([m.id for m in models])
+                edit.setText(typed)
             completer = QCompleter([m.id for m in models], edit)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             edit.setCompleter(completer)
-            self.models_note.setText(f"{len(models)} models available: start typing in Model to pick one.")
+            self.models_note.setText(self.tr("{0} models available: pick one in Model, or type its name.")
+                                     .format(len(models)))
 
         def failed(message: str, _exc: BaseException) -> None:
             if alive(self):
                 self.load_models_button.setEnabled(True)
                 self.models_note.setText(message)
 
-        self.ctx.tasks.spawn(client.list_models(), name="settings.models", title="Loading the model list",
+        self.ctx.tasks.spawn(client.list_models(), name="settings.models", title=self.tr("Loading the model list"),
                              replace=True, on_result=loaded, on_error=failed)
 
     def save(self) -> None:
@@ -115,6 +124,6 @@ class StorySettings(QWidget):
 
 def add_to_dialog(ctx: AppContext, dialog) -> StorySettings:  # noqa: ANN001 - a SettingsDialog
     section = StorySettings(ctx, dialog)
-    dialog.add_section("Story writing", section, name="story_writing")
+    dialog.add_section(section.tr("How stories are written"), section, name="story_writing")
     dialog.saved.connect(section.save)
     return section

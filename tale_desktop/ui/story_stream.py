@@ -85,10 +85,10 @@ class StoryStreamView(QWidget):
         self.progress.setTextVisible(False)
         self.words_label = QLabel("")
         self.words_label.setObjectName("streamWords")
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setObjectName("streamCancel")
         self.cancel_button.clicked.connect(self.cancel)
-        self.open_button = QPushButton("Open in the reader")
+        self.open_button = QPushButton(self.tr("Open in the reader"))
         self.open_button.clicked.connect(lambda: self.story_id and self.open_requested.emit(self.story_id))
         self.open_button.hide()
 
@@ -97,11 +97,13 @@ class StoryStreamView(QWidget):
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.settings_button = QPushButton("Settings…")
+        self.error_label.setObjectName("fieldError")
+        self.settings_button = QPushButton(self.tr("Open Settings…"))
         self.settings_button.clicked.connect(self.settings_requested)
-        error_layout = QHBoxLayout(self.error_box)
-        error_layout.addWidget(self.error_label, 1)
-        error_layout.addWidget(self.settings_button)
+        error_layout = QVBoxLayout(self.error_box)
+        error_layout.setContentsMargins(0, 0, 0, 0)
+        error_layout.addWidget(self.error_label)
+        error_layout.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.error_box.hide()
 
         bar = QHBoxLayout()
@@ -115,6 +117,24 @@ class StoryStreamView(QWidget):
         layout.addWidget(self.error_box)
         layout.addWidget(self.text, 1)
         layout.addLayout(bar)
+        self.clear()
+
+    def clear(self) -> None:
+        """Nothing being written: a hint where the story will appear."""
+        self._timer.stop()
+        self.handle = None
+        self.story_id = None
+        self.outcome = None
+        self._reset_text()
+        self.title.setText(self.tr("Your story will appear here"))
+        self.status.setText(self.tr("Choose who the story is for, then press “Write the story”. You can watch it "
+                                    "being written, or go back to the library: it is saved when it is done."))
+        self.error_box.hide()
+        self.cancel_button.hide()
+        self.open_button.hide()
+        self.progress.hide()
+        self.text.hide()
+        self.words_label.setText("")
 
     # -- binding ------------------------------------------------------------------------------------------------
     def bind(self, handle: TaskHandle | None, story_id: str | None = None) -> None:
@@ -124,9 +144,11 @@ class StoryStreamView(QWidget):
         self.story_id = story_id or getattr(handle, "story_id", None)
         self.outcome = None
         self._reset_text()
-        self.title.setText("Writing your story…")
+        self.title.setText(self.tr("Writing your story…"))
         self.status.setText("")
         self.error_box.hide()
+        self.progress.show()
+        self.text.show()
         self.cancel_button.show()
         self.cancel_button.setEnabled(True)
         self.open_button.hide()
@@ -146,7 +168,7 @@ class StoryStreamView(QWidget):
     def cancel(self) -> None:
         if self.story_id:
             self.cancel_button.setEnabled(False)
-            self.status.setText("Stopping… what was written is kept as a draft.")
+            self.status.setText(self.tr("Stopping… what was written is kept as a draft."))
             if self.handle is not None:
                 self.handle.cancel()
             self.cancel_requested.emit(self.story_id)
@@ -188,17 +210,21 @@ class StoryStreamView(QWidget):
             self._target = story.target_words
             self._show_progress(story.word_count)
             flagged = (story.review or {}).get("flagged")
-            self.status.setText("Saved. The review had doubts about this story: please read it first."
-                                if flagged else "Saved to your library.")
+            self.status.setText(self.tr("Saved. The review had doubts about this story: please read it first.")
+                                if flagged else self.tr("Saved to your library."))
             self._finish("done")
         elif kind is StoryEventKind.FAILED:
-            self.show_error(event.error or "The story could not be written.", settings_fix=event.settings_fix)
-            if event.draft_saved:
-                self.status.setText("What was written so far is kept as a draft in your library.")
+            if not self._title_done or not self.title.text() or self.title.text() == self.tr("Writing your story…"):
+                self.title.setText(self.tr("The story could not be written"))
+            self.show_error(event.error or self.tr("The story could not be written."),
+                            settings_fix=event.settings_fix)
+            self.status.setText(self.tr("What was written so far is kept as a draft in your library.")
+                                if event.draft_saved else "")
+            self.progress.hide()
             self._finish("failed")
         elif kind is StoryEventKind.CANCELLED:
-            self.status.setText("Cancelled. What was written so far is kept as a draft in your library."
-                                if event.draft_saved else "Cancelled.")
+            self.status.setText(self.tr("Cancelled. What was written so far is kept as a draft in your library.")
+                                if event.draft_saved else self.tr("Cancelled."))
             self._finish("cancelled")
 
     def show_error(self, message: str, *, settings_fix: bool = False) -> None:
@@ -235,16 +261,16 @@ class StoryStreamView(QWidget):
             head, newline, _ = raw.lstrip().partition("\n")
             title = clean_title(head)
             if not looks_like_title(head):  # the model started with prose, not a title line: all of it is body
-                self.title.setText("Writing your story…")
+                self.title.setText(self.tr("Writing your story…"))
                 self._title_done = True
                 self._body_start = self._shown_body = len(raw) - len(raw.lstrip())
             elif not newline:
-                self.title.setText(title or "Writing your story…")
+                self.title.setText(title or self.tr("Writing your story…"))
                 self._show_progress(self._words)
                 self.painted.emit()
                 return
             else:
-                self.title.setText(title or "Untitled story")
+                self.title.setText(title or self.tr("Untitled story"))
                 self._title_done = True
                 self._body_start = len(raw) - len(raw.lstrip()) + len(head) + 1
                 self._shown_body = self._body_start
@@ -271,4 +297,4 @@ class StoryStreamView(QWidget):
             self.progress.setUpdatesEnabled(False)
             self.progress.setValue(value)
             self.progress.setUpdatesEnabled(True)
-        self.words_label.setText(f"{words} / {self._target or target} words")
+        self.words_label.setText(self.tr("{0} / {1} words").format(words, self._target or target))

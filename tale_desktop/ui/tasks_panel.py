@@ -1,7 +1,10 @@
-"""The tasks panel: every background job with its progress, message and a Cancel button.
+"""The tasks panel: the work the parent started (writing a story, exporting, changing many stories at once),
+with its progress, message and a Cancel button.
 
-Rows appear only for jobs that run longer than ``reveal_delay_ms`` (quick page loads never flicker in), finished
-and cancelled ones fade out after ``linger_ms``, and failed ones stay with their message until dismissed.
+Only tasks whose names start with one of ``shown_prefixes`` appear: loading pages, counting, preparing a voice
+or syncing in the background are not the parent's work (their failures are reported where they happen). Rows
+appear only for jobs that run longer than ``reveal_delay_ms`` (quick ones never flicker in), finished and
+cancelled ones go away by themselves after ``linger_ms``, failed ones stay with their message until dismissed.
 """
 
 from __future__ import annotations
@@ -47,12 +50,12 @@ class TaskRow(QFrame):
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(8)
         self.cancel_button = QToolButton()
-        self.cancel_button.setText("Cancel")
-        self.cancel_button.setToolTip(f"Stop “{handle.title}”")
-        self.cancel_button.setAccessibleName(f"Cancel {handle.title}")
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Stop {0}").format(handle.title))
+        self.cancel_button.setAccessibleName(self.tr("Cancel {0}").format(handle.title))
         self.cancel_button.clicked.connect(lambda: self.cancel_requested.emit(self.handle))
         self.dismiss_button = QToolButton()
-        self.dismiss_button.setText("Dismiss")
+        self.dismiss_button.setText(self.tr("Dismiss"))
         self.dismiss_button.clicked.connect(lambda: self.dismissed.emit(self.handle))
         self.dismiss_button.hide()
 
@@ -75,6 +78,8 @@ class TaskRow(QFrame):
 
     def update_from(self, handle: TaskHandle) -> None:
         self.handle = handle
+        if self.title.text() != handle.title:
+            self.title.setText(handle.title)
         fraction = handle.fraction
         if handle.state is TaskState.RUNNING:
             if fraction is None:
@@ -89,14 +94,14 @@ class TaskRow(QFrame):
         self.progress.setRange(0, PROGRESS_STEPS)
         if handle.state is TaskState.DONE:
             self.progress.setValue(PROGRESS_STEPS)
-            self.message.setText(handle.message or "Done")
+            self.message.setText(handle.message or self.tr("Done"))
         elif handle.state is TaskState.CANCELLED:
             self.progress.setValue(0)
-            self.message.setText("Cancelled")
+            self.message.setText(self.tr("Cancelled"))
         else:
             self.setProperty("failed", True)
             self.progress.hide()
-            self.message.setText(handle.error or "Failed")
+            self.message.setText(handle.error or self.tr("This did not work."))
             self.message.setProperty("error", True)
             self.message.setWordWrap(True)
             self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -113,7 +118,8 @@ class TasksPanel(QWidget):
     linger_ms = 1500
     activity_changed = Signal(bool)  # True when the first row appears, False when the last one goes
     rows_changed = Signal(int)
-    hidden_prefixes: tuple[str, ...] = ("startup.",)  # the app's own start-up work, unless it fails
+    shown_prefixes: tuple[str, ...] = ("story:", "export.", "library.bulk")  # work the parent started
+    hidden_prefixes: tuple[str, ...] = ()  # never shown, even when they match ``shown_prefixes``
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None):
         super().__init__(parent)
@@ -126,7 +132,7 @@ class TasksPanel(QWidget):
         self._unsubscribe = tasks.subscribe(self._bridge.changed.emit)
         self.destroyed.connect(lambda *_: self._unsubscribe())
 
-        self.empty = QLabel("Nothing is running.")
+        self.empty = QLabel(self.tr("Nothing is running."))
         self.empty.setObjectName("emptyHint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._list = QVBoxLayout()
@@ -154,9 +160,9 @@ class TasksPanel(QWidget):
             if handle.state in (TaskState.DONE, TaskState.CANCELLED):
                 QTimer.singleShot(self.linger_ms, self, lambda: self._remove(handle.id))
             return
+        if not self.shows(handle.name):
+            return
         if handle.state is TaskState.RUNNING:
-            if handle.name.startswith(self.hidden_prefixes):
-                return
             if handle.id not in self._pending:
                 self._pending[handle.id] = handle
                 QTimer.singleShot(self.reveal_delay_ms, self, lambda: self._reveal(handle.id))
@@ -165,6 +171,10 @@ class TasksPanel(QWidget):
             self._add(handle)  # a failure always shows, however quick
         else:
             self._pending.pop(handle.id, None)  # finished before it was worth showing
+
+    def shows(self, name: str) -> bool:
+        return name.startswith(self.shown_prefixes) and not (self.hidden_prefixes
+                                                             and name.startswith(self.hidden_prefixes))
 
     def _reveal(self, handle_id: int) -> None:
         handle = self._pending.pop(handle_id, None)

@@ -131,13 +131,14 @@ async def test_form_errors_and_custom_moral(ctx, fake, panel):
     form = panel.form
     choose(form.child, "No child")
     click(form.generate_button)
-    assert form.error.isVisible() and "Choose a child or a hero" in form.error.text()
+    child_error = form.field_errors["child"]
+    assert child_error.isVisible() and "Choose a child or a hero" in child_error.text()  # next to the field
     assert fake.chat_requests() == []
     choose(form.child, "Mia")
     form.moral.setCurrentIndex(form.moral.findData(CUSTOM))
     assert form.custom_moral.isVisible()
     click(form.generate_button)
-    assert "own words" in form.error.text()
+    assert "own words" in form.field_errors["moral"].text() and not child_error.isVisible()
     QTest.keyClicks(form.custom_moral, "x" * 300)
     assert len(form.custom_moral.text()) == 200  # the field stops at the limit
     form.custom_moral.setText("It is fine to ask for help")

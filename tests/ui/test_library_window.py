@@ -58,6 +58,7 @@ async def test_opening_marks_read_and_rating_with_the_control(window, ctx):
     await until(lambda: window.library.model.index(row_of(window, ORBI)).data(StoryListModel.SummaryRole)
                 ["favourite"], what="favourite shown")
     bar = window.library_features.filters
+    click(bar.filters_button)  # the filters open under the search box, each with its label
     click(bar.favourite)
     await until(lambda: titles(window) == ["Orbi and the Comet Map"], what="favourites filter")
 

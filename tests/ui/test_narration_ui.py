@@ -62,6 +62,7 @@ async def test_voice_settings_from_the_live_list(ctx, window):
         ctx.settings.env["ELEVENLABS_API_KEY"] = fake.api_key
         ctx.settings.env["TALE_ELEVENLABS_BASE_URL"] = fake.base_url
         dialog = window.open_settings()
+        dialog.show_page("voices")
         voices = dialog.findChild(QWidget, "section_voices").findChild(VoiceSettings)
         click(voices.load_button)
         await until(lambda: voices.combos["ru"].count() == 1, what="the live voices")

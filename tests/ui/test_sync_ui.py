@@ -132,6 +132,7 @@ async def test_main_window_has_the_indicator_action_and_account_section(ctx: App
     assert indicator.isVisible() and indicator.text() == "Sync off"
     assert window.sync_action in window.file_menu.actions()
     dialog = window.open_settings()
+    dialog.show_page("account")
     section = dialog.account_section
     await until(lambda: "Not signed in" in section.status_label.text(), what="the account check")
     assert not section.url_edit.isVisible()  # the dialog's own Supabase fields are used

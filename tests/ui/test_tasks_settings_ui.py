@@ -28,6 +28,7 @@ def fake():
 
 async def test_tasks_panel_shows_progress_and_cancel_cancels(window, ctx):
     panel = window.tasks_panel
+    panel.shown_prefixes = ("test.",)  # the panel lists only the parent's own work (stories, exports)
     panel.reveal_delay_ms, panel.linger_ms = 0, 50
     reached = asyncio.Event()
 
@@ -53,6 +54,7 @@ async def test_tasks_panel_shows_progress_and_cancel_cancels(window, ctx):
 
 async def test_tasks_panel_busy_indicator_and_failure_message(window, ctx):
     panel = window.tasks_panel
+    panel.shown_prefixes = ("test.",)  # the panel lists only the parent's own work (stories, exports)
     panel.reveal_delay_ms, panel.linger_ms = 0, 50
     release = asyncio.Event()
 
@@ -79,6 +81,7 @@ async def test_tasks_panel_busy_indicator_and_failure_message(window, ctx):
 
 async def test_quick_tasks_never_flicker_into_the_panel(window, ctx):
     panel = window.tasks_panel
+    panel.shown_prefixes = ("test.",)
     panel.reveal_delay_ms = 300
     seen = []
     panel.activity_changed.connect(seen.append)
@@ -118,6 +121,7 @@ async def test_settings_test_buttons_against_fakes(window, fake):
     assert "check the LLM API key in Settings" in llm.result.text()
     assert "sk-or-wrong" not in llm.result.text()
 
+    dialog.show_page("voices")
     _set(dialog.edit_for(cfg.ELEVENLABS_BASE_URL), fake.elevenlabs_url)
     _set(dialog.edit_for(cfg.ELEVENLABS_API_KEY), "el-wrong")
     click(voices.test_button)
@@ -128,6 +132,7 @@ async def test_settings_test_buttons_against_fakes(window, fake):
     await until(lambda: voices.result.text().startswith("✓"), what="ElevenLabs ok")
     assert "2 voices" in voices.result.text()
 
+    dialog.show_page("account")
     _set(dialog.edit_for(cfg.SUPABASE_URL), closed_port_url())
     _set(dialog.edit_for(cfg.SUPABASE_KEY), GOOD_KEYS["supabase"])
     click(sync.test_button)
@@ -143,7 +148,7 @@ async def test_banner_visible_without_keys_and_hides_after_saving_them(window, c
     banner = window.banner
     await until(banner.isVisible, what="banner shown")
     text = banner.text.text()
-    assert "OpenRouter API key" in text and "local OpenAI-compatible server" in text
+    assert "OpenRouter API key" in text and "local story-writing server" in text
     assert "ElevenLabs" in text and "offline voice works without it" in text
     assert "Supabase" in text and "devices" in text
 
