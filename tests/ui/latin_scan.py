@@ -12,11 +12,14 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMainWindow,
     QMenu,
     QTabBar,
+    QTableWidget,
     QTabWidget,
     QToolButton,
+    QTreeWidget,
     QWidget,
 )
 
@@ -29,6 +32,7 @@ ALLOWED_WORDS = {
     "localhost", "http", "https", "www", "io", "ru", "en", "UTF", "LLM",
 }
 _SKIP = [
+    re.compile(r"\b(?:Ctrl|Shift|Alt|Meta)\+\S+|\bF\d{1,2}\b"),  # key sequences
     re.compile(r"https?://\S+|www\.\S+"),            # addresses
     re.compile(r"\S+@\S+"),                          # e-mail addresses
     re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"),  # environment variable names
@@ -98,21 +102,40 @@ def visible_texts(root: QWidget, skip: Iterable[QWidget] = ()) -> list[tuple[str
                 add(widget, f"tabTip{i}", widget.tabToolTip(i))
         elif isinstance(widget, QTabWidget):
             pass  # its QTabBar child is scanned
+        elif isinstance(widget, QListWidget):  # interface lists (settings pages); story lists are models
+            for i in range(widget.count()):
+                add(widget, f"item{i}", widget.item(i).text())
+        elif isinstance(widget, QTableWidget):
+            for column in range(widget.columnCount()):
+                header = widget.horizontalHeaderItem(column)
+                add(widget, f"header{column}", header.text() if header else "")
+                for row in range(widget.rowCount()):
+                    item = widget.item(row, column)
+                    add(widget, f"cell{row},{column}", item.text() if item else "")
+        elif isinstance(widget, QTreeWidget):
+            header = widget.headerItem()
+            for column in range(widget.columnCount()):
+                add(widget, f"header{column}", header.text(column))
         if isinstance(widget, QMainWindow) and widget.menuBar() is not None:
             for action in widget.menuBar().actions():
                 add(widget, "menubar", action.text())
                 if action.menu():
                     menu_texts(action.menu(), widget)
-        for action in widget.actions():  # toolbar/context actions
+        for action in QWidget.actions(widget):  # toolbar/context actions (a window may shadow actions())
             if action.isVisible() and not action.isSeparator():
                 add(widget, "action", action.text())
     return found
 
 
-def english_left(root: QWidget, *, skip: Iterable[QWidget] = (), allowed: Iterable[str] = ()) -> list[str]:
-    """Every visible text that still has Latin-script words that are not proper names."""
+def english_left(root: QWidget, *, skip: Iterable[QWidget] = (), allowed: Iterable[str] = (),
+                 content: Iterable[str] = ()) -> list[str]:
+    """Every visible text that still has Latin-script words that are not proper names. ``content`` holds story
+    texts (titles, summaries) that may appear inside interface texts and are removed before looking."""
+    pieces = sorted({c for c in content if c and len(c) > 1}, key=len, reverse=True)
     problems = []
     for where, text in visible_texts(root, skip):
+        for piece in pieces:
+            text = text.replace(piece, " ")
         if words := latin_words(text, allowed):
             problems.append(f"{where}: {text!r} ({', '.join(words)})")
     return sorted(set(problems))
