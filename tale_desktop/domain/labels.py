@@ -1,7 +1,7 @@
 """Display names for stored enum values and story facts, per language (pure Python: no Qt).
 
 One table serves the exports (in the story's language), the CLI and the window (in the interface language), so
-"empathy" never reaches a parent: it reads "Empathy" or "Сопереживание". A custom moral is not an enum value and
+"empathy" never reaches a parent: it reads "Understanding others" or "Понимание других". A custom moral is not an enum value and
 is shown as written. Adding a language: add a column to every table here (tests/unit/test_labels.py fails for a
 missing one) and see docs/i18n.md.
 """
@@ -21,8 +21,8 @@ MORALS: EnumTable = {
     Moral.HONESTY: {"en": "Honesty", "ru": "Честность"},
     Moral.BRAVERY: {"en": "Bravery", "ru": "Смелость"},
     Moral.FRIENDSHIP: {"en": "Friendship", "ru": "Дружба"},
-    Moral.PERSEVERANCE: {"en": "Perseverance", "ru": "Упорство"},
-    Moral.EMPATHY: {"en": "Empathy", "ru": "Сопереживание"},
+    Moral.PERSEVERANCE: {"en": "Never giving up", "ru": "Упорство"},
+    Moral.EMPATHY: {"en": "Understanding others", "ru": "Понимание других"},
     Moral.RESPECT: {"en": "Respect", "ru": "Уважение"},
     Moral.RESPONSIBILITY: {"en": "Responsibility", "ru": "Ответственность"},
 }
@@ -33,8 +33,8 @@ THEMES: EnumTable = {
     Theme.PIRATES: {"en": "Pirates", "ru": "Пираты"},
     Theme.DINOSAURS: {"en": "Dinosaurs", "ru": "Динозавры"},
     Theme.MAGIC: {"en": "Magic", "ru": "Волшебство"},
-    Theme.OCEAN: {"en": "Ocean", "ru": "Океан"},
-    Theme.FOREST: {"en": "Forest", "ru": "Лес"},
+    Theme.OCEAN: {"en": "The ocean", "ru": "Океан"},
+    Theme.FOREST: {"en": "The forest", "ru": "Лес"},
     Theme.ROBOTS: {"en": "Robots", "ru": "Роботы"},
     Theme.FAIRIES: {"en": "Fairies", "ru": "Феи"},
     Theme.KNIGHTS: {"en": "Knights", "ru": "Рыцари"},
@@ -42,12 +42,12 @@ THEMES: EnumTable = {
 }
 STORY_TYPES: EnumTable = {
     StoryType.CHILD: {"en": "About the child", "ru": "Про ребёнка"},
-    StoryType.HERO: {"en": "About a hero", "ru": "Про героя"},
-    StoryType.COMBINED: {"en": "Child and hero together", "ru": "Ребёнок и герой вместе"},
+    StoryType.HERO: {"en": "About the hero", "ru": "Про героя"},
+    StoryType.COMBINED: {"en": "The child and the hero together", "ru": "Ребёнок и герой вместе"},
 }
 STATUSES: EnumTable = {
     Status.DRAFT: {"en": "Draft", "ru": "Черновик"},
-    Status.NEW: {"en": "New", "ru": "Новая"},
+    Status.NEW: {"en": "Not read yet", "ru": "Ещё не прочитана"},
     Status.READ: {"en": "Read", "ru": "Прочитана"},
     Status.ARCHIVED: {"en": "Archived", "ru": "В архиве"},
 }

@@ -115,10 +115,10 @@ def test_rounded_minutes():
 
 
 def test_enum_labels_and_custom_moral():
-    assert enum_label("moral", "empathy", "ru") == "Сопереживание"
+    assert enum_label("moral", "empathy", "ru") == "Понимание других"
     assert enum_label("theme", "animals", "ru") == "Животные"
     assert enum_label("theme", "animals", "en") == "Animals"
-    assert enum_label("status", "new", "ru") == "Новая"
+    assert enum_label("status", "new", "ru") == "Ещё не прочитана"
     assert enum_label("moral", "Делиться — это здорово", "ru") == "Делиться — это здорово"
     assert enum_label("moral", "kindness", "de") == "Kindness"  # a language we lack falls back to English
 
@@ -128,6 +128,6 @@ def test_story_facts_in_russian():
                              theme="animals", reading_minutes=2.8, word_count=423,
                              created_at="2026-01-01T12:00:00.000Z"))
     assert {k: plain(v) for k, v in facts.items()} == {
-        "Для": "Маша", "Герой": "Ёжик", "Мораль": "Сопереживание", "Тема": "Животные",
+        "Для": "Маша", "Герой": "Ёжик", "Мораль": "Понимание других", "Тема": "Животные",
         "Длина": "3 мин чтения · 423 слова", "Написана": "1 января 2026 г.",
     }
