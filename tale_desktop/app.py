@@ -98,7 +98,7 @@ def _make_application():
     app.setWindowIcon(QIcon(str(resource("icons", "tale-desktop.svg"))))
     install_interface_language()
     app.setStyle("Fusion")
-    from tale_desktop.ui import theme
+    from tale_desktop.ui.common import theme
 
     # The environment's choice first (the stored one is applied by the window's ThemeManager once settings load).
     theme.apply(app, theme.resolve(os.environ.get("TALE_THEME", theme.SYSTEM).strip().lower()))
@@ -135,7 +135,7 @@ async def show_fatal(message: str) -> None:
 
 def _create_context():
     """Worker thread: import the heavy modules (httpx, SDK glue, widgets code) and open the library."""
-    import tale_desktop.ui.main_window  # noqa: F401 - warm the import off the loop thread
+    import tale_desktop.ui.shell.main_window  # noqa: F401 - warm the import off the loop thread
     from tale_desktop.context import AppContext
 
     return AppContext.create()
@@ -158,7 +158,7 @@ async def main(app) -> int:
         await show_fatal(exc.user_message)
         return EXIT_STORAGE
 
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.shell.main_window import MainWindow
 
     window = None
     try:
@@ -182,13 +182,13 @@ async def main(app) -> int:
             return EXIT_STORAGE
         except Exception:  # the library still works without the starter content
             log.exception("Installing the built-in heroes and stories failed")
-            from tale_desktop.ui.dialogs import show_error
+            from tale_desktop.ui.common.dialogs import show_error
 
             show_error(window, QCoreApplication.translate("app", "Starter content"),
                        QCoreApplication.translate("app", "The built-in heroes and starter stories could not be "
                                                          "installed. Details were written to the log."))
         window.start()
-        from tale_desktop.ui.sync_wiring import install_sync_ui
+        from tale_desktop.ui.sync.sync_wiring import install_sync_ui
 
         install_sync_ui(window, ctx)  # status indicator, Sync action, Account section, background sync
         await preparing.wait()  # a failure is logged; clients are then made on first use

@@ -62,6 +62,6 @@ class AppContext:
 def _qt_pdf_renderer() -> PdfRenderer:
     """PDF rendering needs Qt's typesetter, which belongs to the ui layer: it is injected into the export service
     from here, the composition root (called on the loop thread at the first PDF export)."""
-    from tale_desktop.ui.pdf_export import QtPdfRenderer
+    from tale_desktop.ui.library.pdf_export import QtPdfRenderer
 
     return QtPdfRenderer()

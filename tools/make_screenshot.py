@@ -49,8 +49,8 @@ async def open_story(app, window) -> None:
 async def shoot(app, out: Path, every: bool) -> None:
     from tale_desktop.context import AppContext
     from tale_desktop.domain.models import Child
-    from tale_desktop.ui import theme
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.common import theme
+    from tale_desktop.ui.shell.main_window import MainWindow
 
     ctx = await asyncio.to_thread(AppContext.create)
     await ctx.start()

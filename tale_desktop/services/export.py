@@ -6,7 +6,7 @@ a half-written file (or clobbers an older good one). Writing runs in worker thre
 PDF and layering: a good PDF needs a typesetter, and the one we use is Qt's (``QTextDocument`` printed on a
 ``QPdfWriter``), which lives in QtGui. Services must not import Qt, so this module only knows the renderer as a
 plain function ``render(book, path)`` (:data:`PdfRenderer`). The composition root injects a factory that builds it
-(``tale_desktop.ui.pdf_export.QtPdfRenderer``); the factory is called on the loop (main) thread, because it may
+(``tale_desktop.ui.library.pdf_export.QtPdfRenderer``); the factory is called on the loop (main) thread, because it may
 have to create the ``QGuiApplication`` when the CLI runs without a window, and the rendering itself then runs in a
 worker thread like every other export. Without an injected renderer a PDF export fails with a clear message.
 """

@@ -168,7 +168,7 @@ def scroll_model(folder: Path) -> dict[str, object] | None:
     """Every row through the window's paged model (``StoryListModel``) on the Qt event loop, as a view scrolling
     to the end would (canFetchMore/fetchMore), while a heartbeat measures how late the loop gets."""
     try:
-        from tale_desktop.ui.library_view import StoryListModel
+        from tale_desktop.ui.library.library_view import StoryListModel
     except ImportError:
         return None
     import qasync

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import QApplication, QTextBrowser  # noqa: E402
 
 from tale_desktop.context import AppContext  # noqa: E402
 from tale_desktop.providers import offline_voice  # noqa: E402
-from tale_desktop.ui.narration_playback import NarrationPlayback  # noqa: E402
-from tale_desktop.ui.player import AudioPlayer  # noqa: E402
-from tale_desktop.ui.read_along import ReadAlong  # noqa: E402
+from tale_desktop.ui.listen.narration_playback import NarrationPlayback  # noqa: E402
+from tale_desktop.ui.listen.player import AudioPlayer  # noqa: E402
+from tale_desktop.ui.reader.read_along import ReadAlong  # noqa: E402
 from tests.fakes.elevenlabs_server import FakeElevenLabs  # noqa: E402
 
 EN_STORY = "8d5a1e3c-2f7b-4c96-a0e4-1b9c6d3f7a28"

@@ -91,7 +91,7 @@ async def bench_concurrency(rows: list[tuple[str, str, str]]) -> None:
 
 async def bench_stream_load(rows: list[tuple[str, str, str]], batch_ms: int | None = None) -> None:
     from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
-    from tale_desktop.ui.story_stream import StoryStreamView
+    from tale_desktop.ui.compose.story_stream import StoryStreamView
 
     proc, base = start_server(token_delay=0.01, words=300)
     try:

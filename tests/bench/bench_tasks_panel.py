@@ -53,7 +53,7 @@ async def measure(window, jobs: int) -> tuple[float, float, float, int]:
 
 async def main() -> None:
     from tale_desktop.context import AppContext
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.shell.main_window import MainWindow
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,7 +14,7 @@ import pytest
 from tale_desktop.services.export import ExportError, ExportService
 from tale_desktop.services.library import LibraryService
 from tale_desktop.storage.library import Library
-from tale_desktop.ui.pdf_export import QtPdfRenderer
+from tale_desktop.ui.library.pdf_export import QtPdfRenderer
 from tests.library_helpers import make_story
 
 TEXT = ("Orbi watched the comets drift over the hill.\n\nThe moth said: \"It's <beautiful> & bright.\"\n\n"

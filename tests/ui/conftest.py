@@ -26,7 +26,7 @@ async def ctx() -> AsyncIterator[AppContext]:
 
 @pytest.fixture
 async def window(ctx: AppContext) -> AsyncIterator[Any]:
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.shell.main_window import MainWindow
 
     win = MainWindow(ctx)
     win.show()

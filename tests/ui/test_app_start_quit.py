@@ -61,7 +61,7 @@ def test_unwritable_data_dir_gives_a_clear_error(tale_env, tmp_path):
 
 
 async def _window_of(qapp, timeout: float = 10.0):
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.shell.main_window import MainWindow
     from tests.ui.helpers import until
 
     return await until(lambda: next((w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)

@@ -15,7 +15,7 @@ from tale_desktop import settings as keys
 from tale_desktop.context import AppContext
 from tale_desktop.domain.models import Child, Hero, Story
 from tale_desktop.domain.query import StoryQuery
-from tale_desktop.ui.compose import CUSTOM, NewStoryPanel
+from tale_desktop.ui.compose.new_story import CUSTOM, NewStoryPanel
 from tests.fakes.openrouter import FakeOpenRouter
 
 pytestmark = pytest.mark.asyncio(loop_factories=["qasync"])
@@ -189,7 +189,7 @@ async def test_text_is_painted_in_batches(ctx, fake, panel):
 
 async def test_stream_view_title_line_and_untitled_prose(qtbot):
     from tale_desktop.services.storyteller import StoryEvent, StoryEventKind
-    from tale_desktop.ui.story_stream import StoryStreamView
+    from tale_desktop.ui.compose.story_stream import StoryStreamView
 
     view = StoryStreamView(batch_ms=0)
     qtbot.addWidget(view)

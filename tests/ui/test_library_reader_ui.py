@@ -9,7 +9,7 @@ import pytest
 from tale_desktop.domain.models import Story
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.storage.library import record_to_row
-from tale_desktop.ui.library_view import StoryListModel
+from tale_desktop.ui.library.library_view import StoryListModel
 from tests.ui.helpers import click_row, until
 
 pytestmark = pytest.mark.asyncio(loop_factories=["qasync"])
@@ -108,18 +108,18 @@ async def test_view_fetches_more_when_scrolled(window, ctx):
 
 
 async def test_window_remembers_its_size(ctx):
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.shell.main_window import MainWindow
 
     first = MainWindow(ctx)
     first.show()
-    first.resize(700, 500)
-    await until(lambda: first.width() == 700, what="resized")
+    first.resize(780, 540)
+    await until(lambda: first.width() == 780, what="resized")
     first.close()
     first.deleteLater()
     second = MainWindow(ctx)
     second.show()
     try:
-        assert (second.width(), second.height()) == (700, 500)
+        assert (second.width(), second.height()) == (780, 540)
         assert not second.tasks_dock.isVisible()
     finally:
         second.close()
@@ -127,7 +127,7 @@ async def test_window_remembers_its_size(ctx):
 
 
 async def test_reader_keeps_place_when_the_same_story_grows_and_text_size_is_remembered(ctx):
-    from tale_desktop.ui.reader import ReaderPane
+    from tale_desktop.ui.reader.reader import ReaderPane
 
     story = Story(title="Long", content="\n\n".join(f"Paragraph {i} of a long story." for i in range(200)))
     reader = ReaderPane(ctx)

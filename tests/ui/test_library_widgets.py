@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QListView, QStyleOptionViewItem, QVBoxLayout, QWid
 from tale_desktop.context import AppContext
 from tale_desktop.domain.models import Child
 from tale_desktop.domain.query import SortKey, StoryQuery
-from tale_desktop.ui.library_filters import LibraryFilterBar
-from tale_desktop.ui.library_panel import LibraryFeatures
-from tale_desktop.ui.story_delegate import StoryDelegate, row_texts
-from tale_desktop.ui.story_details import StoryDetailsPanel
+from tale_desktop.ui.library.library_filters import LibraryFilterBar
+from tale_desktop.ui.library.library_panel import LibraryFeatures
+from tale_desktop.ui.library.story_delegate import StoryDelegate, row_texts
+from tale_desktop.ui.reader.story_details import StoryDetailsPanel
 from tests.library_helpers import make_narration, make_story
 from tests.ui.library_support import RowsModel, library_event, next_emission, type_text
 

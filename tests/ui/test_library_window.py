@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tale_desktop.ui.library_view import StoryListModel
+from tale_desktop.ui.library.library_view import StoryListModel
 from tests.library_helpers import make_story
 from tests.ui.helpers import click, click_row, type_into, until
 from tests.ui.library_support import type_text

@@ -9,9 +9,9 @@ import shiboken6
 from PySide6.QtWidgets import QTextBrowser
 
 from tale_desktop.context import AppContext
-from tale_desktop.ui.narration_playback import NarrationPlayback
-from tale_desktop.ui.player import AudioPlayer, PlayerState
-from tale_desktop.ui.read_along import ReadAlong
+from tale_desktop.ui.listen.narration_playback import NarrationPlayback
+from tale_desktop.ui.listen.player import AudioPlayer, PlayerState
+from tale_desktop.ui.reader.read_along import ReadAlong
 from tests.fakes.elevenlabs_server import FakeElevenLabs
 from tests.integration.narration_helpers import EN_TEXT, RU_TEXT, save_story
 

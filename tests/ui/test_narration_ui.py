@@ -8,8 +8,8 @@ import asyncio
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from tale_desktop.ui.player import PlayerState
-from tale_desktop.ui.voice_settings import VoiceSettings
+from tale_desktop.ui.listen.player import PlayerState
+from tale_desktop.ui.settings.voice_settings import VoiceSettings
 from tests.integration.narration_helpers import save_story
 from tests.ui.helpers import click, until
 

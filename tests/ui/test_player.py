@@ -13,7 +13,7 @@ import shiboken6
 from PySide6.QtMultimedia import QAudio
 
 from tale_desktop.settings import PLAYER_SPEED, PLAYER_VOLUME, Settings
-from tale_desktop.ui.player import AudioPlayer, PlayerState
+from tale_desktop.ui.listen.player import AudioPlayer, PlayerState
 
 RATE = 22050
 
@@ -152,7 +152,7 @@ def test_broken_file_reports_an_error(qtbot, player, tmp_path):
 def test_no_audio_backend_disables_the_bar_with_a_message(qtbot, make_player, monkeypatch, tmp_path):
     from PySide6.QtMultimedia import QMediaPlayer
 
-    from tale_desktop.ui.player_bar import PlayerBar, connect_player
+    from tale_desktop.ui.listen.player_bar import PlayerBar, connect_player
 
     monkeypatch.setattr(QMediaPlayer, "isAvailable", lambda self: False)
     player = make_player()

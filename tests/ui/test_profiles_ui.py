@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from tale_desktop.domain.models import Child
 from tale_desktop.storage.errors import DatabaseReadOnly
-from tale_desktop.ui.profiles import ChildEditor, HeroEditor
+from tale_desktop.ui.profiles.profiles import ChildEditor, HeroEditor
 from tests.ui.helpers import click, click_row, gone, type_into, until
 
 pytestmark = pytest.mark.asyncio(loop_factories=["qasync"])

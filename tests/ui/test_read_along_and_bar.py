@@ -8,9 +8,9 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QTextBrowser
 
 from tale_desktop.domain.speech import sentences_of, timing
-from tale_desktop.ui.player import PlayerState
-from tale_desktop.ui.player_bar import PlayerBar
-from tale_desktop.ui.read_along import ReadAlong, locate_sentences
+from tale_desktop.ui.listen.player import PlayerState
+from tale_desktop.ui.listen.player_bar import PlayerBar
+from tale_desktop.ui.reader.read_along import ReadAlong, locate_sentences
 
 CONTENT = ("The little **fox** curled up under the old oak tree.\n\n"
            "The moon rose slowly over the quiet hill. Goodnight, little fox.")

@@ -3,10 +3,15 @@ grow, cancel, and find the draft in the library; continue a story as a sequel.""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 
 from tale_desktop.domain.models import Child
+from tale_desktop.domain.query import StoryQuery
 from tests.fakes.openrouter import FakeOpenRouter
 from tests.ui.helpers import click, type_into, until
 
@@ -144,3 +149,90 @@ async def test_continue_from_the_library_menu(window, ctx, fake):
     await until(lambda: window.center.currentWidget() is panel and panel.form.sequel.currentData() == starter["id"],
                 what="form prefilled as a sequel")
     assert panel.form.language.currentData() == starter["language"]
+
+
+async def test_one_click_on_continue_fills_the_form_once_and_ctrl_n_is_fresh(window, ctx, fake):
+    rows = await ctx.library.list_stories()
+    starter = rows[0]
+    await until(lambda: window.library.model.row_of(starter["id"]) >= 0, what="starter listed")
+    panel = window.storyteller_ui.panel
+    filled: list[str] = []
+    prefill = panel.prefill_sequel
+    panel.prefill_sequel = lambda story: (filled.append(story.id), prefill(story))
+    view = window.library.list
+    view.setCurrentIndex(window.library.model.index(window.library.model.row_of(starter["id"])))
+    menu = window.library_features.show_menu(view.visualRect(view.currentIndex()).center())
+    next(a for a in menu.actions() if a.objectName() == "continue").trigger()  # the one click
+    menu.close()
+    await until(lambda: window.center.currentWidget() is panel and panel.form.sequel.currentData() == starter["id"],
+                what="form prefilled as a sequel")
+    for _ in range(30):
+        await asyncio.sleep(0.01)
+    assert filled == [starter["id"]]
+
+    window.activateWindow()  # the window manager's part once the menu is gone
+    await until(window.isActiveWindow, what="the window active again")
+    QTest.keyClick(window.focusWidget() or window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    for _ in range(30):
+        await asyncio.sleep(0.01)
+    assert panel.form.sequel.currentData() is None  # a new story, not the last sequel
+    assert panel.view.title.text() == "Your story will appear here"
+
+
+async def test_a_double_click_writes_one_story_and_the_task_is_named_by_title(window, ctx, fake):
+    await ctx.library.save_child(Child(name="Mia", age_band="5-7", gender="female", interests=["comets"]))
+    ui = window.storyteller_ui
+    ui.new_action.trigger()
+    form = ui.panel.form
+    await until(lambda: form.child.findText("Mia") >= 0, what="Mia in the form")
+    choose(form.child, "Mia")
+    started: set[str] = set()
+    ctx.tasks.subscribe(lambda h: started.add(h.name) if h.name.startswith("story:") else None)
+    QTest.mouseDClick(form.generate_button, Qt.MouseButton.LeftButton)
+    click(form.generate_button)
+    await until(lambda: ui.panel.view.outcome == "done", what="story written")
+    assert len(started) == 1 and len(ui.panel.handles) == 1
+    assert ui.panel.handles[0].title == "“The Moon Garden”"
+
+
+async def test_quitting_while_a_story_is_written_asks_first(window, ctx, fake):
+    fake.token_delay = 0.05
+    await ctx.library.save_child(Child(name="Mia", age_band="5-7", gender="female", interests=["comets"]))
+    ui = window.storyteller_ui
+    ui.new_action.trigger()
+    await until(lambda: ui.panel.form.child.findText("Mia") >= 0, what="Mia in the form")
+    choose(ui.panel.form.child, "Mia")
+    click(ui.panel.form.generate_button)
+    await until(lambda: len(ui.panel.view.body_text) > 10, what="writing")
+    window.close()
+    box = await until(lambda: window.findChild(QMessageBox, "quitWhileWriting"), what="the question")
+    assert window.isVisible() and box.isVisible() and "kept as a draft" in box.text()
+    keep = next(b for b in box.buttons() if b.text() == "Keep writing")
+    click(keep)
+    await until(lambda: not box.isVisible(), what="answered")
+    assert window.isVisible() and window.writing() == 1
+    window.close()
+    box = await until(lambda: next((b for b in window.findChildren(QMessageBox, "quitWhileWriting")
+                                    if b.isVisible()), None), what="asked again")
+    click(next(b for b in box.buttons() if b.text() == "Quit"))
+    await until(lambda: not window.isVisible(), what="the window closed")
+    ui.panel.handles[0].cancel()
+    await until(lambda: ui.panel.view.outcome == "cancelled", what="the story stopped")
+    drafts = await ctx.library.list_stories(StoryQuery(status="draft"))
+    assert len(drafts) == 1  # what was written is kept
+
+
+async def test_a_story_finished_in_the_background_says_it_is_ready(window, ctx, fake):
+    fake.token_delay = 0.0
+    await ctx.library.save_child(Child(name="Mia", age_band="5-7", gender="female", interests=["comets"]))
+    ui = window.storyteller_ui
+    ui.new_action.trigger()
+    await until(lambda: ui.panel.form.child.findText("Mia") >= 0, what="Mia in the form")
+    choose(ui.panel.form.child, "Mia")
+    click(ui.panel.form.generate_button)
+    click(ui.panel.back_button)  # back to the library while it is written
+    await until(lambda: window.ready_banner.isVisible(), what="the ready notice")
+    assert "The Moon Garden" in window.ready_banner.text.text()
+    click(window.ready_banner.open_button)
+    await until(lambda: window.reader.story is not None and window.reader.story.title == "The Moon Garden",
+                what="opened from the notice")

@@ -14,8 +14,8 @@ from PySide6.QtTest import QTest
 
 from tale_desktop.context import AppContext
 from tale_desktop.domain.models import Child
-from tale_desktop.ui.account_section import AccountSection
-from tale_desktop.ui.sync_status import SyncStatusIndicator, make_sync_action
+from tale_desktop.ui.settings.account_section import AccountSection
+from tale_desktop.ui.sync.sync_status import SyncStatusIndicator, make_sync_action
 from tests.fakes.supabase_server import FakeSupabase
 
 pytestmark = pytest.mark.asyncio(loop_factories=["qasync"])
@@ -126,7 +126,7 @@ async def test_indicator_and_action_show_offline_with_the_reason(ctx: AppContext
 async def test_main_window_has_the_indicator_action_and_account_section(ctx: AppContext, fake: FakeSupabase,
                                                                          window) -> None:
     from tale_desktop import settings as cfg
-    from tale_desktop.ui.sync_wiring import install_sync_ui
+    from tale_desktop.ui.sync.sync_wiring import install_sync_ui
 
     indicator = install_sync_ui(window, ctx, background=False)
     assert indicator.isVisible() and indicator.text() == "Sync off"

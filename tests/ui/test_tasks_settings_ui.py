@@ -12,8 +12,8 @@ from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
 from tale_desktop.services.tasks import TaskState
 from tale_desktop.storage.errors import DatabaseReadOnly
-from tale_desktop.ui.main_window import MainWindow
-from tale_desktop.ui.settings_dialog import SettingsDialog
+from tale_desktop.ui.settings.settings_dialog import SettingsDialog
+from tale_desktop.ui.shell.main_window import MainWindow
 from tests.fakes.service_checks import GOOD_KEYS, ServiceChecksFake, closed_port_url
 from tests.ui.helpers import click, gone, type_into, until
 

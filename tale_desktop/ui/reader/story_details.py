@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from tale_desktop.context import AppContext
 from tale_desktop.domain.models import RATING_MAX, RATING_MIN
 from tale_desktop.services.library import SETTABLE_STATUSES, StoryDetails
-from tale_desktop.ui import labels
-from tale_desktop.ui.flow_layout import FlowLayout
+from tale_desktop.ui.common import labels
+from tale_desktop.ui.common.flow_layout import FlowLayout
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +110,12 @@ class StoryDetailsPanel(QWidget):
     navigate_requested = Signal(str)  # a story id from the sequel chain
     failed = Signal(str)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, follow_changes: bool = True):
+        """``follow_changes=False`` where a :class:`StoryController` loads the story and feeds
+        :meth:`show_details` (the main window): then this panel never loads on its own."""
         super().__init__(parent)
         self.ctx = ctx
+        self.follow_changes = follow_changes
         self.setObjectName("storyDetails")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.details: StoryDetails | None = None
@@ -272,15 +275,17 @@ class StoryDetailsPanel(QWidget):
         target = getattr(self.details, which, None) if self.details else None
         if target:
             self.navigate_requested.emit(target["id"])
-            self.open_story(target["id"])
+            if self.follow_changes:  # else whoever feeds the panel opens it
+                self.open_story(target["id"])
 
     def _error(self, message: str, _exc: BaseException) -> None:
         self.failed.emit(message)
 
     def _error_and_reload(self, message: str, exc: BaseException) -> None:
         self._error(message, exc)
-        self.reload()  # show what is really stored
+        if self.follow_changes:
+            self.reload()  # show what is really stored (else the controller reloads on the change)
 
     def _on_change(self, kind: str, ids: list[str]) -> None:
-        if kind == "stories" and self.story_id and (not ids or self.story_id in ids):
+        if self.follow_changes and kind == "stories" and self.story_id and (not ids or self.story_id in ids):
             self.reload()

@@ -42,9 +42,9 @@ from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
 from tale_desktop.resources_path import resource
 from tale_desktop.services import connections
-from tale_desktop.ui import theme
 from tale_desktop.ui.asyncqt import alive
-from tale_desktop.ui.dialogs import show_error
+from tale_desktop.ui.common import theme
+from tale_desktop.ui.common.dialogs import show_error
 
 log = logging.getLogger(__name__)
 

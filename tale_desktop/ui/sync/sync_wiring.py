@@ -14,8 +14,8 @@ from typing import Any
 
 from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
-from tale_desktop.ui.account_section import AccountSection
-from tale_desktop.ui.sync_status import SyncStatusIndicator, make_sync_action
+from tale_desktop.ui.settings.account_section import AccountSection
+from tale_desktop.ui.sync.sync_status import SyncStatusIndicator, make_sync_action
 
 log = logging.getLogger(__name__)
 

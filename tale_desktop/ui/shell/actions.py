@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from tale_desktop.ui import theme
+from tale_desktop.ui.common import theme
 
 log = logging.getLogger(__name__)
 

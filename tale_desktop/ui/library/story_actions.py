@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 from tale_desktop.context import AppContext
 from tale_desktop.domain.models import RATING_MAX, RATING_MIN
 from tale_desktop.services.export import safe_filename
-from tale_desktop.ui.undo_bar import UndoBar
+from tale_desktop.ui.library.undo_bar import UndoBar
 
 log = logging.getLogger(__name__)
 EXPORT_FORMATS = {"md": "Markdown (.md)", "pdf": "PDF (.pdf)", "epub": "EPUB book (.epub)", "mp3": "Audio (.mp3)"}

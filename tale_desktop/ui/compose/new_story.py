@@ -35,11 +35,11 @@ from tale_desktop.domain.models import CUSTOM_MORAL_MAX, MINUTES_MAX, MINUTES_MI
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
 from tale_desktop.services.tasks import TaskHandle
-from tale_desktop.ui import labels
-from tale_desktop.ui.story_stream import StoryStreamView, looks_like_title
+from tale_desktop.ui.common import labels
+from tale_desktop.ui.compose.story_stream import StoryStreamView, looks_like_title
 
 if TYPE_CHECKING:
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,9 @@ def _combo(name: str = "") -> QComboBox:
 
 
 def _select(combo: QComboBox, value: Any) -> bool:
-    index = combo.findData(value)
+    # findData(None) finds nothing: look for the "none" item by hand.
+    index = combo.findData(value) if value is not None else next(
+        (i for i in range(combo.count()) if combo.itemData(i) is None), -1)
     if index >= 0:
         combo.setCurrentIndex(index)
     return index >= 0
@@ -302,7 +304,7 @@ class ComposeForm(QWidget):
     def reset(self) -> None:
         """A fresh form for a new story (keeps who it is for; forgets a sequel and the own-words moral)."""
         self._pending_sequel = None
-        _select(self.sequel, None)
+        self.sequel.setCurrentIndex(0)  # "No, a new story"
         self.custom_moral.clear()
         if self.moral.currentData() == CUSTOM:
             self.moral.setCurrentIndex(0)
@@ -470,7 +472,7 @@ class StorytellerUi:
         self.story_settings = None
 
     def _settings_opened(self, dialog: Any) -> None:  # a SettingsDialog
-        from tale_desktop.ui.story_settings import add_to_dialog
+        from tale_desktop.ui.settings.story_settings import add_to_dialog
 
         self.story_settings = add_to_dialog(self.window.ctx, dialog)
 

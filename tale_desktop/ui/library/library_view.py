@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QListView, QStackedWidget, QVBoxLayout, QW
 from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import LANGUAGE_NAMES
 from tale_desktop.domain.query import StoryQuery
-from tale_desktop.ui.delegates import TwoLineDelegate
+from tale_desktop.ui.common.delegates import TwoLineDelegate
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from tale_desktop.context import AppContext
 from tale_desktop.domain.models import Narration, Story
 from tale_desktop.services.narrator import NarrationListener, NarrationPart
 from tale_desktop.services.tasks import TaskHandle
-from tale_desktop.ui.player import AudioPlayer, PlayerState
-from tale_desktop.ui.read_along import ReadAlong
+from tale_desktop.ui.listen.player import AudioPlayer, PlayerState
+from tale_desktop.ui.reader.read_along import ReadAlong
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu
 
 from tale_desktop.context import AppContext
-from tale_desktop.ui.library_filters import LibraryFilterBar, LibrarySearch
-from tale_desktop.ui.story_actions import AskPath, StoryActions
-from tale_desktop.ui.story_delegate import StoryDelegate
-from tale_desktop.ui.undo_bar import UndoBar
+from tale_desktop.ui.library.library_filters import LibraryFilterBar, LibrarySearch
+from tale_desktop.ui.library.story_actions import AskPath, StoryActions
+from tale_desktop.ui.library.story_delegate import StoryDelegate
+from tale_desktop.ui.library.undo_bar import UndoBar
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tale_desktop.ui import theme
-from tale_desktop.ui.player import SPEEDS, AudioPlayer, PlayerState
-from tale_desktop.ui.wheel_guard import NoWheelComboBox
+from tale_desktop.ui.common import theme
+from tale_desktop.ui.common.wheel_guard import NoWheelComboBox
+from tale_desktop.ui.listen.player import SPEEDS, AudioPlayer, PlayerState
 
 SLEEP_CHOICES_MIN = (5, 10, 15, 30, 45, 60)
 

@@ -20,7 +20,7 @@ from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
 from tale_desktop.providers.supabase import Account
 from tale_desktop.services.sync import SyncState, SyncStatus
-from tale_desktop.ui.sync_status import SyncStateBridge, ago
+from tale_desktop.ui.sync.sync_status import SyncStateBridge, ago
 
 try:  # the window shell's liveness check (a widget may close before its background task ends)
     from tale_desktop.ui.asyncqt import alive

@@ -17,14 +17,14 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from tale_desktop.domain.models import Narration
-from tale_desktop.ui.narration_playback import NarrationPlayback
-from tale_desktop.ui.player import AudioPlayer, PlayerState
-from tale_desktop.ui.player_bar import PlayerBar, connect_player
-from tale_desktop.ui.read_along import ReadAlong
-from tale_desktop.ui.voice_settings import install_voice_settings
+from tale_desktop.ui.listen.narration_playback import NarrationPlayback
+from tale_desktop.ui.listen.player import AudioPlayer, PlayerState
+from tale_desktop.ui.listen.player_bar import PlayerBar, connect_player
+from tale_desktop.ui.reader.read_along import ReadAlong
+from tale_desktop.ui.settings.voice_settings import install_voice_settings
 
 if TYPE_CHECKING:
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

@@ -49,17 +49,17 @@ from tale_desktop.context import AppContext
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.resources_path import resource
 from tale_desktop.services.library import StoryDetails
-from tale_desktop.ui import theme, wheel_guard
-from tale_desktop.ui.actions import ActionRegistry
-from tale_desktop.ui.library_panel import LibraryFeatures
-from tale_desktop.ui.library_view import LibraryView, StoryListModel
-from tale_desktop.ui.narration_ui import install_narration
-from tale_desktop.ui.profiles import ChildrenPanel, HeroesPanel
-from tale_desktop.ui.reader import ReaderPane
-from tale_desktop.ui.settings_dialog import SettingsDialog
-from tale_desktop.ui.story_controller import StoryController
-from tale_desktop.ui.story_details import StoryDetailsPanel
-from tale_desktop.ui.tasks_panel import TasksPanel
+from tale_desktop.ui.common import theme, wheel_guard
+from tale_desktop.ui.library.library_panel import LibraryFeatures
+from tale_desktop.ui.library.library_view import LibraryView, StoryListModel
+from tale_desktop.ui.listen.narration_ui import install_narration
+from tale_desktop.ui.profiles.profiles import ChildrenPanel, HeroesPanel
+from tale_desktop.ui.reader.reader import ReaderPane
+from tale_desktop.ui.reader.story_controller import StoryController
+from tale_desktop.ui.reader.story_details import StoryDetailsPanel
+from tale_desktop.ui.settings.settings_dialog import SettingsDialog
+from tale_desktop.ui.shell.actions import ActionRegistry
+from tale_desktop.ui.shell.tasks_panel import TasksPanel
 
 log = logging.getLogger(__name__)
 MIN_WIDTH, MIN_HEIGHT = 760, 500  # fits a 1920x1080 screen at 200 % scale (960x540 logical)
@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
         # The centre: the details header over the reader (other pages such as the compose form join the stack).
         self.story = StoryController(ctx, self)
         self.reader = ReaderPane(ctx)
-        self.details = StoryDetailsPanel(ctx)
+        self.details = StoryDetailsPanel(ctx, follow_changes=False)  # fed by the controller
         self.details.hide()
         reader_page = QWidget()
         reader_page.setObjectName("readerPage")
@@ -320,14 +320,13 @@ class MainWindow(QMainWindow):
         self.story.loaded.connect(self._story_loaded)
         self.story.closed.connect(self._story_closed)
         self.story.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
-        self.details.navigate_requested.connect(self.library.select_story)
-        self.details.story_opened.connect(self._story_loaded)  # previous / next part
+        self.details.navigate_requested.connect(self._navigate)  # previous / next part
         self.theme.theme_changed.connect(self.actions.recolour)
         # Listening: player bar under the reader, Listen menu, Play action, read-along.
         self.narration = install_narration(self)
         self.refresh_banner()
 
-        from tale_desktop.ui import compose
+        from tale_desktop.ui.compose import new_story as compose
 
         self.storyteller_ui = compose.install(self)
         self.storyteller_ui.panel.story_saved.connect(self._story_written)
@@ -577,6 +576,10 @@ class MainWindow(QMainWindow):
     def open_story(self, story_id: str) -> None:
         """Show a story in the reader with its details (opening a new story marks it read)."""
         self.story.open(story_id)
+
+    def _navigate(self, story_id: str) -> None:
+        if not self.library.select_story(story_id):  # selecting it opens it; else it is filtered out
+            self.open_story(story_id)
 
     def _continue_story(self, story_id: str) -> None:
         """"Continue the story…" from the library's menu: open it, then the compose form as its sequel."""

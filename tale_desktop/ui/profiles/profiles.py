@@ -33,8 +33,8 @@ from tale_desktop.domain.enums import LANGUAGE_NAMES, AgeBand, Gender
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import INTERESTS_MAX, NAME_MAX, Child, Hero, new_id, split_list, utc_now
 from tale_desktop.ui.asyncqt import alive
-from tale_desktop.ui.delegates import TwoLineDelegate
-from tale_desktop.ui.dialogs import confirm, show_error
+from tale_desktop.ui.common.delegates import TwoLineDelegate
+from tale_desktop.ui.common.dialogs import confirm, show_error
 
 log = logging.getLogger(__name__)
 ModelIndex = QModelIndex | QPersistentModelIndex

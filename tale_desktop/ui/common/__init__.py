@@ -1,0 +1,1 @@
+"""Pieces every part of the window shares: themes and icons, words for stored values, layouts."""

@@ -1,0 +1,1 @@
+"""Writing a new story: the form and the live preview."""

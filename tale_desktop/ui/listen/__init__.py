@@ -1,0 +1,1 @@
+"""Listening: the audio player, the player bar and narration playback."""

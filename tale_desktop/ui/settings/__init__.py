@@ -1,0 +1,1 @@
+"""Settings: the pages and the groups capabilities add to them."""

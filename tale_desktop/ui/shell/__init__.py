@@ -1,0 +1,1 @@
+"""The main window, its action registry and the tasks panel."""

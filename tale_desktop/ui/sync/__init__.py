@@ -1,0 +1,1 @@
+"""Sync in the window: the status indicator and its wiring."""
