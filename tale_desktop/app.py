@@ -110,7 +110,7 @@ def _make_application():
 def install_interface_language() -> str:
     """Translators for ``TALE_LANGUAGE`` / the saved choice / the system locale, before any widget exists."""
     from tale_desktop.settings import startup_interface_language
-    from tale_desktop.ui.language import apply_language, current_language, system_ui_languages
+    from tale_desktop.ui.common.language import apply_language, current_language, system_ui_languages
 
     apply_language(startup_interface_language(system_names=system_ui_languages()))
     return current_language()
@@ -122,7 +122,7 @@ async def show_fatal(message: str) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from tale_desktop.ui.asyncqt import open_and_wait
-    from tale_desktop.ui.language import localized
+    from tale_desktop.ui.common.language import localized
 
     title = QCoreApplication.translate("app", "{app} cannot open the library").format(app=APP_TITLE)
     box = QMessageBox(QMessageBox.Icon.Critical, title, localized(message), QMessageBox.StandardButton.Close)
@@ -205,7 +205,7 @@ async def main(app) -> int:
 
 def _restart_on_request(window) -> None:
     """"Restart now" (a new interface language): close the window like the parent would, then start again."""
-    from tale_desktop.ui.language import language_switch
+    from tale_desktop.ui.common.language import language_switch
 
     switch = language_switch()
 
@@ -218,7 +218,7 @@ def _restart_on_request(window) -> None:
 
 
 def restart_pending() -> bool:
-    from tale_desktop.ui.language import language_switch
+    from tale_desktop.ui.common.language import language_switch
 
     return language_switch().restart_pending
 

@@ -13,7 +13,7 @@ from tale_desktop.domain.locale_format import MONTHS_GENITIVE
 from tale_desktop.services.export import ExportService
 from tale_desktop.services.library import LibraryService
 from tale_desktop.storage.library import Library
-from tale_desktop.ui.pdf_export import QtPdfRenderer
+from tale_desktop.ui.library.pdf_export import QtPdfRenderer
 from tests.library_helpers import make_story
 
 TEXT = "Ёжик зажигал фонарики в лесу.\n\n" + "Звёзды тихо засыпали над поляной. " * 83 + "\n\nСпокойной ночи, малыш."

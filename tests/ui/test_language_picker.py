@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tale_desktop import settings as cfg
-from tale_desktop.ui.language_picker import LanguagePicker
+from tale_desktop.ui.settings.language_picker import LanguagePicker
 
 
 def test_choice_is_saved_and_needs_a_restart(qtbot, tale_env):
@@ -34,7 +34,7 @@ def test_environment_wins(qtbot, tale_env):
 
 
 def test_restart_now_saves_and_asks_the_app(qtbot, tale_env):
-    from tale_desktop.ui.language import language_switch
+    from tale_desktop.ui.common.language import language_switch
 
     settings = cfg.Settings({**tale_env, "TALE_NO_KEYRING": "1", "LANG": "en_US.UTF-8"})
     picker = LanguagePicker(settings)

@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from tale_desktop.context import AppContext
-from tale_desktop.ui.language import apply_language
+from tale_desktop.ui.common.language import apply_language
 from tests.ui.helpers import until
 from tests.ui.latin_scan import english_left, visible_texts
 
@@ -25,7 +25,7 @@ ENGLISH_MENUS = {"File", "View", "Help", "Settings", "Story", "Stories", "Edit",
 
 @pytest.fixture
 async def ru_window(ctx: AppContext) -> AsyncIterator[Any]:
-    from tale_desktop.ui.main_window import MainWindow
+    from tale_desktop.ui.shell.main_window import MainWindow
 
     assert apply_language("ru")
     win = MainWindow(ctx)

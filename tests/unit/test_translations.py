@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTranslator
 
 from tale_desktop.domain.languages import INTERFACE_LANGUAGES
-from tale_desktop.ui import language
+from tale_desktop.ui.common import language
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "resources" / "translations"
@@ -111,7 +111,7 @@ def test_every_source_string_in_the_ts_compiles_to_a_translator(qapp):
 def test_window_formatting_follows_the_interface_language(qapp):
     from datetime import UTC, datetime
 
-    from tale_desktop.ui import formatting
+    from tale_desktop.ui.common import formatting
 
     stamp = "2026-03-12T10:00:00.000Z"
     now = datetime(2026, 3, 12, 12, 5, tzinfo=UTC)
@@ -119,7 +119,7 @@ def test_window_formatting_follows_the_interface_language(qapp):
         language.apply_language("ru")
         assert formatting.date_text(stamp) == "12 марта 2026"
         assert formatting.stories_text(5) == "5\u00a0историй" and formatting.words_text(2) == "2\u00a0слова"
-        assert formatting.enum_text("moral", "empathy") == "Сопереживание"
+        assert formatting.enum_text("moral", "empathy") == "Понимание других"
         assert formatting.number_text(12345) == "12\u00a0345"
         assert formatting.ago_text("2026-03-12T12:00:00Z", now) == "5 мин назад"
         assert formatting.duration_text(170) == "2\u00a0мин 50\u00a0с"

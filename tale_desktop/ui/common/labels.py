@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from tale_desktop.domain import labels as names
-from tale_desktop.ui.language import current_language
+from tale_desktop.ui.common.language import current_language
 
 
 def _t(text: str) -> str:

@@ -1,7 +1,7 @@
 """Dates, numbers, counts and durations as the window shows them, in the interface language.
 
 Dates and plain numbers go through ``QLocale()`` (its default is set to the interface language by
-:mod:`tale_desktop.ui.language`); counted nouns, durations and enum display names come from the same pure tables
+:mod:`tale_desktop.ui.common.language`); counted nouns, durations and enum display names come from the same pure tables
 the exports use (:mod:`tale_desktop.domain.labels`, :mod:`tale_desktop.domain.locale_format`), so "2 истории"
 and "5 историй" are right in both places.
 """
@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime, Q
 
 from tale_desktop.domain import labels
 from tale_desktop.domain.locale_format import format_duration, format_minutes, parse_stamp
-from tale_desktop.ui.language import current_language
+from tale_desktop.ui.common.language import current_language
 
 
 def _qdatetime(stamp: str | None) -> QDateTime | None:

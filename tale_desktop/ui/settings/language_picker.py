@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from tale_desktop import settings as cfg
 from tale_desktop.domain.languages import NATIVE_NAMES, SYSTEM, first_supported
-from tale_desktop.ui.language import (
+from tale_desktop.ui.common.language import (
     available_languages,
     current_language,
     language_switch,
