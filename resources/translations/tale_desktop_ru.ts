@@ -178,7 +178,7 @@
     </message>
     <message>
         <source>Any</source>
-        <translation>Любая</translation>
+        <translation>Все</translation>
     </message>
     <message>
         <source>Lowest rating</source>
@@ -293,7 +293,7 @@
     </message>
     <message>
         <source>Favourite</source>
-        <translation>Избранное</translation>
+        <translation>В избранное</translation>
     </message>
     <message>
         <source>Add to or remove from the favourites</source>
@@ -329,7 +329,7 @@
     </message>
     <message>
         <source>Quit</source>
-        <translation>Выход</translation>
+        <translation>Выйти</translation>
     </message>
     <message>
         <source>Library pane</source>
@@ -361,11 +361,11 @@
     </message>
     <message>
         <source>Larger text</source>
-        <translation>Крупнее текст</translation>
+        <translation>Увеличить текст</translation>
     </message>
     <message>
         <source>Smaller text</source>
-        <translation>Мельче текст</translation>
+        <translation>Уменьшить текст</translation>
     </message>
     <message>
         <source>Theme: as the system</source>
@@ -409,7 +409,7 @@
     </message>
     <message>
         <source>Main</source>
-        <translation>Основная</translation>
+        <translation>Основная панель</translation>
     </message>
     <message>
         <source>Remove from favourites</source>

@@ -72,7 +72,7 @@ def duration_text(seconds: float) -> str:
 
 
 def enum_text(kind: str, value: str | None) -> str:
-    """The display name of a stored value (``"empathy"`` -> ``"Сопереживание"``); a custom moral as written."""
+    """The display name of a stored value (``"empathy"`` -> ``"Понимание других"``); a custom moral as written."""
     return labels.enum_label(kind, value, current_language())
 
 
