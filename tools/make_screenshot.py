@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_API", "pyside6")
 
 STORY = "Pip and the Windblown Seagull"
-SIZES = ((900, 600), (1280, 800), (1920, 1080))
+SIZES = ((900, 600), (1280, 800), (1920, 1080), (960, 540))
 
 
 async def settle(app, seconds: float = 0.3) -> None:
@@ -56,7 +56,10 @@ async def shoot(app, out: Path, every: bool) -> None:
     await ctx.start()
     await ctx.library.save_child(Child(name="Mia", age_band="3-5", gender="female",
                                        interests=["dragons", "space", "baking"]))
+    from tale_desktop.ui.sync.sync_wiring import install_sync_ui
+
     window = MainWindow(ctx)
+    install_sync_ui(window, ctx, background=False)  # as the app does: the Account page, the status
     window.banner.dismiss()
     window.resize(1280, 800)
     window.show()

@@ -93,7 +93,8 @@ class _Checker:
             self.fail(field_name, msg("validation.list", field=field))
             return
         if len(value) < minimum:
-            self.fail(field_name, msg("validation.too_few", field=field, count=minimum))
+            self.fail(field_name, msg("validation.too_few", field=field, field_lower=label.lower(),
+                                      count=minimum))
         elif len(value) > maximum:
             self.fail(field_name, msg("validation.too_many", field=field, max=maximum, count=len(value)))
         for item in value:

@@ -39,7 +39,8 @@ async def measure(window, jobs: int) -> tuple[float, float, float, int]:
             reports += 1
             await asyncio.sleep(0.005)
 
-    handles = [ctx.tasks.spawn(job, name=f"bench.{i}", title=f"Story {i}") for i in range(jobs)]
+    # Named as stories being written, so the panel shows a row for each (it lists only the parent's own work).
+    handles = [ctx.tasks.spawn(job, name=f"story:bench-{i}", title=f"Story {i}") for i in range(jobs)]
     lags = []
     while time.monotonic() < stop:
         before = time.monotonic()

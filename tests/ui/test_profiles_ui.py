@@ -151,8 +151,8 @@ async def test_new_hero_validation_next_to_fields(window, ctx):
     type_into(editor.name, "Captain Whiskers")
     click(editor.save_button)
     assert editor.error_text("appearance") == "Appearance must not be empty"
-    assert "at least 1 item" in editor.error_text("personality_traits")
-    assert "at least 1 item" in editor.error_text("strengths")
+    assert "Add at least one" in editor.error_text("personality_traits")
+    assert "Add at least one" in editor.error_text("strengths")
     assert editor.error_text("name") == ""
     editor.appearance.setFocus()
     QTest.keyClicks(editor.appearance, "A grey cat in a blue coat")

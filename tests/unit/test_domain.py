@@ -29,7 +29,7 @@ def test_valid_child_is_trimmed():
         ({"name": "x" * 61}, "name", "Name must be at most 60 characters (it has 61)"),
         ({"age_band": "40"}, "age_band", "Age band must be one of 2-3, 3-5, 5-7, 8-12"),
         ({"gender": "robot"}, "gender", "Gender must be one of male, female, other"),
-        ({"interests": []}, "interests", "Interests needs at least 1 item"),
+        ({"interests": []}, "interests", "Add at least one to interests"),
         ({"interests": [f"i{n}" for n in range(11)]}, "interests", "Interests can have at most 10 items (there are 11)"),
         ({"interests": ["x" * 41]}, "interests", "must be at most 40 characters"),
     ],

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from tale_desktop.domain.models import WORDS_PER_MINUTE
+from tale_desktop.ui.common import labels
 
 DEFAULT_SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 2
 STAR, HEART, NOTE = "★", "♥", "♪"
@@ -31,7 +32,7 @@ def short_date(stamp: str | None) -> str:
 
 def row_texts(row: dict[str, Any]) -> tuple[str, str, str]:
     """(title, details line, badges) for a summary row; also used for tooltips and accessibility."""
-    title = str(row.get("title") or "Untitled story")
+    title = str(row.get("title") or QCoreApplication.translate("StoryDelegate", "Untitled story"))
     words = int(row.get("word_count") or 0)
     minutes = max(1, round(words / WORDS_PER_MINUTE)) if words else int(row.get("minutes") or 0)
     details = [str(row["child_name"])] if row.get("child_name") else []
@@ -39,7 +40,7 @@ def row_texts(row: dict[str, Any]) -> tuple[str, str, str]:
     if minutes:
         details.append(f"{minutes} min · {words} words")
     if row.get("status") in ("draft", "new", "archived"):
-        details.append(str(row["status"]))
+        details.append(labels.status(str(row["status"])).lower())  # in words, never the stored value
     badges = []
     if row.get("has_audio"):
         badges.append(NOTE)

@@ -7,7 +7,7 @@ highlighting goes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont, QResizeEvent, QTextBlockFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
@@ -32,18 +32,21 @@ FONT_MIN_PT, FONT_MAX_PT, FONT_STEP_PT = 10.0, 30.0, 1.5
 
 def meta_line(story: Story) -> str:
     """“For Mia · with Pip the Lighthouse Fox · English · 412 words · about 3 min read”."""
+    def t(text: str) -> str:
+        return QCoreApplication.translate("ReaderPane", text)
+
     parts = []
     if story.child_name:
-        parts.append(f"For {story.child_name}")
+        parts.append(t("For {0}").format(story.child_name))
     if story.hero_name:
-        parts.append(f"with {story.hero_name}")
+        parts.append(t("with {0}").format(story.hero_name))
     parts.append(LANGUAGE_NAMES.get(story.language, story.language))  # type: ignore[call-overload]
     words = word_count(story.content)
-    parts.append(f"{words} word{'s' if words != 1 else ''}")
+    parts.append(t("1 word") if words == 1 else t("{0} words").format(words))
     minutes = max(1, round(reading_minutes(story.content)))
-    parts.append(f"about {minutes} min read")
+    parts.append(t("about {0} min read").format(minutes))
     if story.status == "draft":
-        parts.append("draft")
+        parts.append(t("unfinished draft"))
     return " · ".join(parts)
 
 
@@ -59,7 +62,7 @@ class ReaderPane(QWidget):
         self.setObjectName("reader")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
 
-        self.empty = QLabel("Choose a story from the library to read it here.")
+        self.empty = QLabel(self.tr("Choose a story from the library to read it here."))
         self.empty.setObjectName("readerEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -73,7 +76,7 @@ class ReaderPane(QWidget):
         self.meta.setWordWrap(True)
         self.text_view = QTextBrowser()
         self.text_view.setObjectName("readerText")
-        self.text_view.setAccessibleName("Story text")
+        self.text_view.setAccessibleName(self.tr("Story text"))
         self.text_view.setFrameShape(QFrame.Shape.NoFrame)
         self.text_view.setOpenExternalLinks(False)
         self.text_view.setOpenLinks(False)
@@ -156,14 +159,14 @@ class ReaderPane(QWidget):
 
     def open_story(self, story_id: str) -> None:
         """Load the story off the loop thread and show it (a newer request replaces an older one)."""
-        self.ctx.tasks.spawn(self.ctx.library.get_story(story_id), name="reader.open", title="Opening the story",
+        self.ctx.tasks.spawn(self.ctx.library.get_story(story_id), name="reader.open", title=self.tr("Opening the story"),
                              replace=True, on_result=self.show_story)
 
     def show_story(self, story: Story) -> None:
         same = self.story is not None and self.story.id == story.id
         scroll = self.text_view.verticalScrollBar().value() if same else 0
         self.story = story
-        self.title.setText(story.title or "Untitled story")
+        self.title.setText(story.title or self.tr("Untitled story"))
         self.meta.setText(meta_line(story))
         self._render(story.content)
         self.pages.setCurrentIndex(1)
@@ -202,7 +205,7 @@ class ReaderPane(QWidget):
             else:
                 self.show_story(story)
 
-        self.ctx.tasks.spawn(reload(), name="reader.open", title="Opening the story", replace=True, on_result=done)
+        self.ctx.tasks.spawn(reload(), name="reader.open", title=self.tr("Opening the story"), replace=True, on_result=done)
 
     def clear(self) -> None:
         self.story = None

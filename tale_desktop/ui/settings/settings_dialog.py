@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -315,6 +315,8 @@ class SettingsDialog(QDialog):
     def _add_page(self, page: SettingsPage) -> SettingsPage:
         self.pages[page.name] = page
         self.page_list.addItem(page.title)
+        item = self.page_list.item(self.page_list.count() - 1)
+        item.setSizeHint(QSize(0, self.page_list.fontMetrics().height() + 14))
         self.page_stack.addWidget(page)
         return page
 

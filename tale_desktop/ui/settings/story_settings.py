@@ -7,6 +7,8 @@ works. Values are written when the dialog is saved.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,9 +28,12 @@ from tale_desktop.context import AppContext
 from tale_desktop.providers.llm import LLMClient, LLMConfig, ModelInfo
 from tale_desktop.ui.asyncqt import alive
 
+if TYPE_CHECKING:
+    from tale_desktop.ui.settings.settings_dialog import SettingsDialog
+
 
 class StorySettings(QWidget):
-    def __init__(self, ctx: AppContext, dialog: QWidget, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, dialog: SettingsDialog, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog = dialog
@@ -76,8 +81,7 @@ class StorySettings(QWidget):
         layout.addLayout(form)
 
     def _dialog_value(self, key: cfg.Key) -> str:
-        value = getattr(self.dialog, "value", None)
-        return (value(key) if value else "") or self.ctx.settings.get(key)
+        return self.dialog.value(key) or self.ctx.settings.get(key)
 
     def load_models(self) -> None:
         config = LLMConfig(base_url=self._dialog_value(cfg.LLM_BASE_URL).rstrip("/"),
@@ -92,7 +96,7 @@ class StorySettings(QWidget):
             self.load_models_button.setEnabled(True)
             self.models = models
             edit = self.dialog.edit_for(cfg.LLM_MODEL)
-            combo = self.dialog.combo_for(cfg.LLM_MODEL) if hasattr(self.dialog, "combo_for") else None
+            combo = self.dialog.combo_for(cfg.LLM_MODEL)
             if combo is not None:
                 typed = edit.text()
                 combo.clear()
@@ -122,7 +126,7 @@ class StorySettings(QWidget):
         settings.set(cfg.REVIEW_ATTEMPTS, str(self.attempts.value()))
 
 
-def add_to_dialog(ctx: AppContext, dialog) -> StorySettings:  # noqa: ANN001 - a SettingsDialog
+def add_to_dialog(ctx: AppContext, dialog: SettingsDialog) -> StorySettings:
     section = StorySettings(ctx, dialog)
     dialog.add_section(section.tr("How stories are written"), section, name="story_writing")
     dialog.saved.connect(section.save)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from tale_desktop import settings as cfg
-from tale_desktop.providers.elevenlabs import DEFAULT_VOICES
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +36,14 @@ class VoiceSettings(QWidget):
             combo = QComboBox()
             combo.setEditable(True)
             combo.setObjectName(f"voice_{language}")
-            combo.lineEdit().setPlaceholderText(f"default ({DEFAULT_VOICES[language]})")
+            combo.lineEdit().setPlaceholderText(self.tr("The standard voice"))
+            combo.setToolTip(self.tr("Pick a voice after “Load my voices”, or paste a voice id from ElevenLabs"))
             combo.setEditText(ctx.settings.get(key))
             self.combos[language] = combo
-            form.addRow("English voice" if language == "en" else "Russian voice", combo)
-        self.load_button = QPushButton("Load my voices")
-        self.load_button.setToolTip("Fill the lists with the voices of your ElevenLabs account (uses the saved key)")
+            form.addRow(self.tr("English voice") if language == "en" else self.tr("Russian voice"), combo)
+        self.load_button = QPushButton(self.tr("Load my voices"))
+        self.load_button.setToolTip(self.tr("Fill the lists with the voices of your ElevenLabs account "
+                                            "(uses the saved key)"))
         self.load_button.clicked.connect(self.load_voices)
         self.status = QLabel()
         self.status.setObjectName("fieldHint")
@@ -52,19 +54,20 @@ class VoiceSettings(QWidget):
         form.addRow("", row)
         self.piper_path = QLineEdit(ctx.settings.get(cfg.PIPER_VOICE_PATH))
         self.piper_path.setObjectName("piper_voice_path")
-        self.piper_path.setPlaceholderText("optional: your own piper voice, e.g. ru_RU-irina-medium.onnx")
-        browse = QPushButton("Choose…")
+        self.piper_path.setPlaceholderText(self.tr("optional: your own piper voice file (.onnx)"))
+        browse = QPushButton(self.tr("Choose…"))
         browse.clicked.connect(self._browse)
         piper_row = QHBoxLayout()
         piper_row.addWidget(self.piper_path, 1)
         piper_row.addWidget(browse)
-        form.addRow("Own offline voice", piper_row)
+        form.addRow(self.tr("Own offline voice"), piper_row)
 
     def load_voices(self) -> None:
         self.load_button.setEnabled(False)
-        self.status.setText("Loading the voices…")
+        self.status.setText(self.tr("Loading the voices…"))
         self.ctx.tasks.spawn(self.ctx.narrator.elevenlabs_voices(), name="settings.voices", replace=True,
-                             title="Loading ElevenLabs voices", on_result=self._fill, on_error=self._failed)
+                             title=self.tr("Loading ElevenLabs voices"), on_result=self._fill,
+                             on_error=self._failed)
 
     def _fill(self, voices: list[Any]) -> None:
         self.load_button.setEnabled(True)
@@ -73,16 +76,22 @@ class VoiceSettings(QWidget):
             combo.clear()
             speaking = [v for v in voices if language in v.languages] or voices
             for voice in speaking:
-                combo.addItem(f"{voice.name} ({voice.voice_id})", voice.voice_id)
-            combo.setEditText(current)
-        self.status.setText(f"{len(voices)} voices in your account.")
+                combo.addItem(voice.name, voice.voice_id)  # the name; the id stays behind it
+                combo.setItemData(combo.count() - 1, voice.voice_id, Qt.ItemDataRole.ToolTipRole)
+            chosen = combo.findData(current)
+            if chosen >= 0:
+                combo.setCurrentIndex(chosen)
+            else:
+                combo.setEditText(current)
+        self.status.setText(self.tr("{0} voices in your account.").format(len(voices)))
 
     def _failed(self, message: str, _exc: BaseException) -> None:
         self.load_button.setEnabled(True)
         self.status.setText(message)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a piper voice", "", "Piper voices (*.onnx)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a piper voice"), "",
+                                              self.tr("Piper voices (*.onnx)"))
         if path:
             self.piper_path.setText(path)
 

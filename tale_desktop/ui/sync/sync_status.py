@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QToolButton, QWidget
 
@@ -103,11 +103,17 @@ class SyncStatusIndicator(QToolButton):
 
 def make_sync_action(sync: SyncService, parent: QObject) -> QAction:
     """"Sync now" (Ctrl+Shift+S): starts a run in the background, disabled while one runs."""
-    action = QAction("Sync now", parent)
+    action = QAction(QCoreApplication.translate("SyncStatus", "Sync now"), parent)
     action.setObjectName("syncNowAction")
     action.setShortcut("Ctrl+Shift+S")
-    action.setStatusTip("Send this device's changes to Supabase and fetch the other devices' changes")
+    action.setStatusTip(QCoreApplication.translate(
+        "SyncStatus", "Send this device's changes to Supabase and fetch the other devices' changes"))
     action.triggered.connect(lambda: sync.request_sync("menu", by_parent=True))
     bridge = SyncStateBridge(sync, action)
-    bridge.changed.connect(lambda state: action.setEnabled(state.status is not SyncStatus.SYNCING))
+    # Disabled while a run is going and while sync is off (not set up or not signed in): it could not run.
+    def follow(state: SyncState) -> None:
+        action.setEnabled(state.status not in (SyncStatus.SYNCING, SyncStatus.OFF))
+
+    bridge.changed.connect(follow)
+    follow(bridge.state)
     return action

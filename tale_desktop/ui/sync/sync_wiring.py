@@ -10,17 +10,20 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
 from tale_desktop.ui.settings.account_section import AccountSection
 from tale_desktop.ui.sync.sync_status import SyncStatusIndicator, make_sync_action
 
+if TYPE_CHECKING:
+    from tale_desktop.ui.shell.main_window import MainWindow
+
 log = logging.getLogger(__name__)
 
 
-def install_sync_ui(window: Any, ctx: AppContext, *, background: bool = True) -> SyncStatusIndicator:
+def install_sync_ui(window: MainWindow, ctx: AppContext, *, background: bool = True) -> SyncStatusIndicator:
     """Wire sync into ``window`` (a MainWindow); call once the event loop runs."""
     sync = ctx.sync
     indicator = SyncStatusIndicator(sync)
@@ -29,19 +32,8 @@ def install_sync_ui(window: Any, ctx: AppContext, *, background: bool = True) ->
 
     action = make_sync_action(sync, window)
     window.sync_action = action
-    file_menu = getattr(window, "file_menu", None)
-    settings_action = getattr(window, "settings_action", None)
-    if file_menu is not None:
-        if settings_action is not None:
-            file_menu.insertAction(settings_action, action)
-        else:
-            file_menu.addAction(action)
-    toolbar = getattr(window, "toolbar", None)
-    if toolbar is not None:
-        if settings_action is not None:
-            toolbar.insertAction(settings_action, action)
-        else:
-            toolbar.addAction(action)
+    window.file_menu.insertAction(window.settings_action, action)
+    window.toolbar.insertAction(window.settings_action, action)
 
     def add_account_section(dialog: Any) -> None:
         def url_key() -> tuple[str, str]:
