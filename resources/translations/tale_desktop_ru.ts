@@ -649,6 +649,25 @@
     </message>
 </context>
 <context>
+    <name>ReaderPane</name>
+    <message>
+        <source>Choose a story from the library to read it here.</source>
+        <translation>Выберите сказку в библиотеке, чтобы прочитать её здесь.</translation>
+    </message>
+    <message>
+        <source>Story text</source>
+        <translation>Текст сказки</translation>
+    </message>
+    <message>
+        <source>Opening the story</source>
+        <translation>Открываем сказку</translation>
+    </message>
+    <message>
+        <source>Untitled story</source>
+        <translation>Сказка без названия</translation>
+    </message>
+</context>
+<context>
     <name>ReadyBanner</name>
     <message>
         <source>Open</source>
@@ -817,6 +836,13 @@
     <message>
         <source>Opening the story</source>
         <translation>Открываем сказку</translation>
+    </message>
+</context>
+<context>
+    <name>StoryDelegate</name>
+    <message>
+        <source>Untitled story</source>
+        <translation>Сказка без названия</translation>
     </message>
 </context>
 <context>
@@ -1037,6 +1063,17 @@
     </message>
 </context>
 <context>
+    <name>SyncStatus</name>
+    <message>
+        <source>Sync now</source>
+        <translation>Синхронизировать</translation>
+    </message>
+    <message>
+        <source>Send this device&apos;s changes to Supabase and fetch the other devices&apos; changes</source>
+        <translation>Отправить изменения с этого устройства в Supabase и получить изменения с других</translation>
+    </message>
+</context>
+<context>
     <name>TaskRow</name>
     <message>
         <source>Cancel</source>
@@ -1072,6 +1109,65 @@
     <message>
         <source>Nothing is running.</source>
         <translation>Сейчас ничего не выполняется.</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceSettings</name>
+    <message>
+        <source>The standard voice</source>
+        <translation>Стандартный голос</translation>
+    </message>
+    <message>
+        <source>Pick a voice after “Load my voices”, or paste a voice id from ElevenLabs</source>
+        <translation>Выберите голос после «Загрузить мои голоса» или вставьте идентификатор голоса из ElevenLabs</translation>
+    </message>
+    <message>
+        <source>English voice</source>
+        <translation>Голос для английского</translation>
+    </message>
+    <message>
+        <source>Russian voice</source>
+        <translation>Голос для русского</translation>
+    </message>
+    <message>
+        <source>Load my voices</source>
+        <translation>Загрузить мои голоса</translation>
+    </message>
+    <message>
+        <source>Fill the lists with the voices of your ElevenLabs account (uses the saved key)</source>
+        <translation>Заполнить списки голосами вашей учётной записи ElevenLabs (по сохранённому ключу)</translation>
+    </message>
+    <message>
+        <source>optional: your own piper voice file (.onnx)</source>
+        <translation>по желанию: свой файл голоса Piper (.onnx)</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Выбрать…</translation>
+    </message>
+    <message>
+        <source>Own offline voice</source>
+        <translation>Свой офлайн-голос</translation>
+    </message>
+    <message>
+        <source>Loading the voices…</source>
+        <translation>Загружаем голоса…</translation>
+    </message>
+    <message>
+        <source>Loading ElevenLabs voices</source>
+        <translation>Загружаем голоса ElevenLabs</translation>
+    </message>
+    <message>
+        <source>{0} voices in your account.</source>
+        <translation>Голосов в учётной записи: {0}.</translation>
+    </message>
+    <message>
+        <source>Choose a piper voice</source>
+        <translation>Выберите голос Piper</translation>
+    </message>
+    <message>
+        <source>Piper voices (*.onnx)</source>
+        <translation>Голоса Piper (*.onnx)</translation>
     </message>
 </context>
 <context>
