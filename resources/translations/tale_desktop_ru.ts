@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru" sourcelanguage="en">
 <context>
+    <name>AppearancePage</name>
+    <message>
+        <source>Appearance</source>
+        <translation>Оформление</translation>
+    </message>
+    <message>
+        <source>How the window looks. The night theme is dark and soft for reading in a dim bedroom.</source>
+        <translation>Как выглядит окно. Ночное оформление тёмное и мягкое — для чтения в полутёмной спальне.</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Оформление</translation>
+    </message>
+    <message>
+        <source>As the system (light by day, dark at night)</source>
+        <translation>Как в системе (днём светлое, ночью тёмное)</translation>
+    </message>
+    <message>
+        <source>Day: warm and light</source>
+        <translation>Дневное: тёплое и светлое</translation>
+    </message>
+    <message>
+        <source>Night: dark, warm and low contrast</source>
+        <translation>Ночное: тёмное, тёплое и неконтрастное</translation>
+    </message>
+    <message>
+        <source>The environment variable {0} chooses the theme when the app starts.</source>
+        <translation>Оформление при запуске задаёт переменная окружения {0}.</translation>
+    </message>
+</context>
+<context>
     <name>ComposeForm</name>
     <message>
         <source>In my own words…</source>
@@ -120,6 +151,17 @@
     </message>
 </context>
 <context>
+    <name>Labels</name>
+    <message>
+        <source>Chosen from who is in it</source>
+        <translation>По выбранным героям</translation>
+    </message>
+    <message>
+        <source>Any</source>
+        <translation>Любая</translation>
+    </message>
+</context>
+<context>
     <name>LanguagePicker</name>
     <message>
         <source>Interface language</source>
@@ -179,6 +221,38 @@
     <message>
         <source>Any</source>
         <translation>Все</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Дата</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>Оценка</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>Длина</translation>
+    </message>
+    <message>
+        <source>Not read yet</source>
+        <translation>Ещё не прочитанные</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>Прочитанные</translation>
+    </message>
+    <message>
+        <source>Archived</source>
+        <translation>В архиве</translation>
+    </message>
+    <message>
+        <source>Unfinished drafts</source>
+        <translation>Незаконченные черновики</translation>
     </message>
     <message>
         <source>Lowest rating</source>
@@ -266,6 +340,50 @@
     <message>
         <source>Stories</source>
         <translation>Сказки</translation>
+    </message>
+    <message>
+        <source>New story…</source>
+        <translation>Новая сказка…</translation>
+    </message>
+    <message>
+        <source>Write a new bedtime story</source>
+        <translation>Сочинить новую сказку на ночь</translation>
+    </message>
+    <message>
+        <source>Continue this story…</source>
+        <translation>Продолжить эту сказку…</translation>
+    </message>
+    <message>
+        <source>Write what happens next, with the same child and hero</source>
+        <translation>Сочинить продолжение с теми же ребёнком и героем</translation>
+    </message>
+    <message>
+        <source>Write the story</source>
+        <translation>Сочинить сказку</translation>
+    </message>
+    <message>
+        <source>Opening the story to continue</source>
+        <translation>Открываем сказку для продолжения</translation>
+    </message>
+    <message>
+        <source>add an OpenRouter API key, or the address of a local story-writing server, to write new stories. The starter stories can be read right now.</source>
+        <translation>чтобы сочинять новые сказки, добавьте ключ OpenRouter API или адрес локального сервера. Стартовые сказки можно читать уже сейчас.</translation>
+    </message>
+    <message>
+        <source>Natural voices</source>
+        <translation>Естественные голоса</translation>
+    </message>
+    <message>
+        <source>an ElevenLabs key reads stories aloud with natural voices; the offline voice works without it.</source>
+        <translation>с ключом ElevenLabs сказки читают естественные голоса; офлайн-голос работает и без него.</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Синхронизация</translation>
+    </message>
+    <message>
+        <source>a Supabase project keeps your library in step across the family&apos;s devices (optional).</source>
+        <translation>проект Supabase синхронизирует библиотеку между устройствами семьи (по желанию).</translation>
     </message>
     <message>
         <source>View</source>
@@ -651,6 +769,22 @@
 <context>
     <name>ReaderPane</name>
     <message>
+        <source>For {0}</source>
+        <translation>Для: {0}</translation>
+    </message>
+    <message>
+        <source>with {0}</source>
+        <translation>Герой: {0}</translation>
+    </message>
+    <message>
+        <source>about {0}</source>
+        <translation>около {0}</translation>
+    </message>
+    <message>
+        <source>unfinished draft</source>
+        <translation>незаконченный черновик</translation>
+    </message>
+    <message>
         <source>Choose a story from the library to read it here.</source>
         <translation>Выберите сказку в библиотеке, чтобы прочитать её здесь.</translation>
     </message>
@@ -916,14 +1050,6 @@
         <translation>♡ В избранное</translation>
     </message>
     <message>
-        <source>{0} min</source>
-        <translation>{0} мин</translation>
-    </message>
-    <message>
-        <source>{0:g} min</source>
-        <translation>{0:g} мин</translation>
-    </message>
-    <message>
         <source>Previous part: {0}</source>
         <translation>Предыдущая часть: {0}</translation>
     </message>
@@ -993,6 +1119,10 @@
     <message>
         <source>Loading the model list</source>
         <translation>Загружаем список моделей</translation>
+    </message>
+    <message>
+        <source>How stories are written</source>
+        <translation>Как пишутся сказки</translation>
     </message>
 </context>
 <context>
@@ -1202,47 +1332,6 @@
     <message>
         <source>{hours} h ago</source>
         <translation>{hours} ч назад</translation>
-    </message>
-</context>
-<context>
-    <name>section</name>
-    <message>
-        <source>How stories are written</source>
-        <translation>Как пишутся сказки</translation>
-    </message>
-</context>
-<context>
-    <name>self.window</name>
-    <message>
-        <source>Opening the story to continue</source>
-        <translation>Открываем сказку для продолжения</translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <source>Stories</source>
-        <translation>Сказки</translation>
-    </message>
-    <message>
-        <source>New story…</source>
-        <translation>Новая сказка…</translation>
-    </message>
-    <message>
-        <source>Write a new bedtime story</source>
-        <translation>Сочинить новую сказку на ночь</translation>
-    </message>
-    <message>
-        <source>Continue this story…</source>
-        <translation>Продолжить эту сказку…</translation>
-    </message>
-    <message>
-        <source>Write what happens next, with the same child and hero</source>
-        <translation>Сочинить продолжение с теми же ребёнком и героем</translation>
-    </message>
-    <message>
-        <source>Write the story</source>
-        <translation>Сочинить сказку</translation>
     </message>
 </context>
 </TS>

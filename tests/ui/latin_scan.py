@@ -44,7 +44,7 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
 
 def latin_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
-    text = re.sub(r"<[^>]+>", " ", text or "")  # rich text tags
+    text = re.sub(r"<[^>]+>|&#?\w+;", " ", text or "")  # rich text tags and entities
     text = text.replace("&", "")  # mnemonics
     for pattern in _SKIP:
         text = pattern.sub(" ", text)

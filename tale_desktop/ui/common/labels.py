@@ -34,7 +34,7 @@ def status_names() -> dict[str, str]:
 
 
 def story_type_names() -> dict[str | None, str]:
-    return {None: _t("Chosen from who is in it"), **_names("story_type")}
+    return {None: QCoreApplication.translate("Labels", "Chosen from who is in it"), **_names("story_type")}
 
 
 def age_names() -> dict[str, str]:
@@ -56,7 +56,7 @@ def moral(value: str | None, custom: bool = False) -> str:
 
 
 def theme(value: str | None) -> str:
-    return names.enum_label("theme", value, current_language()) if value else _t("Any")
+    return names.enum_label("theme", value, current_language()) if value else QCoreApplication.translate("Labels", "Any")
 
 
 def status(value: str | None) -> str:

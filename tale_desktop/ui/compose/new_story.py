@@ -11,7 +11,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -434,25 +434,25 @@ class StorytellerUi:
         self.panel = NewStoryPanel(window.ctx)
         self.panel.back_button.show()
         window.add_center_page(self.panel)
-        stories = window.tr("Stories")
+        stories = QCoreApplication.translate("MainWindow", "Stories")
         self.new_action = window.actions.define(
-            "new_story", window.tr("New story…"), section=stories, shortcuts=[QKeySequence.StandardKey.New],
-            icon="new-story", tip=window.tr("Write a new bedtime story"), slot=self.new_story)
+            "new_story", QCoreApplication.translate("MainWindow", "New story…"), section=stories, shortcuts=[QKeySequence.StandardKey.New],
+            icon="new-story", tip=QCoreApplication.translate("MainWindow", "Write a new bedtime story"), slot=self.new_story)
         window.add_primary_action(self.new_action)
         self.continue_action = window.actions.define(
-            "continue_story", window.tr("Continue this story…"), section=stories, shortcuts=["Ctrl+Shift+N"],
-            icon="continue", tip=window.tr("Write what happens next, with the same child and hero"),
+            "continue_story", QCoreApplication.translate("MainWindow", "Continue this story…"), section=stories, shortcuts=["Ctrl+Shift+N"],
+            icon="continue", tip=QCoreApplication.translate("MainWindow", "Write what happens next, with the same child and hero"),
             slot=self.continue_story)
         self.continue_action.setEnabled(False)
         window.add_primary_action(self.continue_action)
         window.story_menu.insertAction(window.story_menu.actions()[0], self.new_action)
         window.story_menu.insertAction(window.actions["favourite"], self.continue_action)
         self.generate_action = window.actions.define(
-            "generate", window.tr("Write the story"), section=stories, shortcuts=["Ctrl+Return", "Ctrl+Enter"],
+            "generate", QCoreApplication.translate("MainWindow", "Write the story"), section=stories, shortcuts=["Ctrl+Return", "Ctrl+Enter"],
             slot=self.panel.form.submit)
         self.panel.addAction(self.generate_action)
         self.generate_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.continue_button = QPushButton(window.tr("Continue this story…"))
+        self.continue_button = QPushButton(QCoreApplication.translate("MainWindow", "Continue this story…"))
         self.continue_button.setObjectName("continueStoryButton")
         self.continue_button.clicked.connect(self.continue_story)
         self.continue_button.hide()
@@ -507,7 +507,7 @@ class StorytellerUi:
             self.show_form()
 
         self.window.ctx.tasks.spawn(self.window.ctx.library.get_story(story_id), name="compose.sequel",
-                                    title=self.window.tr("Opening the story to continue"), replace=True,
+                                    title=QCoreApplication.translate("MainWindow", "Opening the story to continue"), replace=True,
                                     on_result=loaded)
 
     def open_story(self, story_id: str) -> None:

@@ -40,13 +40,13 @@ def _t(text: str) -> str:
 
 
 def sort_labels() -> dict[SortKey, str]:
-    return {SortKey.DATE: _t("Date"), SortKey.TITLE: _t("Title"), SortKey.RATING: _t("Rating"),
-            SortKey.LENGTH: _t("Length")}
+    return {SortKey.DATE: QCoreApplication.translate("LibraryFilterBar", "Date"), SortKey.TITLE: QCoreApplication.translate("LibraryFilterBar", "Title"), SortKey.RATING: QCoreApplication.translate("LibraryFilterBar", "Rating"),
+            SortKey.LENGTH: QCoreApplication.translate("LibraryFilterBar", "Length")}
 
 
 def status_labels() -> dict[str, str]:
-    return {"": _t("Any"), "new": _t("Not read yet"), "read": _t("Read"), "archived": _t("Archived"),
-            "draft": _t("Unfinished drafts")}
+    return {"": QCoreApplication.translate("LibraryFilterBar", "Any"), "new": QCoreApplication.translate("LibraryFilterBar", "Not read yet"), "read": QCoreApplication.translate("LibraryFilterBar", "Read"), "archived": QCoreApplication.translate("LibraryFilterBar", "Archived"),
+            "draft": QCoreApplication.translate("LibraryFilterBar", "Unfinished drafts")}
 
 
 class LibraryFilterBar(QWidget):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -142,18 +142,18 @@ class AppearancePage(SettingsPage):
     """Day, night or the system's choice (applied at once), and the reader's text size."""
 
     def __init__(self, ctx: AppContext, manager: theme.ThemeManager | None, parent: QWidget | None = None):
-        super().__init__("appearance", self.tr_("Appearance"),
-                         self.tr_("How the window looks. The night theme is dark and soft for reading in a "
+        super().__init__("appearance", QCoreApplication.translate("AppearancePage", "Appearance"),
+                         QCoreApplication.translate("AppearancePage", "How the window looks. The night theme is dark and soft for reading in a "
                                   "dim bedroom."), parent)
         self.ctx = ctx
         self.manager = manager
-        group = QGroupBox(self.tr_("Theme"))
+        group = QGroupBox(QCoreApplication.translate("AppearancePage", "Theme"))
         column = QVBoxLayout(group)
         self.choice_buttons: dict[str, QRadioButton] = {}
         self._group = QButtonGroup(self)
-        for choice, text in ((theme.SYSTEM, self.tr_("As the system (light by day, dark at night)")),
-                             (theme.DAY, self.tr_("Day: warm and light")),
-                             (theme.NIGHT, self.tr_("Night: dark, warm and low contrast"))):
+        for choice, text in ((theme.SYSTEM, QCoreApplication.translate("AppearancePage", "As the system (light by day, dark at night)")),
+                             (theme.DAY, QCoreApplication.translate("AppearancePage", "Day: warm and light")),
+                             (theme.NIGHT, QCoreApplication.translate("AppearancePage", "Night: dark, warm and low contrast"))):
             button = QRadioButton(text)
             button.setObjectName(f"theme_{choice}")
             self._group.addButton(button)
@@ -162,7 +162,7 @@ class AppearancePage(SettingsPage):
             button.toggled.connect(lambda on, c=choice: on and self._preview(c))
         env = ctx.settings.env.get(cfg.UI_THEME.env or "")
         if env:
-            hint = QLabel(self.tr_("The environment variable {0} chooses the theme when the app starts.")
+            hint = QLabel(QCoreApplication.translate("AppearancePage", "The environment variable {0} chooses the theme when the app starts.")
                           .format(cfg.UI_THEME.env))
             hint.setObjectName("fieldHint")
             hint.setWordWrap(True)
@@ -170,12 +170,6 @@ class AppearancePage(SettingsPage):
         self.add(group)
         self._initial = manager.choice if manager else theme.SYSTEM
         self.load()
-
-    @staticmethod
-    def tr_(text: str) -> str:
-        from PySide6.QtCore import QCoreApplication
-
-        return QCoreApplication.translate("AppearancePage", text)
 
     def load(self) -> None:
         self.choice_buttons[self._initial].setChecked(True)

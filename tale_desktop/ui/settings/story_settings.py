@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QCompleter,
@@ -128,6 +128,6 @@ class StorySettings(QWidget):
 
 def add_to_dialog(ctx: AppContext, dialog: SettingsDialog) -> StorySettings:
     section = StorySettings(ctx, dialog)
-    dialog.add_section(section.tr("How stories are written"), section, name="story_writing")
+    dialog.add_section(QCoreApplication.translate("StorySettings", "How stories are written"), section, name="story_writing")
     dialog.saved.connect(section.save)
     return section

@@ -79,14 +79,14 @@ def missing_services(settings: cfg.Settings) -> list[tuple[str, str]]:
     """(service, what its key unlocks) for every service that is not configured yet."""
     missing = []
     if not settings.llm_configured:
-        missing.append((_t("Stories"), _t("add an OpenRouter API key, or the address of a local story-writing "
+        missing.append((QCoreApplication.translate("MainWindow", "Stories"), QCoreApplication.translate("MainWindow", "add an OpenRouter API key, or the address of a local story-writing "
                                           "server, to write new stories. The starter stories can be read "
                                           "right now.")))
     if not settings.elevenlabs_configured:
-        missing.append((_t("Natural voices"), _t("an ElevenLabs key reads stories aloud with natural voices; "
+        missing.append((QCoreApplication.translate("MainWindow", "Natural voices"), QCoreApplication.translate("MainWindow", "an ElevenLabs key reads stories aloud with natural voices; "
                                                  "the offline voice works without it.")))
     if not settings.supabase_configured:
-        missing.append((_t("Sync"), _t("a Supabase project keeps your library in step across the family's "
+        missing.append((QCoreApplication.translate("MainWindow", "Sync"), QCoreApplication.translate("MainWindow", "a Supabase project keeps your library in step across the family's "
                                        "devices (optional).")))
     return missing
 
