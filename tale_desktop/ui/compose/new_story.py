@@ -29,13 +29,15 @@ from PySide6.QtWidgets import (
 )
 
 from tale_desktop.context import AppContext
-from tale_desktop.domain.enums import LANGUAGE_NAMES, AgeBand, Language, Status
+from tale_desktop.domain.enums import AgeBand, Status
 from tale_desktop.domain.errors import ValidationError
+from tale_desktop.domain.languages import suggested_story_language
 from tale_desktop.domain.models import CUSTOM_MORAL_MAX, MINUTES_MAX, MINUTES_MIN, Child, Hero, Story
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
 from tale_desktop.services.tasks import TaskHandle
 from tale_desktop.ui.common import labels
+from tale_desktop.ui.common.language import current_language, localized
 from tale_desktop.ui.compose.story_stream import StoryStreamView, looks_like_title
 
 if TYPE_CHECKING:
@@ -100,8 +102,12 @@ class ComposeForm(QWidget):
         for value, label in labels.theme_names().items():
             self.theme.addItem(label, value.value)
         self.language = _combo("composeLanguage")
-        for language in Language:
-            self.language.addItem(LANGUAGE_NAMES[language], language.value)
+        for code, name in labels.language_names().items():
+            self.language.addItem(name, code.value)
+        _select(self.language, current_language())  # new stories follow the interface language
+        self._language_chosen = False  # the parent picked a language: suggestions stop
+        self._children: dict[str, Child] = {}
+        self._heroes: dict[str, Hero] = {}
         self.minutes = QSpinBox()
         self.minutes.setObjectName("composeMinutes")
         self.minutes.setRange(MINUTES_MIN, MINUTES_MAX)
@@ -164,6 +170,7 @@ class ComposeForm(QWidget):
         self.minutes.valueChanged.connect(self._minutes_changed)
         self.child.currentIndexChanged.connect(self._who_changed)
         self.hero.currentIndexChanged.connect(self._who_changed)
+        self.language.activated.connect(self._language_picked)
         self.generate_button.clicked.connect(self.submit)
         self._minutes_changed(self.minutes.value())
         self._who_changed()
@@ -197,7 +204,10 @@ class ComposeForm(QWidget):
             self.child.addItem(child.name, child.id)
         self.hero.addItem(self.tr("No hero"), None)
         for hero in heroes:
-            self.hero.addItem(f"{hero.name} ({LANGUAGE_NAMES.get(hero.language, hero.language)})", hero.id)
+            self.hero.addItem(f"{hero.name} ({labels.language_names().get(hero.language, hero.language)})",
+                              hero.id)
+        self._children = {child.id: child for child in children}
+        self._heroes = {hero.id: hero for hero in heroes}
         self.sequel.addItem(self.tr("No, a new story"), None)
         for row in stories:
             if row["status"] != Status.DRAFT:
@@ -224,6 +234,20 @@ class ComposeForm(QWidget):
 
     def _who_changed(self) -> None:
         self.age_band.setEnabled(self.child.currentData() is None)
+        self._suggest_language()
+
+    def _language_picked(self) -> None:
+        self._language_chosen = True
+
+    def _suggest_language(self) -> None:
+        """A Russian hero or child suggests a Russian story (until the parent picks a language)."""
+        if self._language_chosen or self._pending_sequel is not None:
+            return
+        hero = self._heroes.get(self.hero.currentData() or "")
+        child = self._children.get(self.child.currentData() or "")
+        _select(self.language, suggested_story_language(
+            current_language(), hero_language=hero.language if hero else None,
+            hero_name=hero.name if hero else "", child_name=child.name if child else ""))
 
     # -- prefill ------------------------------------------------------------------------------------------------
     def prefill_sequel(self, story: Story) -> None:
@@ -287,11 +311,11 @@ class ComposeForm(QWidget):
         """Each message next to its field; the others (and those of fields without a place) under the form."""
         rest = []
         for name, label in self.field_errors.items():
-            label.setText(errors.get(name, ""))
+            label.setText(localized(errors.get(name, "")))
             label.setVisible(name in errors)
         for name, message in errors.items():
             if name not in self.field_errors:
-                rest.append(message)
+                rest.append(localized(message))
         self.error.setText("\n".join(rest))
         self.error.setVisible(bool(rest))
 
@@ -304,6 +328,7 @@ class ComposeForm(QWidget):
     def reset(self) -> None:
         """A fresh form for a new story (keeps who it is for; forgets a sequel and the own-words moral)."""
         self._pending_sequel = None
+        self._language_chosen = False
         self.sequel.setCurrentIndex(0)  # "No, a new story"
         self.custom_moral.clear()
         if self.moral.currentData() == CUSTOM:

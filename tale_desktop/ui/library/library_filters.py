@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from tale_desktop.context import AppContext
-from tale_desktop.domain.enums import LANGUAGE_NAMES, Language
+from tale_desktop.domain.enums import Language
 from tale_desktop.domain.models import Child
 from tale_desktop.domain.query import SortKey, StoryQuery
+from tale_desktop.ui.common import labels
 
 log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 200
@@ -78,7 +79,7 @@ class LibraryFilterBar(QWidget):
         self.language = combo("languageFilter", self.tr("Language"))
         self.language.addItem(self.tr("Any"), None)
         for language in Language:
-            self.language.addItem(LANGUAGE_NAMES.get(language, language.value), language.value)
+            self.language.addItem(labels.language_names().get(language, language.value), language.value)
         self.min_rating = combo("minRatingFilter", self.tr("Lowest rating"))
         self.min_rating.addItem(self.tr("Any"), None)
         for n in range(10, 0, -1):
