@@ -31,6 +31,10 @@
         <source>The environment variable {0} chooses the theme when the app starts.</source>
         <translation>Оформление при запуске задаёт переменная окружения {0}.</translation>
     </message>
+    <message>
+        <source>Language</source>
+        <translation>Язык</translation>
+    </message>
 </context>
 <context>
     <name>ComposeForm</name>
