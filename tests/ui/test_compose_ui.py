@@ -122,6 +122,7 @@ async def test_wrong_key_shows_one_message_with_settings_button(ctx, fake, panel
     click(panel.form.generate_button)
     await until(lambda: panel.view.outcome == "failed", what="failure")
     assert panel.view.error_box.isVisible() and "API key" in panel.view.error_label.text()
+    assert panel.view.title.text() == "The story could not be written"  # not "Writing your story…"
     click(panel.view.settings_button)
     assert asked == [True]
     assert await ctx.library.count_stories(StoryQuery(status="draft")) == 0

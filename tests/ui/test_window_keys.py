@@ -137,3 +137,22 @@ async def test_help_lists_the_keyboard_shortcuts(window):
     assert "0 for 10" in keys["Rate 1 to 10"] and keys["Delete"] == "Del" and keys["Search"] == "Ctrl+F"
     assert keys["Full-screen reader"] == "F11"
     dialog.close()
+
+
+async def test_space_on_a_focused_button_presses_the_button(window, ctx):
+    await open_orbi(window)
+    play = window.actions["play"]
+    pressed: list[bool] = []
+    play.triggered.disconnect()
+    play.triggered.connect(lambda *_: pressed.append(True))
+    clicked: list[bool] = []
+    button = window.details.favourite
+    button.clicked.connect(lambda *_: clicked.append(True))
+    button.setFocus()
+    QTest.keyClick(button, Qt.Key.Key_Space)
+    assert clicked == [True] and pressed == []
+    if not play.isEnabled():
+        return  # no audio output here: Space has nothing to play
+    window.reader.text_view.setFocus()
+    QTest.keyClick(window.reader.text_view, Qt.Key.Key_Space)
+    assert pressed == [True]

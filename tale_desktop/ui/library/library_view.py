@@ -207,7 +207,7 @@ class LibraryView(QWidget):
         self.list.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.list.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
-        self.empty = QLabel("No stories yet.")
+        self.empty = QLabel(self.tr("No stories yet."))
         self.empty.setObjectName("emptyHint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -262,8 +262,8 @@ class LibraryView(QWidget):
     def _update_empty(self) -> None:
         if self.model.rowCount() == 0 and not self.model.loading:
             searching = self.model.query != StoryQuery()
-            self.empty.setText("No stories match." if searching else
-                               "No stories yet. The starter stories appear here once the library is ready.")
+            self.empty.setText(self.tr("No stories match.") if searching else
+                               self.tr("No stories yet. The starter stories appear here once the library is ready."))
             self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentWidget(self.list)

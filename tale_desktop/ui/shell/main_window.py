@@ -58,6 +58,7 @@ from tale_desktop.ui.reader.reader import ReaderPane
 from tale_desktop.ui.reader.story_controller import StoryController
 from tale_desktop.ui.reader.story_details import StoryDetailsPanel
 from tale_desktop.ui.settings.settings_dialog import SettingsDialog
+from tale_desktop.ui.shell import key_guard
 from tale_desktop.ui.shell.actions import ActionRegistry
 from tale_desktop.ui.shell.tasks_panel import TasksPanel
 
@@ -231,6 +232,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication) and not app.property("taleWheelGuard"):
             app.setProperty("taleWheelGuard", True)  # the wheel scrolls pages, not unfocused combo boxes
             self._wheel_guard = wheel_guard.install(app)
+            self._key_guard = key_guard.install(app)  # Space on a focused button presses it
         self.theme = theme.ThemeManager(ctx.settings, self)
 
         # The library pane: library and profiles.
