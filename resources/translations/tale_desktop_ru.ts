@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru" sourcelanguage="en">
 <context>
+    <name>AccountSection</name>
+    <message>
+        <source>Checking the account…</source>
+        <translation>Проверяем учётную запись…</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Войти</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Выйти</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Синхронизировать</translation>
+    </message>
+    <message>
+        <source>Not signed in. Sign in with your Supabase account to sync this library with the family&apos;s other devices.</source>
+        <translation>Вход не выполнен. Войдите в учётную запись Supabase, чтобы библиотека синхронизировалась с другими устройствами семьи.</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Синхронизируем…</translation>
+    </message>
+    <message>
+        <source>Enter the email and password of your Supabase account.</source>
+        <translation>Введите адрес эл. почты и пароль учётной записи Supabase.</translation>
+    </message>
+    <message>
+        <source>Enter the project URL and anon key first (Project Settings → API).</source>
+        <translation>Сначала укажите адрес проекта и анонимный ключ (Project Settings → API).</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Входим…</translation>
+    </message>
+</context>
+<context>
     <name>AppearancePage</name>
     <message>
         <source>Appearance</source>
@@ -34,6 +73,28 @@
     <message>
         <source>Language</source>
         <translation>Язык</translation>
+    </message>
+</context>
+<context>
+    <name>ChildEditor</name>
+    <message>
+        <source>e.g. Mia</source>
+        <translation>например, Маша</translation>
+    </message>
+    <message>
+        <source>e.g. dragons, space, baking</source>
+        <translation>например: драконы, космос, выпечка</translation>
+    </message>
+</context>
+<context>
+    <name>ChildrenPanel</name>
+    <message>
+        <source>No children yet. Add one so stories can be written for them.</source>
+        <translation>Детей пока нет. Добавьте ребёнка, чтобы сочинять сказки для него.</translation>
+    </message>
+    <message>
+        <source>Add child…</source>
+        <translation>Добавить ребёнка…</translation>
     </message>
 </context>
 <context>
@@ -152,6 +213,64 @@
     <message>
         <source>Hide the welcome message</source>
         <translation>Скрыть приветствие</translation>
+    </message>
+</context>
+<context>
+    <name>HeroEditor</name>
+    <message>
+        <source>e.g. Captain Whiskers</source>
+        <translation>например, Капитан Усатик</translation>
+    </message>
+    <message>
+        <source>What the hero looks like</source>
+        <translation>Как выглядит герой</translation>
+    </message>
+    <message>
+        <source>optional, e.g. maps, stars</source>
+        <translation>по желанию, например: карты, звёзды</translation>
+    </message>
+    <message>
+        <source>e.g. never gives up</source>
+        <translation>например, никогда не сдаётся</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Built-in heroes cannot be changed. Copy this one to make your own version.</source>
+        <translation>Встроенных героев изменить нельзя. Скопируйте героя, чтобы сделать свою версию.</translation>
+    </message>
+</context>
+<context>
+    <name>HeroesPanel</name>
+    <message>
+        <source>No heroes yet.</source>
+        <translation>Героев пока нет.</translation>
+    </message>
+    <message>
+        <source>Add hero…</source>
+        <translation>Добавить героя…</translation>
+    </message>
+    <message>
+        <source>Copy…</source>
+        <translation>Копировать…</translation>
+    </message>
+    <message>
+        <source>Make your own editable copy of this hero</source>
+        <translation>Сделать свою копию этого героя, которую можно изменять</translation>
+    </message>
+    <message>
+        <source>View…</source>
+        <translation>Открыть…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Изменить…</translation>
+    </message>
+    <message>
+        <source>Built-in heroes cannot be deleted</source>
+        <translation>Встроенных героев удалить нельзя</translation>
     </message>
 </context>
 <context>
@@ -321,6 +440,21 @@
     <message>
         <source>Filter by child, language, rating, status…</source>
         <translation>Отбор по ребёнку, языку, оценке, статусу…</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryView</name>
+    <message>
+        <source>No stories yet.</source>
+        <translation>Сказок пока нет.</translation>
+    </message>
+    <message>
+        <source>No stories match.</source>
+        <translation>Подходящих сказок нет.</translation>
+    </message>
+    <message>
+        <source>No stories yet. The starter stories appear here once the library is ready.</source>
+        <translation>Сказок пока нет. Стартовые сказки появятся здесь, когда библиотека будет готова.</translation>
     </message>
 </context>
 <context>
@@ -970,6 +1104,17 @@
     </message>
 </context>
 <context>
+    <name>StoryActions</name>
+    <message>
+        <source>Rate</source>
+        <translation>Оценить</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Сохранить в файл</translation>
+    </message>
+</context>
+<context>
     <name>StoryController</name>
     <message>
         <source>Opening the story</source>
@@ -1083,6 +1228,10 @@
     <message>
         <source>Type a model id, or load the server&apos;s list to pick one.</source>
         <translation>Введите название модели или загрузите список с сервера и выберите.</translation>
+    </message>
+    <message>
+        <source>e.g. {0}</source>
+        <translation>например: {0}</translation>
     </message>
     <message>
         <source>Tried in order when the main model is unknown or unavailable.</source>
@@ -1246,6 +1395,13 @@
     </message>
 </context>
 <context>
+    <name>UndoBar</name>
+    <message>
+        <source>Undo</source>
+        <translation>Отменить</translation>
+    </message>
+</context>
+<context>
     <name>VoiceSettings</name>
     <message>
         <source>The standard voice</source>
@@ -1302,6 +1458,21 @@
     <message>
         <source>Piper voices (*.onnx)</source>
         <translation>Голоса Piper (*.onnx)</translation>
+    </message>
+</context>
+<context>
+    <name>_ProfileList</name>
+    <message>
+        <source>Add…</source>
+        <translation>Добавить…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Изменить…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Удалить</translation>
     </message>
 </context>
 <context>

@@ -29,7 +29,7 @@ ALLOWED_WORDS = {
     "Markdown", "MP3", "JSONL", "URL", "Piper", "piper", "eSpeak", "espeak", "NG", "Ctrl", "Shift", "Alt",
     "Esc", "Del", "Ins", "Home", "End", "PgUp", "PgDown", "F11", "F1", "F5", "anon", "ID", "GNOME", "KWallet",
     "Keyring", "SQLite", "Linux", "Windows", "macOS", "onnx", "wav", "mp3", "md", "pdf", "epub", "jsonl", "v1",
-    "localhost", "http", "https", "www", "io", "ru", "en", "UTF", "LLM",
+    "localhost", "http", "https", "www", "io", "ru", "en", "UTF", "OK",
 }
 _SKIP = [
     re.compile(r"\b(?:Ctrl|Shift|Alt|Meta)\+\S+|\bF\d{1,2}\b"),  # key sequences
@@ -83,8 +83,9 @@ def visible_texts(root: QWidget, skip: Iterable[QWidget] = ()) -> list[tuple[str
             add(widget, "text", widget.text())
             if isinstance(widget, QToolButton) and widget.defaultAction() is not None:
                 add(widget, "action", widget.defaultAction().text())
-            if widget.menu() is not None:
-                menu_texts(widget.menu(), widget)
+            menu = widget.menu() if hasattr(widget, "menu") else None
+            if menu is not None:
+                menu_texts(menu, widget)
         elif isinstance(widget, QComboBox):
             for i in range(widget.count()):
                 add(widget, f"item{i}", widget.itemText(i))

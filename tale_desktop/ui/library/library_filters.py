@@ -100,7 +100,7 @@ class LibraryFilterBar(QWidget):
         self.order.setCheckable(True)  # checked = ascending
         self.order.setAccessibleName(self.tr("Sort direction"))
         self._update_order_text()
-        self.count = QLabel(self.tr(""))
+        self.count = QLabel()
         self.count.setObjectName("libraryCount")
         self.filters_button = QToolButton()
         self.filters_button.setObjectName("filtersButton")

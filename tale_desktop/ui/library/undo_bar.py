@@ -37,7 +37,7 @@ class UndoBar(QFrame):
         self.undo_button = QPushButton(self.tr("Undo"))
         self.undo_button.setObjectName("undoButton")
         self.close_button = QToolButton()
-        self.close_button.setText(self.tr("✕"))
+        self.close_button.setText("✕")
         self.close_button.setAccessibleName("Dismiss")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 6, 4)

@@ -12,7 +12,14 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -457,7 +464,8 @@ class ChildrenPanel(_ProfileList):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         model = RecordListModel(ctx, "children", ctx.library.list_children, child_subtitle)
-        super().__init__(model, "No children yet. Add one so stories can be written for them.", parent)
+        super().__init__(model, QCoreApplication.translate(
+            "ChildrenPanel", "No children yet. Add one so stories can be written for them."), parent)
         self.ctx = ctx
         model.setParent(self)
         self.add_button.setText(self.tr("Add child…"))
@@ -491,7 +499,7 @@ class HeroesPanel(_ProfileList):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         model = RecordListModel(ctx, "heroes", ctx.library.list_heroes, hero_subtitle)
-        super().__init__(model, "No heroes yet.", parent)
+        super().__init__(model, QCoreApplication.translate("HeroesPanel", "No heroes yet."), parent)
         self.ctx = ctx
         model.setParent(self)
         self.add_button.setText(self.tr("Add hero…"))

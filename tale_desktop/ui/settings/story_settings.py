@@ -47,7 +47,7 @@ class StorySettings(QWidget):
         self.models_note.setWordWrap(True)
         self.fallbacks = QLineEdit(settings.get(cfg.LLM_FALLBACK_MODELS))
         self.fallbacks.setObjectName("fallbackModels")
-        self.fallbacks.setPlaceholderText("e.g. anthropic/claude-3.5-haiku, meta-llama/llama-3-8b")
+        self.fallbacks.setPlaceholderText(self.tr("e.g. {0}").format("anthropic/claude-3.5-haiku, meta-llama/llama-3-8b"))
         self.fallbacks.setToolTip(self.tr("Tried in order when the main model is unknown or unavailable."))
         self.review = QCheckBox(self.tr("Check each story for safety and quality"))
         self.review.setObjectName("reviewEnabled")
