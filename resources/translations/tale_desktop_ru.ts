@@ -414,14 +414,6 @@
         <translation>Сбросить фильтры</translation>
     </message>
     <message>
-        <source>1 story</source>
-        <translation>1 сказка</translation>
-    </message>
-    <message>
-        <source>{0} stories</source>
-        <translation>Сказок: {0}</translation>
-    </message>
-    <message>
         <source>Oldest / A–Z / lowest / shortest first</source>
         <translation>Сначала старые / А–Я / низкие / короткие</translation>
     </message>
@@ -716,20 +708,12 @@
         <translation>Считаем сказки</translation>
     </message>
     <message>
-        <source>1 story matches</source>
-        <translation>Найдена 1 сказка</translation>
+        <source>Found {0}</source>
+        <translation>Найдено: {0}</translation>
     </message>
     <message>
-        <source>{0} stories match</source>
-        <translation>Найдено сказок: {0}</translation>
-    </message>
-    <message>
-        <source>1 story in the library</source>
-        <translation>В библиотеке 1 сказка</translation>
-    </message>
-    <message>
-        <source>{0} stories in the library</source>
-        <translation>Сказок в библиотеке: {0}</translation>
+        <source>{0} in the library</source>
+        <translation>В библиотеке: {0}</translation>
     </message>
     <message>
         <source>A story is still being written</source>
@@ -1342,7 +1326,7 @@
     </message>
     <message>
         <source>{0} / {1} words</source>
-        <translation>{0} / {1} слов</translation>
+        <translation>Написано слов: {0} из {1}</translation>
     </message>
 </context>
 <context>

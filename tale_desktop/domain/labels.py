@@ -91,6 +91,9 @@ WORD_FORMS = {"en": {"one": "word", "other": "words"},
               "ru": {"one": "слово", "few": "слова", "many": "слов", "other": "слова"}}
 STORY_FORMS = {"en": {"one": "story", "other": "stories"},
                "ru": {"one": "история", "few": "истории", "many": "историй", "other": "истории"}}
+#: What the window calls the stories it keeps: "1 tale" reads oddly in English, so English says "story".
+TALE_FORMS = {"en": {"one": "story", "other": "stories"},
+              "ru": {"one": "сказка", "few": "сказки", "many": "сказок", "other": "сказки"}}
 MINUTE_FORMS = {"en": {"one": "minute", "other": "minutes"},
                 "ru": {"one": "минута", "few": "минуты", "many": "минут", "other": "минуты"}}
 
@@ -119,6 +122,11 @@ def words_phrase(count: int, language: str) -> str:
 def stories_phrase(count: int, language: str) -> str:
     """``"1 story"``, ``"2 истории"``, ``"5 историй"``."""
     return count_phrase(count, STORY_FORMS, language)
+
+
+def tales_phrase(count: int, language: str) -> str:
+    """``"1 story"``, ``"2 сказки"``, ``"5 сказок"`` (the window's word for the library's stories)."""
+    return count_phrase(count, TALE_FORMS, language)
 
 
 def reading_phrase(minutes: float, language: str) -> str:

@@ -131,3 +131,11 @@ def test_story_facts_in_russian():
         "Для": "Маша", "Герой": "Ёжик", "Мораль": "Понимание других", "Тема": "Животные",
         "Длина": "3 мин чтения · 423 слова", "Написана": "1 января 2026 г.",
     }
+
+
+def test_the_window_counts_tales():
+    from tale_desktop.domain.labels import tales_phrase
+
+    assert [plain(tales_phrase(n, "ru")) for n in (1, 2, 5, 21, 112)] == [
+        "1 сказка", "2 сказки", "5 сказок", "21 сказка", "112 сказок"]
+    assert tales_phrase(1, "en") == "1 story" and tales_phrase(3, "en") == "3 stories"

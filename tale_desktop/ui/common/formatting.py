@@ -54,7 +54,8 @@ def words_text(count: int) -> str:
 
 
 def stories_text(count: int) -> str:
-    return labels.stories_phrase(count, current_language())
+    """``"5 stories"`` / ``"5 сказок"``."""
+    return labels.tales_phrase(count, current_language())
 
 
 def reading_text(minutes: float) -> str:

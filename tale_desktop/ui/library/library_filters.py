@@ -30,7 +30,7 @@ from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import Language
 from tale_desktop.domain.models import Child
 from tale_desktop.domain.query import SortKey, StoryQuery
-from tale_desktop.ui.common import labels
+from tale_desktop.ui.common import formatting, labels
 
 log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 200
@@ -187,8 +187,7 @@ class LibraryFilterBar(QWidget):
             self._emit()
 
     def set_count(self, count: int | None) -> None:
-        self.count.setText("" if count is None else (self.tr("1 story") if count == 1
-                                                        else self.tr("{0} stories").format(f"{count:,}")))
+        self.count.setText("" if count is None else formatting.stories_text(count))
         self.count.setVisible(bool(self.count.text()) and self._show_count)
 
     def clear(self) -> None:

@@ -49,7 +49,7 @@ from tale_desktop.context import AppContext
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.resources_path import resource
 from tale_desktop.services.library import StoryDetails
-from tale_desktop.ui.common import theme, wheel_guard
+from tale_desktop.ui.common import formatting, theme, wheel_guard
 from tale_desktop.ui.library.library_panel import LibraryFeatures
 from tale_desktop.ui.library.library_view import LibraryView, StoryListModel
 from tale_desktop.ui.listen.narration_ui import install_narration
@@ -717,10 +717,9 @@ class MainWindow(QMainWindow):
     def _show_count(self, count: int) -> None:
         searching = self.library.model.query != StoryQuery()
         if searching:
-            text = self.tr("1 story matches") if count == 1 else self.tr("{0} stories match").format(count)
+            text = self.tr("Found {0}").format(formatting.stories_text(count))
         else:
-            text = (self.tr("1 story in the library") if count == 1
-                    else self.tr("{0} stories in the library").format(count))
+            text = self.tr("{0} in the library").format(formatting.stories_text(count))
         self.status_label.setText(text)
 
     # -- window layout ------------------------------------------------------------------------------------------
