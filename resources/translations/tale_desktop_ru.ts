@@ -1111,6 +1111,18 @@
         <source>Untitled story</source>
         <translation>Сказка без названия</translation>
     </message>
+    <message>
+        <source>rated {0} of 10</source>
+        <translation>оценка {0} из 10</translation>
+    </message>
+    <message>
+        <source>favourite</source>
+        <translation>в избранном</translation>
+    </message>
+    <message>
+        <source>has audio</source>
+        <translation>есть озвучка</translation>
+    </message>
 </context>
 <context>
     <name>StoryDetailsPanel</name>
@@ -1331,6 +1343,50 @@
 </context>
 <context>
     <name>SyncStatus</name>
+    <message>
+        <source>Sync off</source>
+        <translation>Синхронизация выключена</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>Синхронизировано</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Синхронизируем…</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Нет связи</translation>
+    </message>
+    <message>
+        <source>Sync error</source>
+        <translation>Ошибка синхронизации</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>ещё не было</translation>
+    </message>
+    <message>
+        <source>Account: {0}</source>
+        <translation>Учётная запись: {0}</translation>
+    </message>
+    <message>
+        <source>Synced {0}</source>
+        <translation>Синхронизировано: {0}</translation>
+    </message>
+    <message>
+        <source>Last sync ({0}): {1}</source>
+        <translation>Последняя синхронизация ({0}): {1}</translation>
+    </message>
+    <message>
+        <source>Sign in to Supabase in Settings → Account to sync the library across your devices.</source>
+        <translation>Войдите в Supabase в разделе «Настройки → Учётная запись», чтобы синхронизировать библиотеку между устройствами.</translation>
+    </message>
+    <message>
+        <source>Click to sync now.</source>
+        <translation>Нажмите, чтобы синхронизировать сейчас.</translation>
+    </message>
     <message>
         <source>Sync now</source>
         <translation>Синхронизировать</translation>

@@ -33,8 +33,9 @@ def date_text(stamp: str | None) -> str:
 
 
 def short_date_text(stamp: str | None) -> str:
+    """``"12 Mar 2026"`` / ``"12 мар. 2026"``."""
     value = _qdatetime(stamp)
-    return QLocale().toString(value.date(), QLocale.FormatType.ShortFormat) if value is not None else ""
+    return QLocale().toString(value.date(), "d MMM yyyy") if value is not None else ""
 
 
 def date_time_text(stamp: str | None) -> str:
