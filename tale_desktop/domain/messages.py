@@ -36,6 +36,7 @@ CATALOGUE: dict[str, Mapping[str, Template]] = {
     "task.generation_stats": {"en": "Fetching generation statistics", "ru": "Получаем сведения о сказке"},
     "task.sync": {"en": "Sync with Supabase", "ru": "Синхронизация с Supabase"},
     "task.prepare_connections": {"en": "Preparing connections", "ru": "Готовим подключения"},
+    "task.cancelled": {"en": "Cancelled", "ru": "Отменено"},
     "task.failed_unexpectedly": {
         "en": "{title} failed unexpectedly ({kind}). Details were written to the log.",
         "ru": "«{title}»: непредвиденная ошибка. Подробности записаны в журнал.",

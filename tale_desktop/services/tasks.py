@@ -152,7 +152,7 @@ class TaskManager:
             del self._running[handle.name]
         if task.cancelled():
             handle.state = TaskState.CANCELLED
-            handle.message = "Cancelled"
+            handle.message = msg("task.cancelled")
         elif (exc := task.exception()) is not None:
             handle.state = TaskState.FAILED
             handle.error = user_message_for(exc, handle.title)
