@@ -47,7 +47,7 @@ STORY_TYPES: EnumTable = {
 }
 STATUSES: EnumTable = {
     Status.DRAFT: {"en": "Draft", "ru": "Черновик"},
-    Status.NEW: {"en": "Not read yet", "ru": "Ещё не прочитана"},
+    Status.NEW: {"en": "Not read yet", "ru": "Новая"},
     Status.READ: {"en": "Read", "ru": "Прочитана"},
     Status.ARCHIVED: {"en": "Archived", "ru": "В архиве"},
 }

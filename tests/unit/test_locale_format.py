@@ -118,7 +118,7 @@ def test_enum_labels_and_custom_moral():
     assert enum_label("moral", "empathy", "ru") == "Понимание других"
     assert enum_label("theme", "animals", "ru") == "Животные"
     assert enum_label("theme", "animals", "en") == "Animals"
-    assert enum_label("status", "new", "ru") == "Ещё не прочитана"
+    assert enum_label("status", "new", "ru") == "Новая"
     assert enum_label("moral", "Делиться — это здорово", "ru") == "Делиться — это здорово"
     assert enum_label("moral", "kindness", "de") == "Kindness"  # a language we lack falls back to English
 
