@@ -78,12 +78,56 @@
 <context>
     <name>ChildEditor</name>
     <message>
+        <source>Girl</source>
+        <translation>Девочка</translation>
+    </message>
+    <message>
+        <source>Boy</source>
+        <translation>Мальчик</translation>
+    </message>
+    <message>
+        <source>Not specified</source>
+        <translation>Не указан</translation>
+    </message>
+    <message>
+        <source>New child</source>
+        <translation>Новый ребёнок</translation>
+    </message>
+    <message>
+        <source>Edit child</source>
+        <translation>Изменить профиль ребёнка</translation>
+    </message>
+    <message>
         <source>e.g. Mia</source>
         <translation>например, Маша</translation>
     </message>
     <message>
+        <source>Choose an age</source>
+        <translation>Выберите возраст</translation>
+    </message>
+    <message>
         <source>e.g. dragons, space, baking</source>
         <translation>например: драконы, космос, выпечка</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Имя</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Возраст</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>Пол</translation>
+    </message>
+    <message>
+        <source>Interests</source>
+        <translation>Интересы</translation>
+    </message>
+    <message>
+        <source>Separate with commas; 1 to {0}. Stories weave these in.</source>
+        <translation>Через запятую, от 1 до {0}. Сказки будут о том, что интересно ребёнку.</translation>
     </message>
 </context>
 <context>
@@ -218,12 +262,36 @@
 <context>
     <name>HeroEditor</name>
     <message>
+        <source>Female</source>
+        <translation>Женский</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>Мужской</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Другой</translation>
+    </message>
+    <message>
+        <source>New hero</source>
+        <translation>Новый герой</translation>
+    </message>
+    <message>
+        <source>Edit hero</source>
+        <translation>Изменить героя</translation>
+    </message>
+    <message>
         <source>e.g. Captain Whiskers</source>
         <translation>например, Капитан Усатик</translation>
     </message>
     <message>
         <source>What the hero looks like</source>
         <translation>Как выглядит герой</translation>
+    </message>
+    <message>
+        <source>e.g. brave, curious, kind</source>
+        <translation>например: смелый, любопытный, добрый</translation>
     </message>
     <message>
         <source>optional, e.g. maps, stars</source>
@@ -234,8 +302,52 @@
         <translation>например, никогда не сдаётся</translation>
     </message>
     <message>
+        <source>Name</source>
+        <translation>Имя</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>Пол</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Язык</translation>
+    </message>
+    <message>
+        <source>Stories with this hero are told in this language.</source>
+        <translation>Сказки с этим героем рассказываются на этом языке.</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Оформление</translation>
+    </message>
+    <message>
+        <source>Personality</source>
+        <translation>Характер</translation>
+    </message>
+    <message>
+        <source>Comma-separated traits (at least one).</source>
+        <translation>Черты характера через запятую (хотя бы одна).</translation>
+    </message>
+    <message>
+        <source>Interests</source>
+        <translation>Интересы</translation>
+    </message>
+    <message>
+        <source>Strengths</source>
+        <translation>Сильные стороны</translation>
+    </message>
+    <message>
+        <source>Comma-separated (at least one).</source>
+        <translation>Через запятую (хотя бы одна).</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Copy as my own hero</source>
+        <translation>Скопировать как своего героя</translation>
     </message>
     <message>
         <source>Built-in heroes cannot be changed. Copy this one to make your own version.</source>
@@ -244,6 +356,10 @@
 </context>
 <context>
     <name>HeroesPanel</name>
+    <message>
+        <source>built-in</source>
+        <translation>встроенный</translation>
+    </message>
     <message>
         <source>No heroes yet.</source>
         <translation>Героев пока нет.</translation>
@@ -939,6 +1055,29 @@
     </message>
 </context>
 <context>
+    <name>RecordEditor</name>
+    <message>
+        <source>New</source>
+        <translation>Новые</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Изменить</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Выбрать…</translation>
+    </message>
+    <message>
+        <source>Saving {0}</source>
+        <translation>Сохраняем: {0}</translation>
+    </message>
+    <message>
+        <source>Could not save</source>
+        <translation>Не удалось сохранить</translation>
+    </message>
+</context>
+<context>
     <name>ServiceSection</name>
     <message>
         <source>Test</source>
@@ -1498,6 +1637,10 @@
     <message>
         <source>Piper voices (*.onnx)</source>
         <translation>Голоса Piper (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Narration voices</source>
+        <translation>Голоса для чтения</translation>
     </message>
 </context>
 <context>
