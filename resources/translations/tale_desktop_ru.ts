@@ -4,6 +4,26 @@
 <context>
     <name>AccountSection</name>
     <message>
+        <source>anon public key</source>
+        <translation>анонимный публичный ключ</translation>
+    </message>
+    <message>
+        <source>Project address</source>
+        <translation>Адрес проекта</translation>
+    </message>
+    <message>
+        <source>Anon key</source>
+        <translation>Анонимный ключ</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Эл. почта</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Пароль</translation>
+    </message>
+    <message>
         <source>Checking the account…</source>
         <translation>Проверяем учётную запись…</translation>
     </message>
@@ -20,12 +40,36 @@
         <translation>Синхронизировать</translation>
     </message>
     <message>
+        <source>Checking the Supabase account</source>
+        <translation>Проверяем учётную запись Supabase</translation>
+    </message>
+    <message>
+        <source>Could not check the account: {0}</source>
+        <translation>Не удалось проверить учётную запись: {0}</translation>
+    </message>
+    <message>
+        <source>Signed in as {0}. The library syncs in the background.</source>
+        <translation>Вы вошли как {0}. Библиотека синхронизируется в фоне.</translation>
+    </message>
+    <message>
         <source>Not signed in. Sign in with your Supabase account to sync this library with the family&apos;s other devices.</source>
         <translation>Вход не выполнен. Войдите в учётную запись Supabase, чтобы библиотека синхронизировалась с другими устройствами семьи.</translation>
     </message>
     <message>
         <source>Syncing…</source>
         <translation>Синхронизируем…</translation>
+    </message>
+    <message>
+        <source>Last sync: {0}</source>
+        <translation>Последняя синхронизация: {0}</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Нет связи</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Ошибка</translation>
     </message>
     <message>
         <source>Enter the email and password of your Supabase account.</source>
@@ -1533,6 +1577,13 @@
     <message>
         <source>Send this device&apos;s changes to Supabase and fetch the other devices&apos; changes</source>
         <translation>Отправить изменения с этого устройства в Supabase и получить изменения с других</translation>
+    </message>
+</context>
+<context>
+    <name>SyncWiring</name>
+    <message>
+        <source>Account (Supabase sync)</source>
+        <translation>Учётная запись (синхронизация Supabase)</translation>
     </message>
 </context>
 <context>

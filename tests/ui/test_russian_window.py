@@ -32,6 +32,9 @@ async def ru_window(ctx: AppContext) -> AsyncIterator[Any]:
     win.resize(1280, 800)
     win.show()
     win.start()
+    from tale_desktop.ui.sync.sync_wiring import install_sync_ui
+
+    install_sync_ui(win, ctx, background=False)  # the status-bar indicator and Settings → Account
     try:
         yield win
     finally:
