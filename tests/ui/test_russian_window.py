@@ -15,6 +15,8 @@ import pytest
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from tale_desktop.context import AppContext
+from tale_desktop.domain.messages import msg
+from tale_desktop.storage.errors import StorageError
 from tale_desktop.ui.common.language import apply_language
 from tests.ui.helpers import until
 from tests.ui.latin_scan import english_left, visible_texts
@@ -135,6 +137,27 @@ async def test_every_page_and_dialog_is_russian(ru_window, ctx):
                                       if isinstance(w, QMessageBox) and w.isVisible()), None), what="about box")
     _check(about, allowed, "About")
     about.close()
+
+    # Background work as the Tasks panel shows it: the service's own words, in Russian.
+    panel = win.tasks_panel
+    panel.reveal_delay_ms = 0
+    release = asyncio.Event()
+
+    async def writing(handle):
+        handle.report(120, 750, msg("count.words", count=120))
+        await release.wait()
+
+    async def failing():
+        raise StorageError(msg("library.closed"))
+
+    ctx.tasks.spawn(writing, name="story:ru-test", title=msg("task.write_story_for", name="Маша"))
+    ctx.tasks.spawn(failing(), name="export.ru-test", title=msg("task.write_story"))
+    await until(lambda: panel.row_for("story:ru-test") and panel.row_for("export.ru-test"), what="task rows")
+    await until(lambda: win.tasks_dock.isVisible(), what="tasks dock")
+    await asyncio.sleep(0.2)
+    assert panel.row_for("export.ru-test").message.text() == "Библиотека закрыта."
+    _check(win.tasks_dock, allowed, "the Tasks panel")
+    release.set()
 
     for action in ("new_child", "new_hero"):
         before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}

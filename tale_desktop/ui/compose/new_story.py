@@ -417,7 +417,7 @@ class NewStoryPanel(QWidget):
 
     def _on_event(self, event: StoryEvent) -> None:
         if event.kind is StoryEventKind.FAILED and event.invalid and event.story_id == self.view.story_id:
-            self.form.show_error(event.error or "")
+            self.form.show_error(localized(event.error) if event.error else "")
         if event.kind is StoryEventKind.TEXT:
             self._name_task(event)
         self.view.on_event(event)

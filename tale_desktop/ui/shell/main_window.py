@@ -50,6 +50,7 @@ from tale_desktop.domain.query import StoryQuery
 from tale_desktop.resources_path import resource
 from tale_desktop.services.library import StoryDetails
 from tale_desktop.ui.common import formatting, theme, wheel_guard
+from tale_desktop.ui.common.language import localized
 from tale_desktop.ui.library.library_panel import LibraryFeatures
 from tale_desktop.ui.library.library_view import LibraryView, StoryListModel
 from tale_desktop.ui.listen.narration_ui import install_narration
@@ -321,7 +322,7 @@ class MainWindow(QMainWindow):
         self.library.list.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.story.loaded.connect(self._story_loaded)
         self.story.closed.connect(self._story_closed)
-        self.story.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
+        self.story.failed.connect(lambda message: self.statusBar().showMessage(localized(message), 10000))
         self.details.navigate_requested.connect(self._navigate)  # previous / next part
         self.theme.theme_changed.connect(self.actions.recolour)
         # Listening: player bar under the reader, Listen menu, Play action, read-along.
