@@ -128,3 +128,29 @@ def test_window_formatting_follows_the_interface_language(qapp):
     assert formatting.date_text(stamp) == "12 March 2026"
     assert formatting.stories_text(1) == "1 story" and formatting.number_text(12345) == "12,345"
     assert formatting.ago_text("2026-03-12T10:05:00Z", now) == "2 h ago"
+
+
+def _start_language(env: dict[str, str]) -> str:
+    import os
+
+    script = ("from PySide6.QtWidgets import QApplication\n"
+              "app = QApplication(['tale-desktop'])\n"
+              "from tale_desktop.app import install_interface_language\n"
+              "from PySide6.QtCore import QCoreApplication\n"
+              "code = install_interface_language()\n"
+              "print(code, QCoreApplication.translate('MainWindow', '&File'))\n")
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("LANG", "LC_", "TALE_LANGUAGE"))}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          env={**keep, "QT_QPA_PLATFORM": "offscreen", **env})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"LANG": "ru_RU.UTF-8", "LANGUAGE": "ru"}, "ru &Файл"),
+    ({"LANG": "en_US.UTF-8", "TALE_LANGUAGE": "ru"}, "ru &Файл"),
+    ({"LANG": "ru_RU.UTF-8", "TALE_LANGUAGE": "en"}, "en &File"),
+    ({"LANG": "de_DE.UTF-8"}, "en &File"),
+])
+def test_the_app_starts_in_the_system_or_chosen_language(env, expected, tale_env):
+    assert _start_language({**env, **tale_env}) == expected
