@@ -363,7 +363,7 @@
     </message>
     <message>
         <source>Appearance</source>
-        <translation>Оформление</translation>
+        <translation>Внешность</translation>
     </message>
     <message>
         <source>Personality</source>
@@ -1102,7 +1102,7 @@
     <name>RecordEditor</name>
     <message>
         <source>New</source>
-        <translation>Новые</translation>
+        <translation>Новая запись</translation>
     </message>
     <message>
         <source>Edit</source>
