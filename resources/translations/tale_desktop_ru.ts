@@ -83,6 +83,14 @@
         <source>Signing in…</source>
         <translation>Входим…</translation>
     </message>
+    <message>
+        <source>Signing in to Supabase</source>
+        <translation>Вход в Supabase</translation>
+    </message>
+    <message>
+        <source>Signing out of Supabase</source>
+        <translation>Выход из Supabase</translation>
+    </message>
 </context>
 <context>
     <name>AppearancePage</name>
@@ -595,7 +603,22 @@
     </message>
 </context>
 <context>
+    <name>LibrarySearch</name>
+    <message>
+        <source>Searching the library</source>
+        <translation>Ищем в библиотеке</translation>
+    </message>
+    <message>
+        <source>Loading children</source>
+        <translation>Загружаем детей</translation>
+    </message>
+</context>
+<context>
     <name>LibraryView</name>
+    <message>
+        <source>Stories</source>
+        <translation>Сказки</translation>
+    </message>
     <message>
         <source>No stories yet.</source>
         <translation>Сказок пока нет.</translation>
@@ -1399,6 +1422,13 @@
     </message>
 </context>
 <context>
+    <name>StoryListModel</name>
+    <message>
+        <source>Loading the library</source>
+        <translation>Загружаем библиотеку</translation>
+    </message>
+</context>
+<context>
     <name>StorySettings</name>
     <message>
         <source>Load the model list</source>
@@ -1585,6 +1615,10 @@
         <source>Account (Supabase sync)</source>
         <translation>Учётная запись (синхронизация Supabase)</translation>
     </message>
+    <message>
+        <source>Reading the sync state</source>
+        <translation>Читаем состояние синхронизации</translation>
+    </message>
 </context>
 <context>
     <name>TaskRow</name>
@@ -1629,6 +1663,10 @@
     <message>
         <source>Undo</source>
         <translation>Отменить</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Скрыть</translation>
     </message>
 </context>
 <context>

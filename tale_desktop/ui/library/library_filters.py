@@ -286,11 +286,11 @@ class LibrarySearch(QObject):
                 self.counted.emit(count)
 
         self.ctx.tasks.spawn(self.ctx.library.count_stories(query), name="library.search",
-                             title="Searching the library", replace=True, on_result=done)
+                             title=self.tr("Searching the library"), replace=True, on_result=done)
 
     def load_children(self) -> None:
         self.ctx.tasks.spawn(self.ctx.library.list_children(), name="library.children", replace=True,
-                             title="Loading children", on_result=self.bar.set_children)
+                             title=self.tr("Loading children"), on_result=self.bar.set_children)
 
     def _on_change(self, kind: str, _ids: list[str]) -> None:
         if kind == "children":

@@ -81,7 +81,7 @@ class StoryListModel(QAbstractListModel):
         generation, offset = self._generation, len(self._rows)
         self.ctx.tasks.spawn(
             self.ctx.library.list_stories(self.query, offset=offset, limit=self.page_size),
-            name="library.page", title="Loading the library", replace=True,  # a new query cancels the old
+            name="library.page", title=self.tr("Loading the library"), replace=True,  # a new query cancels the old
             on_result=lambda rows: self._page_loaded(generation, offset, rows),
             on_error=lambda _msg, _exc: self._load_failed(generation),
         )
@@ -142,7 +142,7 @@ class StoryListModel(QAbstractListModel):
             self.refreshed.emit()
 
         self.ctx.tasks.spawn(self.ctx.library.list_stories(self.query, offset=0, limit=limit),
-                             name="library.refresh", title="Loading the library", replace=True,
+                             name="library.refresh", title=self.tr("Loading the library"), replace=True,
                              on_result=loaded, on_error=lambda _m, _e: self._load_failed(generation))
 
     def _reset(self) -> None:
@@ -200,7 +200,7 @@ class LibraryView(QWidget):
         self.model = StoryListModel(ctx, self)
         self.list = QListView()
         self.list.setObjectName("storyList")
-        self.list.setAccessibleName("Stories")
+        self.list.setAccessibleName(self.tr("Stories"))
         self.list.setModel(self.model)
         self.list.setItemDelegate(TwoLineDelegate(StoryListModel.SubtitleRole, self.list))
         self.list.setUniformItemSizes(True)

@@ -38,7 +38,7 @@ class UndoBar(QFrame):
         self.undo_button.setObjectName("undoButton")
         self.close_button = QToolButton()
         self.close_button.setText("✕")
-        self.close_button.setAccessibleName("Dismiss")
+        self.close_button.setAccessibleName(self.tr("Dismiss"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 6, 4)
         layout.addWidget(self.message, 1)

@@ -198,7 +198,7 @@ class AccountSection(QWidget):
                 self.password_edit.selectAll()
                 self.status_label.setText(f"✗ {message}")
 
-        self.ctx.tasks.spawn(work(), name="account.sign_in", title="Signing in to Supabase", replace=True,
+        self.ctx.tasks.spawn(work(), name="account.sign_in", title=self.tr("Signing in to Supabase"), replace=True,
                              on_result=done, on_error=failed)
 
     def sign_out(self) -> None:
@@ -214,5 +214,5 @@ class AccountSection(QWidget):
                 self._busy(False)
                 self.status_label.setText(f"✗ {message}")
 
-        self.ctx.tasks.spawn(self.sync.sign_out(), name="account.sign_out", title="Signing out of Supabase",
+        self.ctx.tasks.spawn(self.sync.sign_out(), name="account.sign_out", title=self.tr("Signing out of Supabase"),
                              replace=True, on_result=done, on_error=failed)

@@ -49,6 +49,6 @@ def install_sync_ui(window: MainWindow, ctx: AppContext, *, background: bool = T
     window.settings_saved.connect(lambda: sync.request_sync("settings saved"))
     if background:
         sync.start_background()
-    ctx.tasks.spawn(sync.load_state(), name="sync.state", title="Reading the sync state",
+    ctx.tasks.spawn(sync.load_state(), name="sync.state", title=QCoreApplication.translate("SyncWiring", "Reading the sync state"),
                     on_result=lambda state: indicator.render(state))
     return indicator
