@@ -17,6 +17,7 @@ Environment hooks:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -209,12 +210,21 @@ def _restart_on_request(window) -> None:
 
     switch = language_switch()
 
+    from tale_desktop.ui.asyncqt import alive
+
     def close_for_restart() -> None:
+        if not alive(window):
+            return
         window.close()
         if window.isVisible():  # the parent chose to stay (e.g. a story is being written)
             switch.restart_pending = False
 
+    def forget(*_args: object) -> None:
+        with contextlib.suppress(RuntimeError, TypeError):
+            switch.restart_requested.disconnect(close_for_restart)
+
     switch.restart_requested.connect(close_for_restart)
+    window.destroyed.connect(forget)
 
 
 def restart_pending() -> bool:
