@@ -35,6 +35,10 @@ CATALOGUE: dict[str, Mapping[str, Template]] = {
     },
     "task.generation_stats": {"en": "Fetching generation statistics", "ru": "Получаем сведения о сказке"},
     "task.sync": {"en": "Sync with Supabase", "ru": "Синхронизация с Supabase"},
+    "sync.not_set_up": {"en": "Supabase is not set up", "ru": "Supabase не настроен"},
+    "sync.signed_out": {"en": "Signed out", "ru": "Вы вышли из учётной записи"},
+    "sync.stopped": {"en": "Sync stopped unexpectedly; details are in the log.",
+                     "ru": "Синхронизация неожиданно остановилась; подробности в журнале."},
     "task.prepare_connections": {"en": "Preparing connections", "ru": "Готовим подключения"},
     "task.cancelled": {"en": "Cancelled", "ru": "Отменено"},
     "task.failed_unexpectedly": {
