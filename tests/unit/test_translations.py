@@ -118,7 +118,7 @@ def test_window_formatting_follows_the_interface_language(qapp):
     try:
         language.apply_language("ru")
         assert formatting.date_text(stamp) == "12 марта 2026"
-        assert formatting.stories_text(5) == "5\u00a0историй" and formatting.words_text(2) == "2\u00a0слова"
+        assert formatting.stories_text(5) == "5\u00a0сказок" and formatting.words_text(2) == "2\u00a0слова"
         assert formatting.enum_text("moral", "empathy") == "Понимание других"
         assert formatting.number_text(12345) == "12\u00a0345"
         assert formatting.ago_text("2026-03-12T12:00:00Z", now) == "5 мин назад"
