@@ -2,7 +2,7 @@
 
 One table serves the exports (in the story's language), the CLI and the window (in the interface language), so
 "empathy" never reaches a parent: it reads "Understanding others" or "Понимание других". A custom moral is not an enum value and
-is shown as written. Adding a language: add a column to every table here (tests/unit/test_labels.py fails for a
+is shown as written. Adding a language: add a column to every table here (tests/unit/test_locale_format.py fails for a
 missing one) and see docs/i18n.md.
 """
 

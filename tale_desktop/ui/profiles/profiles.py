@@ -186,10 +186,10 @@ class RecordEditor(QDialog):
         self.error_labels[name] = error
 
     @staticmethod
-    def combo(names: dict[Any, str], current: str | None, placeholder: str = "") -> QComboBox:
+    def combo(names: dict[Any, str], current: str | None, prompt: str = "") -> QComboBox:
         """A choice among ``names``; an unknown or missing ``current`` leaves it blank (Save then explains)."""
         box = QComboBox()
-        box.setPlaceholderText(placeholder or QCoreApplication.translate("RecordEditor", "Choose…"))
+        box.setPlaceholderText(prompt or QCoreApplication.translate("RecordEditor", "Choose…"))
         for value, text in names.items():
             box.addItem(text, str(value))
         box.setCurrentIndex(box.findData(current) if current is not None else -1)
