@@ -19,6 +19,7 @@ Environment hooks:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -98,6 +99,7 @@ def _make_application():
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_NAME)
     app.setWindowIcon(QIcon(str(resource("icons", "tale-desktop.svg"))))
+    install_interface_language()
     app.setStyle("Fusion")
     from tale_desktop.ui.common import theme
 
@@ -108,16 +110,27 @@ def _make_application():
     return app
 
 
+def install_interface_language() -> str:
+    """Translators for ``TALE_LANGUAGE`` / the saved choice / the system locale, before any widget exists."""
+    from tale_desktop.settings import startup_interface_language
+    from tale_desktop.ui.common.language import apply_language, current_language, system_ui_languages
+
+    apply_language(startup_interface_language(system_names=system_ui_languages()))
+    return current_language()
+
+
 async def show_fatal(message: str) -> None:
     """A clear, non-blocking message box for a problem that stops the start; returns when it is closed."""
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QMessageBox
 
     from tale_desktop.ui.asyncqt import open_and_wait
+    from tale_desktop.ui.common.language import localized
 
-    box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_TITLE} cannot open the library", message,
-                      QMessageBox.StandardButton.Close)
-    box.setInformativeText("Nothing was changed. Fix the problem above and start Tale Desktop again.")
+    title = QCoreApplication.translate("app", "{app} cannot open the library").format(app=APP_TITLE)
+    box = QMessageBox(QMessageBox.Icon.Critical, title, localized(message), QMessageBox.StandardButton.Close)
+    box.setInformativeText(QCoreApplication.translate(
+        "app", "Nothing was changed. Fix the problem above and start Tale Desktop again."))
     if ms := quit_after_ms():
         QTimer.singleShot(ms, box.reject)
     await open_and_wait(box)
@@ -224,8 +237,9 @@ async def main(app, collector=None, first: _FirstPaint | None = None) -> int:
     when start-up is done."""
     import asyncio
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QCoreApplication, QTimer
 
+    from tale_desktop.domain.messages import msg
     from tale_desktop.storage.errors import StorageError
 
     closed = asyncio.Event()
@@ -250,9 +264,10 @@ async def main(app, collector=None, first: _FirstPaint | None = None) -> int:
     window = None
     try:
         preparing = ctx.tasks.spawn(ctx.http.prepare_async(), name="startup.http", cancellable=False,
-                                    title="Preparing connections")  # SSL contexts, off the loop thread
+                                    title=msg("task.prepare_connections"))  # SSL contexts, off the loop thread
         window = MainWindow(ctx)
         window.closed.connect(closed.set)
+        _restart_on_request(window)
         first.replace_with(window)
         QTimer.singleShot(0, lambda: log.info("Library window ready %.0f ms after the app module loaded",
                                               (time.perf_counter() - _STARTED) * 1000))
@@ -272,8 +287,9 @@ async def main(app, collector=None, first: _FirstPaint | None = None) -> int:
             log.exception("Installing the built-in heroes and stories failed")
             from tale_desktop.ui.common.dialogs import show_error
 
-            show_error(window, "Starter content", "The built-in heroes and starter stories could not be "
-                                                  "installed. Details were written to the log.")
+            show_error(window, QCoreApplication.translate("app", "Starter content"),
+                       QCoreApplication.translate("app", "The built-in heroes and starter stories could not be "
+                                                         "installed. Details were written to the log."))
         window.start()
         from tale_desktop.ui.sync.sync_wiring import install_sync_ui
 
@@ -282,7 +298,7 @@ async def main(app, collector=None, first: _FirstPaint | None = None) -> int:
         if collector is not None:
             collector.settle()  # what is alive now lives as long as the window: never scan it again
         ctx.tasks.spawn(asyncio.to_thread(_warm_sdks, ctx.settings), name="startup.sdks", cancellable=False,
-                        title="Preparing connections")
+                        title=msg("task.prepare_connections"))
         await closed.wait()
         return 0
     finally:
@@ -292,6 +308,34 @@ async def main(app, collector=None, first: _FirstPaint | None = None) -> int:
         if window is not None:
             window.deleteLater()
         log.info("Closed cleanly")
+
+
+def _restart_on_request(window) -> None:
+    """"Restart now" (a new interface language): close the window like the parent would, then start again."""
+    from tale_desktop.ui.asyncqt import alive
+    from tale_desktop.ui.common.language import language_switch
+
+    switch = language_switch()
+
+    def close_for_restart() -> None:
+        if not alive(window):
+            return
+        window.close()
+        if window.isVisible():  # the parent chose to stay (e.g. a story is being written)
+            switch.restart_pending = False
+
+    def forget(*_args: object) -> None:
+        with contextlib.suppress(RuntimeError, TypeError):
+            switch.restart_requested.disconnect(close_for_restart)
+
+    switch.restart_requested.connect(close_for_restart)
+    window.destroyed.connect(forget)
+
+
+def restart_pending() -> bool:
+    from tale_desktop.ui.common.language import language_switch
+
+    return language_switch().restart_pending
 
 
 def run_app() -> int:
@@ -326,7 +370,7 @@ def run_app() -> int:
         collector = MainThreadCollector()  # Qt objects must never be collected on a worker thread
         collector.start()
         try:
-            return runner.run(main(app, collector, first))
+            code = runner.run(main(app, collector, first))
         except asyncio.CancelledError:
             return 130
         except RuntimeError as exc:
@@ -337,3 +381,8 @@ def run_app() -> int:
             wake.stop()
             collector.stop()
             signal.signal(signal.SIGINT, previous)
+    if code == 0 and restart_pending():
+        log.info("Restarting in the newly chosen language")
+        logging.shutdown()
+        os.execv(sys.executable, [sys.executable, "-m", "tale_desktop", *sys.argv[1:]])
+    return code

@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=APP_NAME, description="Personalized bedtime stories for your children.")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    parser.add_argument("--install-desktop-entry", action="store_true",
+                        help="add Tale Desktop to this user's application menu (.desktop file, AppStream "
+                             "metainfo and icons in the XDG data folder), then exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"tale_desktop.commands.{name}").register(sub)
@@ -61,6 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    if args.install_desktop_entry:
+        if args.command is not None:
+            return fail(EXIT_USAGE, "--install-desktop-entry takes no command")
+        from tale_desktop.commands.desktop_entry import install_command
+
+        try:
+            return install_command()
+        except OSError as exc:
+            return fail(EXIT_SERVICE, f"could not install the desktop entry: {exc}")
     if args.command is None:
         from tale_desktop.app import run_app
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import platformdirs
 
 from tale_desktop import APP_NAME
+from tale_desktop.domain.languages import interface_language
 
 log = logging.getLogger(__name__)
 KEYRING_SERVICE = APP_NAME
@@ -57,6 +58,8 @@ UI_THEME = Key("ui/theme", "TALE_THEME", "system", label="Theme")  # day | night
 UI_LIBRARY_VISIBLE = Key("ui/library_visible", None, "1")
 UI_DETAILS_VISIBLE = Key("ui/details_visible", None, "1")
 UI_RECORDING_SPEAKER = Key("ui/recording_speaker", None, "")  # who reads in the family's recordings ("Mum")
+# Interface language: "en", "ru", or "" to follow the system locale (domain/languages.py).
+UI_LANGUAGE = Key("ui/language", "TALE_LANGUAGE", "", label="Interface language")
 
 # Secrets (keyring).
 OPENROUTER_API_KEY = Key("openrouter_api_key", "OPENROUTER_API_KEY", secret=True, label="OpenRouter API key")
@@ -225,6 +228,15 @@ class Settings:
             self._qsettings.setValue(key.name, str(value))
         self._qsettings.sync()
 
+    def interface_language(self, system_names: Iterable[str] | None = None) -> str:
+        """``TALE_LANGUAGE``, else the language saved in Settings, else the system locale, else English."""
+        return interface_language(env=self.env, saved=self.stored(UI_LANGUAGE), system_names=system_names)
+
+    def stored(self, key: Key) -> str:
+        """The value saved in the settings file, ignoring the environment (what a Settings page shows)."""
+        value = self._qsettings.value(key.name, None)
+        return key.default if value in (None, "") else str(value)
+
     def get_bool(self, key: Key) -> bool:
         return self.get(key).strip().lower() in {"1", "true", "yes", "on"}
 
@@ -255,3 +267,14 @@ class Settings:
     @property
     def supabase_configured(self) -> bool:
         return bool(self.get(SUPABASE_URL) and self.get(SUPABASE_KEY))
+
+
+def startup_interface_language(env: Mapping[str, str] | None = None,
+                               system_names: Iterable[str] | None = None) -> str:
+    """The interface language before the context exists (no keyring touched): reads only the settings file."""
+    from PySide6.QtCore import QSettings
+
+    env = dict(os.environ if env is None else env)
+    config_dir = Path(env.get("TALE_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    stored = QSettings(str(config_dir / "settings.ini"), QSettings.Format.IniFormat).value(UI_LANGUAGE.name, "")
+    return interface_language(env=env, saved=str(stored or ""), system_names=system_names)

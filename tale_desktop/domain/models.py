@@ -25,6 +25,7 @@ from tale_desktop.domain.enums import (
     choices,
 )
 from tale_desktop.domain.errors import ValidationError
+from tale_desktop.domain.messages import CATALOGUE, Message, msg
 
 NAME_MAX = 60
 INTEREST_MAX_LEN = 40
@@ -54,6 +55,12 @@ def split_list(value: str | Iterable[str] | None) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
+def _field(name: str, label: str) -> str:
+    """The field's label as a message (translated in the window), or the label as given."""
+    code = f"field.{name}"
+    return Message(code) if code in CATALOGUE and CATALOGUE[code]["en"] == label else label
+
+
 class _Checker:
     """Collects plain-language rule violations, keyed by field."""
 
@@ -67,41 +74,43 @@ class _Checker:
              multiline: bool = False) -> None:
         if not isinstance(value, str) or not value.strip():
             if required:
-                self.fail(field_name, f"{label} must not be empty")
+                self.fail(field_name, msg("validation.required", field=_field(field_name, label)))
             return
         if has_controls(value, multiline=multiline):
-            self.fail(field_name, f"{label} must not contain control characters (escape codes, "
-                                  f"{'' if multiline else 'line breaks, '}text-direction marks)")
+            self.fail(field_name, msg("validation.controls" if multiline else "validation.controls_line",
+                                      field=_field(field_name, label)))
             return
         if len(value.strip()) > max_len:
-            self.fail(field_name, f"{label} must be at most {max_len} characters (it has {len(value.strip())})")
+            self.fail(field_name, msg("validation.too_long", field=_field(field_name, label), max=max_len,
+                                      count=len(value.strip())))
 
     def enum(self, field_name: str, label: str, value: Any, enum: type, *, required: bool = True) -> None:
         if value is None and not required:
             return
         allowed = choices(enum)
         if value not in allowed:
-            self.fail(field_name, f"{label} must be one of {', '.join(allowed)}")
+            self.fail(field_name, msg("validation.choice", field=_field(field_name, label),
+                                      allowed=", ".join(allowed)))
 
     def items(self, field_name: str, label: str, value: Any, *, minimum: int, maximum: int = INTERESTS_MAX,
               item_len: int = INTEREST_MAX_LEN) -> None:
+        field = _field(field_name, label)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(field_name, f"{label} must be a list of words")
+            self.fail(field_name, msg("validation.list", field=field))
             return
         if len(value) < minimum:
-            self.fail(field_name, f"Add at least one to {label.lower()}" if minimum == 1
-                      else f"Add at least {minimum} to {label.lower()}")
+            self.fail(field_name, msg("validation.too_few", field=field, field_lower=label.lower(),
+                                      count=minimum))
         elif len(value) > maximum:
-            self.fail(field_name, f"{label} can have at most {maximum} items (there are {len(value)})")
+            self.fail(field_name, msg("validation.too_many", field=field, max=maximum, count=len(value)))
         for item in value:
             if has_controls(item):
-                self.fail(field_name, f"Each of the {label.lower()} must be plain text without control "
-                                      "characters (escape codes, line breaks, text-direction marks)")
+                self.fail(field_name, msg("validation.item_controls", field=field, field_lower=label.lower()))
             elif not item.strip():
-                self.fail(field_name, f"Each of the {label.lower()} must not be empty")
+                self.fail(field_name, msg("validation.item_empty", field=field, field_lower=label.lower()))
             elif len(item) > item_len:
-                self.fail(field_name, f"Each of the {label.lower()} must be at most {item_len} characters "
-                                      f"(\"{item[:20]}…\" has {len(item)})")
+                self.fail(field_name, msg("validation.item_too_long", field=field, field_lower=label.lower(),
+                                          max=item_len, item=item[:20], count=len(item)))
 
     def raise_if_any(self) -> None:
         if self.errors:
@@ -140,7 +149,7 @@ class Record:
         try:
             uuid.UUID(str(self.id))
         except ValueError:
-            check.fail("id", "Id must be a UUID")
+            check.fail("id", msg("validation.bad_id"))
 
 
 @dataclass(slots=True)
@@ -292,7 +301,7 @@ class Story(Record):
 def validate_rating(value: Any, check: _Checker | None = None) -> int:
     own = check or _Checker()
     if isinstance(value, bool) or not isinstance(value, int) or not RATING_MIN <= value <= RATING_MAX:
-        own.fail("rating", f"Rating must be a whole number from {RATING_MIN} to {RATING_MAX}")
+        own.fail("rating", msg("validation.rating", min=RATING_MIN, max=RATING_MAX))
     if check is None:
         own.raise_if_any()
     return value
@@ -301,7 +310,7 @@ def validate_rating(value: Any, check: _Checker | None = None) -> int:
 def validate_minutes(value: Any, check: _Checker | None = None) -> int:
     own = check or _Checker()
     if isinstance(value, bool) or not isinstance(value, int) or not MINUTES_MIN <= value <= MINUTES_MAX:
-        own.fail("minutes", f"Length must be from {MINUTES_MIN} to {MINUTES_MAX} minutes")
+        own.fail("minutes", msg("validation.minutes", min=MINUTES_MIN, max=MINUTES_MAX))
     if check is None:
         own.raise_if_any()
     return value
@@ -335,6 +344,6 @@ class Narration(Record):
         check.enum("provider", "Narration provider", self.provider, NarrationProvider)
         check.enum("language", "Language", self.language, Language)
         if not self.story_id:
-            check.fail("story_id", "A narration must belong to a story")
+            check.fail("story_id", msg("validation.narration_story"))
         check.raise_if_any()
         return self

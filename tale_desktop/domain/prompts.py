@@ -17,6 +17,7 @@ from typing import Any
 
 from tale_desktop.domain.enums import AgeBand, Language, Moral, StoryType, Theme, choices
 from tale_desktop.domain.errors import ValidationError
+from tale_desktop.domain.messages import Message, msg
 from tale_desktop.domain.models import (
     CUSTOM_MORAL_MAX,
     Child,
@@ -89,23 +90,22 @@ class StoryBrief:
     def validate(self) -> StoryBrief:
         errors: dict[str, str] = {}
         if self.language not in choices(Language):
-            errors["language"] = f"Language must be one of {', '.join(choices(Language))}"
+            errors["language"] = _choice("language", Language)
         if self.story_type not in choices(StoryType):
-            errors["story_type"] = f"Story type must be one of {', '.join(choices(StoryType))}"
+            errors["story_type"] = _choice("story_type", StoryType)
         if self.story_type in (StoryType.CHILD, StoryType.COMBINED) and self.child is None:
-            errors["child"] = f"A {self.story_type} story needs a child: pick one (or add a child profile first)"
+            errors["child"] = msg("validation.needs_child", story_type=self.story_type)
         if self.story_type in (StoryType.HERO, StoryType.COMBINED) and self.hero is None:
-            errors["hero"] = f"A {self.story_type} story needs a hero: pick one"
+            errors["hero"] = msg("validation.needs_hero", story_type=self.story_type)
         moral = (self.moral or "").strip()
         if not moral:
-            errors["moral"] = "Pick a moral or write your own"
+            errors["moral"] = msg("validation.moral_missing")
         elif len(moral) > CUSTOM_MORAL_MAX:
-            errors["moral"] = (f"Your own moral must be at most {CUSTOM_MORAL_MAX} characters "
-                               f"(it has {len(moral)}); one or two sentences are enough")
+            errors["moral"] = msg("validation.moral_too_long", max=CUSTOM_MORAL_MAX, count=len(moral))
         if self.theme is not None and self.theme not in choices(Theme):
-            errors["theme"] = f"Theme must be one of {', '.join(choices(Theme))}"
+            errors["theme"] = _choice("theme", Theme)
         if self.age_band is not None and self.age_band not in choices(AgeBand):
-            errors["age_band"] = f"Age band must be one of {', '.join(choices(AgeBand))}"
+            errors["age_band"] = _choice("age_band", AgeBand)
         try:
             validate_minutes(self.minutes)
         except ValidationError as exc:
@@ -114,6 +114,10 @@ class StoryBrief:
             raise ValidationError(errors)
         self.moral = moral
         return self
+
+
+def _choice(field: str, enum: type) -> Message:
+    return msg("validation.choice", field=msg(f"field.{field}"), allowed=", ".join(choices(enum)))
 
 
 # -- templates ---------------------------------------------------------------------------------------------------
@@ -130,7 +134,7 @@ class PromptBook:
 @cache
 def prompt_book(language: str) -> PromptBook:
     if language not in choices(Language):
-        raise ValidationError.single("language", f"Language must be one of {', '.join(choices(Language))}")
+        raise ValidationError.single("language", _choice("language", Language))
     folder = resource("prompts", language)
     texts = {path.stem: path.read_text(encoding="utf-8") for path in folder.glob("*.txt")}
     phrases = json.loads((folder / "phrases.json").read_text(encoding="utf-8"))

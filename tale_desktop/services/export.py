@@ -29,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from tale_desktop import APP_TITLE
+from tale_desktop.domain.labels import field_label, story_facts
+from tale_desktop.domain.locale_format import format_date
+from tale_desktop.domain.messages import msg
 from tale_desktop.domain.models import Story
 from tale_desktop.domain.text import reading_minutes
 from tale_desktop.services.library import LibraryService
@@ -69,47 +72,16 @@ PdfRenderer = Callable[[ExportBook, Path], None]
 PictureSource = Callable[[str], Awaitable[list[Any]]]
 PdfRendererFactory = Callable[[], PdfRenderer]
 
-_LABELS = {
-    "en": {"for": "For", "hero": "Hero", "moral": "Moral", "theme": "Theme", "length": "Length",
-           "minutes": "min to read", "words": "words", "written": "Written", "contents": "Contents",
-           "untitled": "Untitled story"},
-    "ru": {"for": "Для", "hero": "Герой", "moral": "Мораль", "theme": "Тема", "length": "Длина",
-           "minutes": "мин чтения", "words": "слов", "written": "Написана", "contents": "Содержание",
-           "untitled": "Сказка без названия"},
-}
-
-
-def labels(language: str) -> dict[str, str]:
-    return _LABELS.get(language, _LABELS["en"])
-
-
 def book_for(story: Story) -> ExportBook:
-    words = labels(story.language)
-    details: list[tuple[str, str]] = []
-    if story.child_name:
-        details.append((words["for"], story.child_name))
-    if story.hero_name:
-        details.append((words["hero"], story.hero_name))
-    details.append((words["moral"], story.moral))
-    if story.theme:
-        details.append((words["theme"], story.theme))
-    details.append((words["length"], f"{reading_minutes(story.content):g} {words['minutes']} · "
-                                     f"{story.word_count} {words['words']}"))
-    written = _human_date(story.created_at)
-    if written:
-        details.append((words["written"], written))
+    """Lay out ``story`` for an export: every label and value in the story's language (domain/labels.py)."""
+    language = story.language
+    details = story_facts(language=language, child_name=story.child_name, hero_name=story.hero_name,
+                          moral=story.moral, theme=story.theme, reading_minutes=reading_minutes(story.content),
+                          word_count=story.word_count, created_at=story.created_at)
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", story.content) if p.strip()]
-    return ExportBook(id=story.id, title=story.title.strip() or words["untitled"], language=story.language,
-                      summary=story.summary.strip(), paragraphs=paragraphs, details=details, written=written,
-                      updated_at=story.updated_at)
-
-
-def _human_date(stamp: str) -> str:
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except (TypeError, ValueError):
-        return ""
-    return f"{moment.day} {moment:%B %Y}"
+    return ExportBook(id=story.id, title=story.title.strip() or field_label("untitled", language),
+                      language=language, summary=story.summary.strip(), paragraphs=paragraphs, details=details,
+                      written=format_date(story.created_at, language), updated_at=story.updated_at)
 
 
 # -- Markdown ---------------------------------------------------------------------------------------------------
@@ -179,7 +151,6 @@ def _xhtml(language: str, title: str, body: str, *, extra_ns: str = "") -> str:
 def epub_files(book: ExportBook) -> dict[str, str]:
     """The files of the book (besides ``mimetype``), by path inside the archive."""
     esc = html.escape
-    words = labels(book.language)
     modified = _epub_modified(book.updated_at)
     title_body = [f"<h1>{esc(book.title)}</h1>"]
     if book.summary:
@@ -188,7 +159,7 @@ def epub_files(book: ExportBook) -> dict[str, str]:
         title_body.append("<dl>" + "".join(f"<dt>{esc(k)}:</dt><dd>{esc(v)}</dd>" for k, v in book.details)
                           + "</dl>")
     story_body = [f"<h2>{esc(book.title)}</h2>"] + [f"<p>{esc(p)}</p>" for p in book.paragraphs]
-    nav_body = (f'<nav epub:type="toc" id="toc"><h2>{esc(words["contents"])}</h2><ol>'
+    nav_body = (f'<nav epub:type="toc" id="toc"><h2>{esc(field_label("contents", book.language))}</h2><ol>'
                 f'<li><a href="title.xhtml">{esc(book.title)}</a></li>'
                 f'<li><a href="story.xhtml">{esc(book.title)}</a></li></ol></nav>')
     package = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -255,10 +226,9 @@ def resolve_target(path: str | os.PathLike[str], default_name: str) -> Path:
         target = target / default_name
     parent = target.parent
     if not parent.exists():
-        raise ExportError(f"The folder {parent} does not exist: create it or choose another place. "
-                          "Nothing was written.")
+        raise ExportError(msg("export.folder_missing", folder=str(parent)))
     if not parent.is_dir():
-        raise ExportError(f"{parent} is not a folder: choose another place. Nothing was written.")
+        raise ExportError(msg("export.not_a_folder", folder=str(parent)))
     return target
 
 
@@ -268,8 +238,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
-        raise ExportError(f"Cannot write to {target.parent} ({exc.strerror or exc}): choose a folder you can "
-                          "write to. Nothing was written.") from exc
+        raise ExportError(msg("export.cannot_write_in", folder=str(target.parent),
+                              reason=str(exc.strerror or exc))) from exc
     os.close(fd)
     temp = Path(temp_name)
     try:
@@ -277,7 +247,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.chmod(temp, public_mode())  # mkstemp makes it private; an export is an ordinary file
         os.replace(temp, target)
     except OSError as exc:
-        raise ExportError(f"Cannot write {target} ({exc.strerror or exc}). Nothing was written.") from exc
+        raise ExportError(msg("export.cannot_write", path=str(target), reason=str(exc.strerror or exc))) from exc
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
@@ -340,10 +310,10 @@ def write_story_file(book: ExportBook, fmt: ExportFormat, target: Path, pdf: Pdf
             write_epub(book, temp)
         elif fmt is ExportFormat.PDF:
             if pdf is None:
-                raise ExportError("PDF export is not available here (no PDF renderer was set up).")
+                raise ExportError(msg("export.pdf_unavailable"))
             pdf(book, temp)
             if temp.stat().st_size == 0:
-                raise ExportError(f"The PDF for '{book.title}' could not be rendered. Nothing was written.")
+                raise ExportError(msg("export.pdf_failed", title=book.title))
     return target
 
 
@@ -359,7 +329,7 @@ class ExportService:
     def _pdf_renderer(self) -> PdfRenderer:
         if self._pdf is None:
             if self._pdf_factory is None:
-                raise ExportError("PDF export is not available here (no PDF renderer was set up).")
+                raise ExportError(msg("export.pdf_unavailable"))
             self._pdf = self._pdf_factory()  # on the loop thread: it may create the QGuiApplication
         return self._pdf
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from tale_desktop.domain.enums import NarrationProvider
 from tale_desktop.domain.errors import ValidationError
+from tale_desktop.domain.messages import msg
 from tale_desktop.domain.models import Narration, Story, utc_now
 from tale_desktop.domain.speech import Sentence, quick_start, sentences_of, timing
 from tale_desktop.providers import audio_check
@@ -308,7 +309,7 @@ class Narrator:
                 provider, voice = await self._chosen_synthesized(story.id, provider, voice)
         sentences = sentences_of(story.content)
         if not sentences:
-            raise ValidationError({"content": "This story has no text to narrate."})
+            raise ValidationError({"content": msg("narration.no_text")})
         plans = self._plans(story.language, provider, voice)
 
         fallback: str | None = None

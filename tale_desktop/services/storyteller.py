@@ -19,6 +19,7 @@ from typing import Any
 from tale_desktop import settings as keys
 from tale_desktop.domain.enums import Language, Moral, Status, StoryType
 from tale_desktop.domain.errors import ValidationError
+from tale_desktop.domain.messages import message_of, msg
 from tale_desktop.domain.models import GenerationStats, Story, new_id
 from tale_desktop.domain.prompts import (
     SequelContext,
@@ -259,7 +260,7 @@ class Storyteller:
         story_id = new_id()
         handle = self.tasks.spawn(
             lambda h: self.write(request, listener, handle=h, story_id=story_id),
-            name=f"story:{story_id}", title="Writing a story",
+            name=f"story:{story_id}", title=msg("task.write_story"),
         )
         handle.story_id = story_id  # type: ignore[attr-defined]
         return handle
@@ -272,7 +273,7 @@ class Storyteller:
         try:
             prepared = await self.prepare(request, story_id)
         except ValidationError as exc:
-            emit(StoryEvent(StoryEventKind.FAILED, story_id, error=exc.user_message, invalid=True))
+            emit(StoryEvent(StoryEventKind.FAILED, story_id, error=message_of(exc), invalid=True))
             raise
         brief, story = prepared.brief, prepared.story
         target = brief.target_words
@@ -315,14 +316,14 @@ class Storyteller:
             if isinstance(exc, StreamFailed):
                 keeper.feed(exc.partial)
             kept = await _final_draft_save(keeper)
-            emit(StoryEvent(StoryEventKind.FAILED, story_id, error=exc.user_message, draft_saved=kept,
+            emit(StoryEvent(StoryEventKind.FAILED, story_id, error=message_of(exc), draft_saved=kept,
                             settings_fix=isinstance(exc, AuthError | NotConfigured | QuotaError)
                             or "Settings" in exc.user_message))
             raise
         except Exception as exc:  # a bug or a storage failure: keep what was written, tell the listener, re-raise
             kept = await _final_draft_save(keeper)
-            message = getattr(exc, "user_message", None) or (
-                f"Writing the story failed unexpectedly ({type(exc).__name__}). Details were written to the log.")
+            message = message_of(exc) or (
+                msg("story.failed_unexpectedly", kind=type(exc).__name__))
             emit(StoryEvent(StoryEventKind.FAILED, story_id, error=message, draft_saved=kept))
             raise
         emit(StoryEvent(StoryEventKind.DONE, story_id, text=saved.content, words=saved.word_count,
@@ -331,7 +332,7 @@ class Storyteller:
         if result.generation_id and (client.config.is_openrouter or result.provider_name):
             stats = self.stats_tasks[saved.id] = self.tasks.spawn(
                 self._fetch_stats(client, saved.id, result.generation_id),
-                name=f"stats:{saved.id}", title="Fetching generation statistics", cancellable=True,
+                name=f"stats:{saved.id}", title=msg("task.generation_stats"), cancellable=True,
             )
             if stats.task is not None:
                 stats.task.add_done_callback(lambda _t, sid=saved.id: self.stats_tasks.pop(sid, None))

@@ -43,6 +43,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from tale_desktop.domain.messages import message_of, msg
 from tale_desktop.domain.models import Narration, Record, utc_now
 from tale_desktop.providers.errors import BadResponse, NotConfigured, ProviderError, Unavailable
 from tale_desktop.providers.supabase import Account, NotSignedIn, PayloadTooLarge, SupabaseProvider
@@ -203,7 +204,7 @@ class SyncService:
         self.state.last_sync_at = await self.library.store.get_meta(META_LAST_SYNC)
         self.state.last_result = await self.library.store.get_meta(META_LAST_RESULT) or ""
         if not self.provider.configured:
-            self._set_state(SyncStatus.OFF, "Supabase is not set up")
+            self._set_state(SyncStatus.OFF, msg("sync.not_set_up"))
         return self.state
 
     # -- account ----------------------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ class SyncService:
 
     async def sign_out(self) -> None:
         await self.provider.sign_out()
-        self._set_state(SyncStatus.OFF, "Signed out", account="")
+        self._set_state(SyncStatus.OFF, msg("sync.signed_out"), account="")
 
     async def account(self) -> Account | None:
         try:
@@ -238,15 +239,15 @@ class SyncService:
                 await self._push(account, report, handle)
                 await self._remove_deleted_objects(account, report)
             except (NotSignedIn, NotConfigured) as exc:
-                self._set_state(SyncStatus.OFF, exc.user_message, account="")
+                self._set_state(SyncStatus.OFF, message_of(exc), account="")
                 raise
             except ProviderError as exc:
                 status = SyncStatus.OFFLINE if isinstance(exc, Unavailable) else SyncStatus.ERROR
                 await self._record_result(f"failed: {exc.user_message}", finished=False)
-                self._set_state(status, exc.user_message)
+                self._set_state(status, message_of(exc))
                 raise
             except BaseException:
-                self._set_state(SyncStatus.ERROR, "Sync stopped unexpectedly; details are in the log.")
+                self._set_state(SyncStatus.ERROR, msg("sync.stopped"))
                 raise
             await self._record_result(report.summary(), finished=True)
             reason = ""
@@ -548,7 +549,7 @@ class SyncService:
             finally:
                 self._again = False
 
-        return self.tasks.spawn(work, name="sync", title="Sync with Supabase")
+        return self.tasks.spawn(work, name="sync", title=msg("task.sync"))
 
     def start_background(self, *, periodic_s: float = PERIODIC_S, debounce_s: float = CHANGE_DEBOUNCE_S,
                          live: bool = True) -> None:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Coroutine
 from enum import StrEnum
 from typing import Any
 
+from tale_desktop.domain.messages import message_of, msg
+
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.2
@@ -31,10 +33,10 @@ class TaskState(StrEnum):
 
 def user_message_for(exc: BaseException, title: str) -> str:
     """A plain sentence for the parent: our typed errors carry one; anything else is summarised."""
-    message = getattr(exc, "user_message", None)
+    message = message_of(exc)  # keeps the code, so the window can show it in its own language
     if message:
-        return str(message)
-    return f"{title} failed unexpectedly ({type(exc).__name__}). Details were written to the log."
+        return message
+    return msg("task.failed_unexpectedly", title=title, kind=type(exc).__name__)
 
 
 class TaskHandle:
@@ -161,7 +163,7 @@ class TaskManager:
             del self._running[handle.name]
         if task.cancelled():
             handle.state = TaskState.CANCELLED
-            handle.message = "Cancelled"
+            handle.message = msg("task.cancelled")
         elif (exc := task.exception()) is not None:
             handle.state = TaskState.FAILED
             handle.error = user_message_for(exc, handle.title)

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tale_desktop.domain.messages import msg
 from tale_desktop.storage.errors import (
     DatabaseCorrupt,
     DatabaseReadOnly,
@@ -118,7 +119,7 @@ class Database:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             if self._closed:
-                raise StorageError("The library is closed.")
+                raise StorageError(msg("library.closed"))
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                    timeout=BUSY_TIMEOUT_MS / 1000)
             conn.row_factory = sqlite3.Row
@@ -157,7 +158,7 @@ class Database:
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(*args)`` in a database worker thread and await the result."""
         if self._closed:
-            raise StorageError("The library is closed.")
+            raise StorageError(msg("library.closed"))
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self.call, fn, *args)
 

@@ -32,7 +32,7 @@ async def test_typing_in_the_search_box_updates_the_rows(window, ctx):
     type_into(search, "comet")
     await until(lambda: sorted(titles(window)) == ["Orbi and the Comet Map", "The Dragon Who Counted Comets"],
                 what="search results")
-    await until(lambda: "2 stories match" in window.status_label.text(), what="count in the status bar")
+    await until(lambda: "Found 2 stories" in window.status_label.text(), what="count in the status bar")
     type_into(search, " drag")
     await until(lambda: titles(window) == ["The Dragon Who Counted Comets"], what="narrowed")
     search.clear()

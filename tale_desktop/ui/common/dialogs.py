@@ -7,10 +7,13 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from tale_desktop.ui.common.language import localized
+
 
 def show_error(parent: QWidget | None, title: str, message: str) -> QMessageBox:
-    """Show ``message`` in a window-modal box that returns immediately; the box deletes itself when closed."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
+    """Show ``message`` in a window-modal box that returns immediately; the box deletes itself when closed.
+    A service message is shown in the interface language."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, localized(message), QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorBox")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

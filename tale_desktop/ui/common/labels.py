@@ -1,61 +1,67 @@
 """Words the window shows for stored values (morals, themes, statuses, story types, ages): never the raw value.
 
-Every label goes through ``QCoreApplication.translate("Labels", ...)`` so the translation picks it up.
+The names come from the one table the exports use too (:mod:`tale_desktop.domain.labels`), in the interface
+language; only the window's own words ("Any", "Chosen from who is in it") go through Qt's translation.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from tale_desktop.domain.enums import AgeBand, Moral, Status, StoryType, Theme
+from tale_desktop.domain import labels as names
 from tale_desktop.domain.illustrations import IllustrationStyle
+from tale_desktop.ui.common.language import current_language
 
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("Labels", text)
 
 
+def _names(kind: str) -> dict[str, str]:
+    language = current_language()
+    return {value: names.enum_label(kind, value, language) for value in names.ENUM_TABLES[kind]}
+
+
 def moral_names() -> dict[str, str]:
-    return {Moral.KINDNESS: _t("Kindness"), Moral.HONESTY: _t("Honesty"), Moral.BRAVERY: _t("Bravery"),
-            Moral.FRIENDSHIP: _t("Friendship"), Moral.PERSEVERANCE: _t("Never giving up"),
-            Moral.EMPATHY: _t("Understanding others"), Moral.RESPECT: _t("Respect"),
-            Moral.RESPONSIBILITY: _t("Responsibility")}
+    return _names("moral")
 
 
 def theme_names() -> dict[str, str]:
-    return {Theme.ADVENTURE: _t("Adventure"), Theme.SPACE: _t("Space"), Theme.FANTASY: _t("Fantasy"),
-            Theme.PIRATES: _t("Pirates"), Theme.DINOSAURS: _t("Dinosaurs"), Theme.MAGIC: _t("Magic"),
-            Theme.OCEAN: _t("The ocean"), Theme.FOREST: _t("The forest"), Theme.ROBOTS: _t("Robots"),
-            Theme.FAIRIES: _t("Fairies"), Theme.KNIGHTS: _t("Knights"), Theme.ANIMALS: _t("Animals")}
+    return _names("theme")
 
 
 def status_names() -> dict[str, str]:
-    return {Status.DRAFT: _t("Draft"), Status.NEW: _t("Not read yet"), Status.READ: _t("Read"),
-            Status.ARCHIVED: _t("Archived")}
+    return _names("status")
 
 
 def story_type_names() -> dict[str | None, str]:
-    return {None: _t("Chosen from who is in it"), StoryType.CHILD: _t("About the child"),
-            StoryType.HERO: _t("About the hero"), StoryType.COMBINED: _t("The child and the hero together")}
+    return {None: QCoreApplication.translate("Labels", "Chosen from who is in it"), **_names("story_type")}
 
 
 def age_names() -> dict[str, str]:
-    return {AgeBand.TODDLER: _t("2–3 years"), AgeBand.PRESCHOOL: _t("3–5 years"), AgeBand.EARLY: _t("5–7 years"),
-            AgeBand.MIDDLE: _t("8–12 years")}
+    return _names("age_band")
+
+
+def gender_names() -> dict[str, str]:
+    return _names("gender")
+
+
+def language_names() -> dict[str, str]:
+    return _names("language")
 
 
 def moral(value: str | None, custom: bool = False) -> str:
     if not value:
         return "—"
-    return value if custom else moral_names().get(value, value.capitalize())
+    return value if custom else names.enum_label("moral", value, current_language())
 
 
 def theme(value: str | None) -> str:
-    return theme_names().get(value, value.capitalize()) if value else _t("Any")
+    return names.enum_label("theme", value, current_language()) if value else QCoreApplication.translate("Labels", "Any")
 
 
 def status(value: str | None) -> str:
-    return status_names().get(value, "") if value else ""
+    return names.enum_label("status", value, current_language()) if value else ""
 
 
 def style_names() -> dict[str, str]:

@@ -11,7 +11,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,13 +29,15 @@ from PySide6.QtWidgets import (
 )
 
 from tale_desktop.context import AppContext
-from tale_desktop.domain.enums import LANGUAGE_NAMES, AgeBand, Language, Status
+from tale_desktop.domain.enums import AgeBand, Status
 from tale_desktop.domain.errors import ValidationError
+from tale_desktop.domain.languages import suggested_story_language
 from tale_desktop.domain.models import CUSTOM_MORAL_MAX, MINUTES_MAX, MINUTES_MIN, Child, Hero, Story
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest
 from tale_desktop.services.tasks import TaskHandle
 from tale_desktop.ui.common import labels
+from tale_desktop.ui.common.language import current_language, localized
 from tale_desktop.ui.compose.picture_choices import PictureChoices
 from tale_desktop.ui.compose.story_stream import StoryStreamView, looks_like_title
 
@@ -101,8 +103,12 @@ class ComposeForm(QWidget):
         for value, label in labels.theme_names().items():
             self.theme.addItem(label, value.value)
         self.language = _combo("composeLanguage")
-        for language in Language:
-            self.language.addItem(LANGUAGE_NAMES[language], language.value)
+        for code, name in labels.language_names().items():
+            self.language.addItem(name, code.value)
+        _select(self.language, current_language())  # new stories follow the interface language
+        self._language_chosen = False  # the parent picked a language: suggestions stop
+        self._children: dict[str, Child] = {}
+        self._heroes: dict[str, Hero] = {}
         self.minutes = QSpinBox()
         self.minutes.setObjectName("composeMinutes")
         self.minutes.setRange(MINUTES_MIN, MINUTES_MAX)
@@ -168,6 +174,7 @@ class ComposeForm(QWidget):
         self.minutes.valueChanged.connect(self._minutes_changed)
         self.child.currentIndexChanged.connect(self._who_changed)
         self.hero.currentIndexChanged.connect(self._who_changed)
+        self.language.activated.connect(self._language_picked)
         self.generate_button.clicked.connect(self.submit)
         self._minutes_changed(self.minutes.value())
         self._who_changed()
@@ -202,7 +209,10 @@ class ComposeForm(QWidget):
             self.child.addItem(child.name, child.id)
         self.hero.addItem(self.tr("No hero"), None)
         for hero in heroes:
-            self.hero.addItem(f"{hero.name} ({LANGUAGE_NAMES.get(hero.language, hero.language)})", hero.id)
+            self.hero.addItem(f"{hero.name} ({labels.language_names().get(hero.language, hero.language)})",
+                              hero.id)
+        self._children = {child.id: child for child in children}
+        self._heroes = {hero.id: hero for hero in heroes}
         self.sequel.addItem(self.tr("No, a new story"), None)
         for row in stories:
             if row["status"] != Status.DRAFT:
@@ -229,6 +239,20 @@ class ComposeForm(QWidget):
 
     def _who_changed(self) -> None:
         self.age_band.setEnabled(self.child.currentData() is None)
+        self._suggest_language()
+
+    def _language_picked(self) -> None:
+        self._language_chosen = True
+
+    def _suggest_language(self) -> None:
+        """A Russian hero or child suggests a Russian story (until the parent picks a language)."""
+        if self._language_chosen or self._pending_sequel is not None:
+            return
+        hero = self._heroes.get(self.hero.currentData() or "")
+        child = self._children.get(self.child.currentData() or "")
+        _select(self.language, suggested_story_language(
+            current_language(), hero_language=hero.language if hero else None,
+            hero_name=hero.name if hero else "", child_name=child.name if child else ""))
 
     # -- prefill ------------------------------------------------------------------------------------------------
     def prefill_sequel(self, story: Story) -> None:
@@ -292,11 +316,11 @@ class ComposeForm(QWidget):
         """Each message next to its field; the others (and those of fields without a place) under the form."""
         rest = []
         for name, label in self.field_errors.items():
-            label.setText(errors.get(name, ""))
+            label.setText(localized(errors.get(name, "")))
             label.setVisible(name in errors)
         for name, message in errors.items():
             if name not in self.field_errors:
-                rest.append(message)
+                rest.append(localized(message))
         self.error.setText("\n".join(rest))
         self.error.setVisible(bool(rest))
 
@@ -314,6 +338,7 @@ class ComposeForm(QWidget):
         """A fresh form for a new story (keeps who it is for; forgets a sequel and the own-words moral)."""
         self.pictures.reset_style()
         self._pending_sequel = None
+        self._language_chosen = False
         self.sequel.setCurrentIndex(0)  # "No, a new story"
         self.custom_moral.clear()
         if self.moral.currentData() == CUSTOM:
@@ -407,7 +432,7 @@ class NewStoryPanel(QWidget):
 
     def _on_event(self, event: StoryEvent) -> None:
         if event.kind is StoryEventKind.FAILED and event.invalid and event.story_id == self.view.story_id:
-            self.form.show_error(event.error or "")
+            self.form.show_error(localized(event.error) if event.error else "")
         if event.kind is StoryEventKind.TEXT:
             self._name_task(event)
         self.view.on_event(event)
@@ -452,25 +477,25 @@ class StorytellerUi:
         self.panel = NewStoryPanel(window.ctx)
         self.panel.back_button.show()
         window.add_center_page(self.panel)
-        stories = window.tr("Stories")
+        stories = QCoreApplication.translate("MainWindow", "Stories")
         self.new_action = window.actions.define(
-            "new_story", window.tr("New story…"), section=stories, shortcuts=[QKeySequence.StandardKey.New],
-            icon="new-story", tip=window.tr("Write a new bedtime story"), slot=self.new_story)
+            "new_story", QCoreApplication.translate("MainWindow", "New story…"), section=stories, shortcuts=[QKeySequence.StandardKey.New],
+            icon="new-story", tip=QCoreApplication.translate("MainWindow", "Write a new bedtime story"), slot=self.new_story)
         window.add_primary_action(self.new_action)
         self.continue_action = window.actions.define(
-            "continue_story", window.tr("Continue this story…"), section=stories, shortcuts=["Ctrl+Shift+N"],
-            icon="continue", tip=window.tr("Write what happens next, with the same child and hero"),
+            "continue_story", QCoreApplication.translate("MainWindow", "Continue this story…"), section=stories, shortcuts=["Ctrl+Shift+N"],
+            icon="continue", tip=QCoreApplication.translate("MainWindow", "Write what happens next, with the same child and hero"),
             slot=self.continue_story)
         self.continue_action.setEnabled(False)
         window.add_primary_action(self.continue_action)
         window.story_menu.insertAction(window.story_menu.actions()[0], self.new_action)
         window.story_menu.insertAction(window.actions["favourite"], self.continue_action)
         self.generate_action = window.actions.define(
-            "generate", window.tr("Write the story"), section=stories, shortcuts=["Ctrl+Return", "Ctrl+Enter"],
+            "generate", QCoreApplication.translate("MainWindow", "Write the story"), section=stories, shortcuts=["Ctrl+Return", "Ctrl+Enter"],
             slot=self.panel.form.submit)
         self.panel.addAction(self.generate_action)
         self.generate_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.continue_button = QPushButton(window.tr("Continue this story…"))
+        self.continue_button = QPushButton(QCoreApplication.translate("MainWindow", "Continue this story…"))
         self.continue_button.setObjectName("continueStoryButton")
         self.continue_button.clicked.connect(self.continue_story)
         self.continue_button.hide()
@@ -525,7 +550,7 @@ class StorytellerUi:
             self.show_form()
 
         self.window.ctx.tasks.spawn(self.window.ctx.library.get_story(story_id), name="compose.sequel",
-                                    title=self.window.tr("Opening the story to continue"), replace=True,
+                                    title=QCoreApplication.translate("MainWindow", "Opening the story to continue"), replace=True,
                                     on_result=loaded)
 
     def open_story(self, story_id: str) -> None:

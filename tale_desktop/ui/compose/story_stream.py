@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from tale_desktop.domain.story_text import TITLE_MAX_CHARS, TITLE_MAX_WORDS, clean_title
 from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, review_unchecked
 from tale_desktop.services.tasks import TaskHandle
+from tale_desktop.ui.common.language import localized
 
 BATCH_MS = 16  # at most one paint per frame (~60 Hz) per view; tokens in between are coalesced
 
@@ -220,7 +221,7 @@ class StoryStreamView(QWidget):
         elif kind is StoryEventKind.FAILED:
             if not self._title_done or not self.title.text() or self.title.text() == self.tr("Writing your story…"):
                 self.title.setText(self.tr("The story could not be written"))
-            self.show_error(event.error or self.tr("The story could not be written."),
+            self.show_error(localized(event.error) or self.tr("The story could not be written."),
                             settings_fix=event.settings_fix)
             self.status.setText(self.tr("What was written so far is kept as a draft in your library.")
                                 if event.draft_saved else "")

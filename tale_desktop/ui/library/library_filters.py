@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from tale_desktop.context import AppContext
-from tale_desktop.domain.enums import LANGUAGE_NAMES, Language
+from tale_desktop.domain.enums import Language
 from tale_desktop.domain.models import Child
 from tale_desktop.domain.query import SortKey, StoryQuery
+from tale_desktop.ui.common import formatting, labels
 
 log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 200
@@ -40,13 +41,13 @@ def _t(text: str) -> str:
 
 
 def sort_labels() -> dict[SortKey, str]:
-    return {SortKey.DATE: _t("Date"), SortKey.TITLE: _t("Title"), SortKey.RATING: _t("Rating"),
-            SortKey.LENGTH: _t("Length")}
+    return {SortKey.DATE: QCoreApplication.translate("LibraryFilterBar", "Date"), SortKey.TITLE: QCoreApplication.translate("LibraryFilterBar", "Title"), SortKey.RATING: QCoreApplication.translate("LibraryFilterBar", "Rating"),
+            SortKey.LENGTH: QCoreApplication.translate("LibraryFilterBar", "Length")}
 
 
 def status_labels() -> dict[str, str]:
-    return {"": _t("Any"), "new": _t("Not read yet"), "read": _t("Read"), "archived": _t("Archived"),
-            "draft": _t("Unfinished drafts")}
+    return {"": QCoreApplication.translate("LibraryFilterBar", "Any"), "new": QCoreApplication.translate("LibraryFilterBar", "Not read yet"), "read": QCoreApplication.translate("LibraryFilterBar", "Read"), "archived": QCoreApplication.translate("LibraryFilterBar", "Archived"),
+            "draft": QCoreApplication.translate("LibraryFilterBar", "Unfinished drafts")}
 
 
 class LibraryFilterBar(QWidget):
@@ -78,7 +79,7 @@ class LibraryFilterBar(QWidget):
         self.language = combo("languageFilter", self.tr("Language"))
         self.language.addItem(self.tr("Any"), None)
         for language in Language:
-            self.language.addItem(LANGUAGE_NAMES.get(language, language.value), language.value)
+            self.language.addItem(labels.language_names().get(language, language.value), language.value)
         self.min_rating = combo("minRatingFilter", self.tr("Lowest rating"))
         self.min_rating.addItem(self.tr("Any"), None)
         for n in range(10, 0, -1):
@@ -99,7 +100,7 @@ class LibraryFilterBar(QWidget):
         self.order.setCheckable(True)  # checked = ascending
         self.order.setAccessibleName(self.tr("Sort direction"))
         self._update_order_text()
-        self.count = QLabel(self.tr(""))
+        self.count = QLabel()
         self.count.setObjectName("libraryCount")
         self.filters_button = QToolButton()
         self.filters_button.setObjectName("filtersButton")
@@ -186,8 +187,7 @@ class LibraryFilterBar(QWidget):
             self._emit()
 
     def set_count(self, count: int | None) -> None:
-        self.count.setText("" if count is None else (self.tr("1 story") if count == 1
-                                                        else self.tr("{0} stories").format(f"{count:,}")))
+        self.count.setText("" if count is None else formatting.stories_text(count))
         self.count.setVisible(bool(self.count.text()) and self._show_count)
 
     def clear(self) -> None:
@@ -286,11 +286,11 @@ class LibrarySearch(QObject):
                 self.counted.emit(count)
 
         self.ctx.tasks.spawn(self.ctx.library.count_stories(query), name="library.search",
-                             title="Searching the library", replace=True, on_result=done)
+                             title=self.tr("Searching the library"), replace=True, on_result=done)
 
     def load_children(self) -> None:
         self.ctx.tasks.spawn(self.ctx.library.list_children(), name="library.children", replace=True,
-                             title="Loading children", on_result=self.bar.set_children)
+                             title=self.tr("Loading children"), on_result=self.bar.set_children)
 
     def _on_change(self, kind: str, _ids: list[str]) -> None:
         if kind == "children":

@@ -296,7 +296,7 @@ class LibraryView(QWidget):
         self.model = StoryListModel(ctx, self)
         self.list = QListView()
         self.list.setObjectName("storyList")
-        self.list.setAccessibleName("Stories")
+        self.list.setAccessibleName(self.tr("Stories"))
         self.list.setModel(self.model)
         self.list.setItemDelegate(TwoLineDelegate(StoryListModel.SubtitleRole, self.list))
         self.list.setUniformItemSizes(True)

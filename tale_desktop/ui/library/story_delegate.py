@@ -6,7 +6,6 @@ works with any list model that exposes it (``StoryListModel.SummaryRole`` in ``u
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
@@ -14,7 +13,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from tale_desktop.domain.models import WORDS_PER_MINUTE
-from tale_desktop.ui.common import labels
+from tale_desktop.ui.common import formatting, labels
 
 if TYPE_CHECKING:
     from tale_desktop.ui.library.cover_thumbnails import CoverThumbnails
@@ -24,13 +23,8 @@ STAR, HEART, NOTE = "★", "♥", "♪"
 
 
 def short_date(stamp: str | None) -> str:
-    if not stamp:
-        return ""
-    try:
-        moment = datetime.fromisoformat(stamp).astimezone()
-    except ValueError:
-        return stamp[:10]
-    return f"{moment.day} {moment:%b %Y}"
+    """``"12 Mar 2026"`` / ``"12 мар. 2026"`` (QLocale, in the interface language)."""
+    return formatting.short_date_text(stamp) if stamp else ""
 
 
 def row_texts(row: dict[str, Any]) -> tuple[str, str, str]:
@@ -41,7 +35,7 @@ def row_texts(row: dict[str, Any]) -> tuple[str, str, str]:
     details = [str(row["child_name"])] if row.get("child_name") else []
     details.append(short_date(row.get("created_at")))
     if minutes:
-        details.append(f"{minutes} min · {words} words")
+        details.append(f"{formatting.minutes_text(minutes)} · {formatting.words_text(words)}")
     if row.get("status") in ("draft", "new", "archived"):
         details.append(labels.status(str(row["status"])).lower())  # in words, never the stored value
     badges = []
@@ -58,11 +52,11 @@ def accessible_text(row: dict[str, Any]) -> str:
     title, details, _ = row_texts(row)
     extra = []
     if row.get("rating"):
-        extra.append(f"rated {row['rating']} of 10")
+        extra.append(QCoreApplication.translate("StoryDelegate", "rated {0} of 10").format(row["rating"]))
     if row.get("favourite"):
-        extra.append("favourite")
+        extra.append(QCoreApplication.translate("StoryDelegate", "favourite"))
     if row.get("has_audio"):
-        extra.append("has audio")
+        extra.append(QCoreApplication.translate("StoryDelegate", "has audio"))
     return ", ".join([title, details, *extra])
 
 

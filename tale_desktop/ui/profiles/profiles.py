@@ -12,13 +12,19 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
@@ -29,20 +35,33 @@ from PySide6.QtWidgets import (
 )
 
 from tale_desktop.context import AppContext
-from tale_desktop.domain.enums import LANGUAGE_NAMES, AgeBand, Gender
+from tale_desktop.domain.enums import Gender
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import INTERESTS_MAX, NAME_MAX, Child, Hero, new_id, split_list, utc_now
 from tale_desktop.ui.asyncqt import alive
+from tale_desktop.ui.common import labels
 from tale_desktop.ui.common.delegates import TwoLineDelegate
 from tale_desktop.ui.common.dialogs import confirm, show_error
+from tale_desktop.ui.common.flow_layout import FlowLayout
+from tale_desktop.ui.common.language import localized
 
 log = logging.getLogger(__name__)
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-AGE_BAND_LABELS = {AgeBand.TODDLER: "2-3 years", AgeBand.PRESCHOOL: "3-5 years", AgeBand.EARLY: "5-7 years",
-                   AgeBand.MIDDLE: "8-12 years"}
-CHILD_GENDER_LABELS = {Gender.FEMALE: "Girl", Gender.MALE: "Boy", Gender.OTHER: "Not specified"}
-HERO_GENDER_LABELS = {Gender.FEMALE: "Female", Gender.MALE: "Male", Gender.OTHER: "Other"}
+def age_band_labels() -> dict[str, str]:
+    return {str(k): v for k, v in labels.age_names().items()}
+
+
+def child_gender_labels() -> dict[str, str]:
+    return {Gender.FEMALE: QCoreApplication.translate("ChildEditor", "Girl"),
+            Gender.MALE: QCoreApplication.translate("ChildEditor", "Boy"),
+            Gender.OTHER: QCoreApplication.translate("ChildEditor", "Not specified")}
+
+
+def hero_gender_labels() -> dict[str, str]:
+    return {Gender.FEMALE: QCoreApplication.translate("HeroEditor", "Female"),
+            Gender.MALE: QCoreApplication.translate("HeroEditor", "Male"),
+            Gender.OTHER: QCoreApplication.translate("HeroEditor", "Other")}
 
 
 # -- models ---------------------------------------------------------------------------------------------------------
@@ -98,13 +117,14 @@ class RecordListModel(QAbstractListModel):
 
 
 def child_subtitle(child: Child) -> str:
-    age = AGE_BAND_LABELS.get(child.age_band, child.age_band)  # type: ignore[call-overload]
+    age = age_band_labels().get(child.age_band, child.age_band)
     return f"{age} · {', '.join(child.interests)}"
 
 
 def hero_subtitle(hero: Hero) -> str:
-    language = LANGUAGE_NAMES.get(hero.language, hero.language)  # type: ignore[call-overload]
-    return " · ".join([language, *(["built-in"] if hero.builtin else []), ", ".join(hero.personality_traits)])
+    language = labels.language_names().get(hero.language, hero.language)  # type: ignore[call-overload]
+    builtin = [QCoreApplication.translate("HeroesPanel", "built-in")] if hero.builtin else []
+    return " · ".join([language, *builtin, ", ".join(hero.personality_traits)])
 
 
 # -- editor base ----------------------------------------------------------------------------------------------------
@@ -112,8 +132,9 @@ class RecordEditor(QDialog):
     """Form with an error label under every field; subclasses map fields <-> the record."""
 
     saved = Signal(object)
-    title_new = "New"
-    title_edit = "Edit"
+
+    def window_title(self, is_new: bool) -> str:
+        return self.tr("New") if is_new else self.tr("Edit")
 
     def __init__(self, ctx: AppContext, record: Any, *, is_new: bool, parent: QWidget | None = None):
         super().__init__(parent)
@@ -121,7 +142,7 @@ class RecordEditor(QDialog):
         self.record = record
         self.is_new = is_new
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle(self.title_new if is_new else self.title_edit)
+        self.setWindowTitle(self.window_title(is_new))
         self.setMinimumWidth(460)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -165,11 +186,11 @@ class RecordEditor(QDialog):
         self.error_labels[name] = error
 
     @staticmethod
-    def combo(labels: dict[Any, str], current: str | None, placeholder: str = "Choose…") -> QComboBox:
-        """A choice among ``labels``; an unknown or missing ``current`` leaves it blank (Save then explains)."""
+    def combo(names: dict[Any, str], current: str | None, prompt: str = "") -> QComboBox:
+        """A choice among ``names``; an unknown or missing ``current`` leaves it blank (Save then explains)."""
         box = QComboBox()
-        box.setPlaceholderText(placeholder)
-        for value, text in labels.items():
+        box.setPlaceholderText(prompt or QCoreApplication.translate("RecordEditor", "Choose…"))
+        for value, text in names.items():
             box.addItem(text, str(value))
         box.setCurrentIndex(box.findData(current) if current is not None else -1)
         return box
@@ -181,9 +202,9 @@ class RecordEditor(QDialog):
         for name, message in errors.items():
             label = self.error_labels.get(name)
             if label is None:
-                other.append(message)
+                other.append(localized(message))
                 continue
-            label.setText(message)
+            label.setText(localized(message))
             label.show()
             self.fields[name].setProperty("invalid", True)
             self._repolish(self.fields[name])
@@ -227,7 +248,7 @@ class RecordEditor(QDialog):
             return
         self.clear_errors()
         self.save_button.setEnabled(False)
-        self.ctx.tasks.spawn(self.persist(record), name=f"save.{record.id}", title=f"Saving {record.name}",
+        self.ctx.tasks.spawn(self.persist(record), name=f"save.{record.id}", title=self.tr("Saving {0}").format(record.name),
                              replace=True, on_result=self._saved, on_error=self._failed)
 
     def _saved(self, record: Any) -> None:
@@ -239,13 +260,13 @@ class RecordEditor(QDialog):
 
     def _failed(self, message: str, exc: BaseException) -> None:
         if not alive(self):
-            show_error(None, "Could not save", message)
+            show_error(None, QCoreApplication.translate("RecordEditor", "Could not save"), message)
             return
         self.save_button.setEnabled(True)
         if isinstance(exc, ValidationError):
             self.show_errors(exc.errors)
         else:
-            show_error(self, "Could not save", message)
+            show_error(self, self.tr("Could not save"), message)
 
 
 def _list_text(values: list[str]) -> str:
@@ -254,8 +275,8 @@ def _list_text(values: list[str]) -> str:
 
 # -- children -------------------------------------------------------------------------------------------------------
 class ChildEditor(RecordEditor):
-    title_new = "New child"
-    title_edit = "Edit child"
+    def window_title(self, is_new: bool) -> str:
+        return self.tr("New child") if is_new else self.tr("Edit child")
 
     def __init__(self, ctx: AppContext, child: Child | None = None, parent: QWidget | None = None):
         super().__init__(ctx, child or Child(name="", interests=[]), is_new=child is None, parent=parent)
@@ -264,15 +285,16 @@ class ChildEditor(RecordEditor):
         self.name.setPlaceholderText(self.tr("e.g. Mia"))
         self.name.setMaxLength(NAME_MAX + 20)  # longer input still gets a clear message instead of a cut
         # A new child's age is chosen, never assumed: stories are pitched to it.
-        self.age_band = self.combo(AGE_BAND_LABELS, None if self.is_new else child.age_band, "Choose an age")
-        self.gender = self.combo(CHILD_GENDER_LABELS, child.gender)
+        self.age_band = self.combo(age_band_labels(), None if self.is_new else child.age_band,
+                                   self.tr("Choose an age"))
+        self.gender = self.combo(child_gender_labels(), child.gender)
         self.interests = QLineEdit(_list_text(child.interests))
         self.interests.setPlaceholderText(self.tr("e.g. dragons, space, baking"))
-        self.add_field("name", "Name", self.name)
-        self.add_field("age_band", "Age", self.age_band)
-        self.add_field("gender", "Gender", self.gender)
-        self.add_field("interests", "Interests", self.interests,
-                       f"Separate with commas; 1 to {INTERESTS_MAX}. Stories weave these in.")
+        self.add_field("name", self.tr("Name"), self.name)
+        self.add_field("age_band", self.tr("Age"), self.age_band)
+        self.add_field("gender", self.tr("Gender"), self.gender)
+        self.add_field("interests", self.tr("Interests"), self.interests,
+                       self.tr("Separate with commas; 1 to {0}. Stories weave these in.").format(INTERESTS_MAX))
         self.name.setFocus()
 
     def build(self) -> Child:
@@ -287,9 +309,10 @@ class ChildEditor(RecordEditor):
 
 # -- heroes ---------------------------------------------------------------------------------------------------------
 class HeroEditor(RecordEditor):
-    title_new = "New hero"
-    title_edit = "Edit hero"
     copy_requested = Signal(object)
+
+    def window_title(self, is_new: bool) -> str:
+        return self.tr("New hero") if is_new else self.tr("Edit hero")
 
     def __init__(self, ctx: AppContext, hero: Hero | None = None, parent: QWidget | None = None, *,
                  is_new: bool | None = None):
@@ -298,25 +321,27 @@ class HeroEditor(RecordEditor):
         self.read_only = bool(hero.builtin)
         self.name = QLineEdit(hero.name)
         self.name.setPlaceholderText(self.tr("e.g. Captain Whiskers"))
-        self.gender = self.combo(HERO_GENDER_LABELS, hero.gender)
-        self.language = self.combo(LANGUAGE_NAMES, hero.language)
+        self.gender = self.combo(hero_gender_labels(), hero.gender)
+        self.language = self.combo({str(k): v for k, v in labels.language_names().items()}, hero.language)
         self.appearance = QPlainTextEdit(hero.appearance)
         self.appearance.setPlaceholderText(self.tr("What the hero looks like"))
         self.appearance.setFixedHeight(70)
         self.appearance.setTabChangesFocus(True)
         self.traits = QLineEdit(_list_text(hero.personality_traits))
-        self.traits.setPlaceholderText("e.g. brave, curious, kind")
+        self.traits.setPlaceholderText(self.tr("e.g. brave, curious, kind"))
         self.interests = QLineEdit(_list_text(hero.interests))
         self.interests.setPlaceholderText(self.tr("optional, e.g. maps, stars"))
         self.strengths = QLineEdit(_list_text(hero.strengths))
         self.strengths.setPlaceholderText(self.tr("e.g. never gives up"))
-        self.add_field("name", "Name", self.name)
-        self.add_field("gender", "Gender", self.gender)
-        self.add_field("language", "Language", self.language, "Stories with this hero are told in this language.")
-        self.add_field("appearance", "Appearance", self.appearance)
-        self.add_field("personality_traits", "Personality", self.traits, "Comma-separated traits (at least one).")
-        self.add_field("interests", "Interests", self.interests)
-        self.add_field("strengths", "Strengths", self.strengths, "Comma-separated (at least one).")
+        self.add_field("name", self.tr("Name"), self.name)
+        self.add_field("gender", self.tr("Gender"), self.gender)
+        self.add_field("language", self.tr("Language"), self.language,
+                       self.tr("Stories with this hero are told in this language."))
+        self.add_field("appearance", self.tr("Appearance"), self.appearance)
+        self.add_field("personality_traits", self.tr("Personality"), self.traits,
+                       self.tr("Comma-separated traits (at least one)."))
+        self.add_field("interests", self.tr("Interests"), self.interests)
+        self.add_field("strengths", self.tr("Strengths"), self.strengths, self.tr("Comma-separated (at least one)."))
         if self.read_only:
             self._make_read_only()
 
@@ -332,7 +357,8 @@ class HeroEditor(RecordEditor):
                 widget.setEnabled(False)
         self.save_button.hide()
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Close"))
-        self.copy_button = self.buttons.addButton("Copy as my own hero", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button = self.buttons.addButton(self.tr("Copy as my own hero"),
+                                                  QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self._copy)
         note = QLabel(self.tr("Built-in heroes cannot be changed. Copy this one to make your own version."))
         note.setObjectName("fieldHint")
@@ -393,11 +419,10 @@ class _ProfileList(QWidget):
         self.add_button.clicked.connect(self.add)
         self.edit_button.clicked.connect(self.edit)
         self.delete_button.clicked.connect(self.delete)
-        self.buttons = QHBoxLayout()
+        self.buttons = FlowLayout()  # wraps in a narrow pane instead of cutting "Добавить ребёнка…"
         self.buttons.addWidget(self.add_button)
         self.buttons.addWidget(self.edit_button)
         self.buttons.addWidget(self.delete_button)
-        self.buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list, 1)
@@ -457,7 +482,8 @@ class ChildrenPanel(_ProfileList):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         model = RecordListModel(ctx, "children", ctx.library.list_children, child_subtitle)
-        super().__init__(model, "No children yet. Add one so stories can be written for them.", parent)
+        super().__init__(model, QCoreApplication.translate(
+            "ChildrenPanel", "No children yet. Add one so stories can be written for them."), parent)
         self.ctx = ctx
         model.setParent(self)
         self.add_button.setText(self.tr("Add child…"))
@@ -491,7 +517,7 @@ class HeroesPanel(_ProfileList):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         model = RecordListModel(ctx, "heroes", ctx.library.list_heroes, hero_subtitle)
-        super().__init__(model, "No heroes yet.", parent)
+        super().__init__(model, QCoreApplication.translate("HeroesPanel", "No heroes yet."), parent)
         self.ctx = ctx
         model.setParent(self)
         self.add_button.setText(self.tr("Add hero…"))

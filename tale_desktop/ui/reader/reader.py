@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 
 from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
-from tale_desktop.domain.enums import LANGUAGE_NAMES
 from tale_desktop.domain.models import Story
 from tale_desktop.domain.text import reading_minutes, word_count
 from tale_desktop.storage.errors import NotFound
+from tale_desktop.ui.common import formatting
 
 READING_WIDTH = 760
 LINE_HEIGHT_PERCENT = 150
@@ -32,21 +32,17 @@ FONT_MIN_PT, FONT_MAX_PT, FONT_STEP_PT = 10.0, 30.0, 1.5
 
 def meta_line(story: Story) -> str:
     """“For Mia · with Pip the Lighthouse Fox · English · 412 words · about 3 min read”."""
-    def t(text: str) -> str:
-        return QCoreApplication.translate("ReaderPane", text)
-
     parts = []
     if story.child_name:
-        parts.append(t("For {0}").format(story.child_name))
+        parts.append(QCoreApplication.translate("ReaderPane", "For {0}").format(story.child_name))
     if story.hero_name:
-        parts.append(t("with {0}").format(story.hero_name))
-    parts.append(LANGUAGE_NAMES.get(story.language, story.language))  # type: ignore[call-overload]
-    words = word_count(story.content)
-    parts.append(t("1 word") if words == 1 else t("{0} words").format(words))
-    minutes = max(1, round(reading_minutes(story.content)))
-    parts.append(t("about {0} min read").format(minutes))
+        parts.append(QCoreApplication.translate("ReaderPane", "with {0}").format(story.hero_name))
+    parts.append(formatting.enum_text("language", story.language))
+    parts.append(formatting.words_text(word_count(story.content)))
+    parts.append(QCoreApplication.translate("ReaderPane", "about {0}").format(
+        formatting.reading_text(reading_minutes(story.content))))
     if story.status == "draft":
-        parts.append(t("unfinished draft"))
+        parts.append(QCoreApplication.translate("ReaderPane", "unfinished draft"))
     return " · ".join(parts)
 
 

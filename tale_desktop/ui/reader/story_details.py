@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from tale_desktop.context import AppContext
 from tale_desktop.domain.models import RATING_MAX, RATING_MIN
 from tale_desktop.services.library import SETTABLE_STATUSES, StoryDetails
-from tale_desktop.ui.common import labels
+from tale_desktop.ui.common import formatting, labels
 from tale_desktop.ui.common.flow_layout import FlowLayout
 
 log = logging.getLogger(__name__)
@@ -213,8 +213,8 @@ class StoryDetailsPanel(QWidget):
             "child": story.child_name or "", "hero": story.hero_name or "",
             "moral": labels.moral(story.moral, story.moral_is_custom),
             "theme": labels.theme(story.theme) if story.theme else "",
-            "minutes": self.tr("{0} min").format(story.minutes), "words": f"{story.word_count:,}",
-            "reading": self.tr("{0:g} min").format(details.reading_minutes),
+            "minutes": formatting.minutes_text(story.minutes), "words": formatting.number_text(story.word_count),
+            "reading": formatting.minutes_text(details.reading_minutes),
         }
         for key, text in values.items():
             self.fields[key].setText(text)

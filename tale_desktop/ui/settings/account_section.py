@@ -20,6 +20,7 @@ from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
 from tale_desktop.providers.supabase import Account
 from tale_desktop.services.sync import SyncState, SyncStatus
+from tale_desktop.ui.common.language import localized
 from tale_desktop.ui.sync.sync_status import SyncStateBridge, ago
 
 try:  # the window shell's liveness check (a widget may close before its background task ends)
@@ -55,10 +56,10 @@ class AccountSection(QWidget):
         self.url_edit.setPlaceholderText("https://abcd.supabase.co")
         self.key_edit = QLineEdit(ctx.settings.get(cfg.SUPABASE_KEY))
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText("anon public key")
+        self.key_edit.setPlaceholderText(self.tr("anon public key"))
         if connection_fields:
-            form.addRow("Project URL", self.url_edit)
-            form.addRow("Anon key", self.key_edit)
+            form.addRow(self.tr("Project address"), self.url_edit)
+            form.addRow(self.tr("Anon key"), self.key_edit)
         self.email_edit = QLineEdit()
         self.email_edit.setObjectName("accountEmail")
         self.email_edit.setPlaceholderText("you@example.org")
@@ -66,8 +67,8 @@ class AccountSection(QWidget):
         self.password_edit.setObjectName("accountPassword")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.returnPressed.connect(self.sign_in)
-        form.addRow("Email", self.email_edit)
-        form.addRow("Password", self.password_edit)
+        form.addRow(self.tr("Email"), self.email_edit)
+        form.addRow(self.tr("Password"), self.password_edit)
 
         self.status_label = QLabel(self.tr("Checking the account…"))
         self.status_label.setObjectName("accountStatus")
@@ -102,7 +103,7 @@ class AccountSection(QWidget):
         self.bridge.changed.connect(self.render_state)
         self._set_account(None, checking=True)
         self.render_state(self.sync.state)
-        self.ctx.tasks.spawn(self._load(), name="account.load", title="Checking the Supabase account", replace=True,
+        self.ctx.tasks.spawn(self._load(), name="account.load", title=self.tr("Checking the Supabase account"), replace=True,
                              on_result=self._loaded, on_error=self._load_failed)
 
     # -- loading ------------------------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ class AccountSection(QWidget):
     def _load_failed(self, message: str, _exc: BaseException) -> None:
         if alive(self):
             self._set_account(None)
-            self.status_label.setText(f"Could not check the account: {message}")
+            self.status_label.setText(self.tr("Could not check the account: {0}").format(localized(message)))
 
     # -- rendering ----------------------------------------------------------------------------------------------
     def _set_account(self, account: Account | None, *, checking: bool = False) -> None:
@@ -134,7 +135,8 @@ class AccountSection(QWidget):
         if signed_in:
             self.email_edit.setText(account.email)
             self.password_edit.clear()
-            self.status_label.setText(f"Signed in as {account.email}. The library syncs in the background.")
+            self.status_label.setText(self.tr("Signed in as {0}. The library syncs in the background.")
+                                      .format(account.email))
         elif not checking:
             self.status_label.setText(self.tr("Not signed in. Sign in with your Supabase account to sync this "
                                               "library with the family's other devices."))
@@ -144,11 +146,12 @@ class AccountSection(QWidget):
         if state.status is SyncStatus.SYNCING:
             self.last_sync_label.setText(self.tr("Syncing…"))
             return
-        text = f"Last sync: {ago(state.last_sync_at)}"
+        text = self.tr("Last sync: {0}").format(ago(state.last_sync_at))
         if state.last_result:
-            text += f" — {state.last_result}"
+            text += f" — {localized(state.last_result)}"
         if state.status in (SyncStatus.OFFLINE, SyncStatus.ERROR) and state.reason:
-            text += f"\n{'Offline' if state.status is SyncStatus.OFFLINE else 'Problem'}: {state.reason}"
+            kind = self.tr("Offline") if state.status is SyncStatus.OFFLINE else self.tr("Problem")
+            text += f"\n{kind}: {localized(state.reason)}"
         self.last_sync_label.setText(text)
         self.last_sync_label.setProperty("state", state.status.value)
 
@@ -195,7 +198,7 @@ class AccountSection(QWidget):
                 self.password_edit.selectAll()
                 self.status_label.setText(f"✗ {message}")
 
-        self.ctx.tasks.spawn(work(), name="account.sign_in", title="Signing in to Supabase", replace=True,
+        self.ctx.tasks.spawn(work(), name="account.sign_in", title=self.tr("Signing in to Supabase"), replace=True,
                              on_result=done, on_error=failed)
 
     def sign_out(self) -> None:
@@ -211,5 +214,5 @@ class AccountSection(QWidget):
                 self._busy(False)
                 self.status_label.setText(f"✗ {message}")
 
-        self.ctx.tasks.spawn(self.sync.sign_out(), name="account.sign_out", title="Signing out of Supabase",
+        self.ctx.tasks.spawn(self.sync.sign_out(), name="account.sign_out", title=self.tr("Signing out of Supabase"),
                              replace=True, on_result=done, on_error=failed)

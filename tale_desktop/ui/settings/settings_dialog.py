@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -45,6 +45,7 @@ from tale_desktop.services import connections
 from tale_desktop.ui.asyncqt import alive
 from tale_desktop.ui.common import theme
 from tale_desktop.ui.common.dialogs import show_error
+from tale_desktop.ui.settings.language_picker import LanguagePicker
 
 log = logging.getLogger(__name__)
 
@@ -140,21 +141,22 @@ class SettingsPage(QScrollArea):
 
 
 class AppearancePage(SettingsPage):
-    """Day, night or the system's choice (applied at once), and the reader's text size."""
+    """Day, night or the system's choice (applied at once), and the interface language (at the next start)."""
 
     def __init__(self, ctx: AppContext, manager: theme.ThemeManager | None, parent: QWidget | None = None):
-        super().__init__("appearance", self.tr_("Appearance"),
-                         self.tr_("How the window looks. The night theme is dark and soft for reading in a "
-                                  "dim bedroom."), parent)
+        super().__init__("appearance", QCoreApplication.translate("AppearancePage", "Appearance"),
+                         QCoreApplication.translate("AppearancePage", "How the window looks. The night theme is "
+                                                                      "dark and soft for reading in a dim bedroom."),
+                         parent)
         self.ctx = ctx
         self.manager = manager
-        group = QGroupBox(self.tr_("Theme"))
+        group = QGroupBox(self.tr("Theme"))
         column = QVBoxLayout(group)
         self.choice_buttons: dict[str, QRadioButton] = {}
         self._group = QButtonGroup(self)
-        for choice, text in ((theme.SYSTEM, self.tr_("As the system (light by day, dark at night)")),
-                             (theme.DAY, self.tr_("Day: warm and light")),
-                             (theme.NIGHT, self.tr_("Night: dark, warm and low contrast"))):
+        for choice, text in ((theme.SYSTEM, self.tr("As the system (light by day, dark at night)")),
+                             (theme.DAY, self.tr("Day: warm and light")),
+                             (theme.NIGHT, self.tr("Night: dark, warm and low contrast"))):
             button = QRadioButton(text)
             button.setObjectName(f"theme_{choice}")
             self._group.addButton(button)
@@ -163,20 +165,19 @@ class AppearancePage(SettingsPage):
             button.toggled.connect(lambda on, c=choice: on and self._preview(c))
         env = ctx.settings.env.get(cfg.UI_THEME.env or "")
         if env:
-            hint = QLabel(self.tr_("The environment variable {0} chooses the theme when the app starts.")
+            hint = QLabel(self.tr("The environment variable {0} chooses the theme when the app starts.")
                           .format(cfg.UI_THEME.env))
             hint.setObjectName("fieldHint")
             hint.setWordWrap(True)
             column.addWidget(hint)
         self.add(group)
+        language_group = QGroupBox(self.tr("Language"))
+        language_column = QVBoxLayout(language_group)
+        self.language = LanguagePicker(ctx.settings)
+        language_column.addWidget(self.language)
+        self.add(language_group)
         self._initial = manager.choice if manager else theme.SYSTEM
         self.load()
-
-    @staticmethod
-    def tr_(text: str) -> str:
-        from PySide6.QtCore import QCoreApplication
-
-        return QCoreApplication.translate("AppearancePage", text)
 
     def load(self) -> None:
         self.choice_buttons[self._initial].setChecked(True)
@@ -197,6 +198,7 @@ class AppearancePage(SettingsPage):
             self.manager.set_choice(self.chosen())
         else:
             self.ctx.settings.set(cfg.UI_THEME, self.chosen())
+        self.language.save()
 
 
 PAGE_OF_SECTION = {"llm": "stories", "story_writing": "stories", "elevenlabs": "voices", "voices": "voices",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QCompleter,
@@ -48,7 +48,7 @@ class StorySettings(QWidget):
         self.models_note.setWordWrap(True)
         self.fallbacks = QLineEdit(settings.get(cfg.LLM_FALLBACK_MODELS))
         self.fallbacks.setObjectName("fallbackModels")
-        self.fallbacks.setPlaceholderText("e.g. anthropic/claude-3.5-haiku, meta-llama/llama-3-8b")
+        self.fallbacks.setPlaceholderText(self.tr("e.g. {0}").format("anthropic/claude-3.5-haiku, meta-llama/llama-3-8b"))
         self.fallbacks.setToolTip(self.tr("Tried in order when the main model is unknown or unavailable."))
         self.review = QCheckBox(self.tr("Check each story for safety and quality"))
         self.review.setObjectName("reviewEnabled")
@@ -153,6 +153,6 @@ class StorySettings(QWidget):
 
 def add_to_dialog(ctx: AppContext, dialog: SettingsDialog) -> StorySettings:
     section = StorySettings(ctx, dialog)
-    dialog.add_section(section.tr("How stories are written"), section, name="story_writing")
+    dialog.add_section(QCoreApplication.translate("StorySettings", "How stories are written"), section, name="story_writing")
     dialog.saved.connect(section.save)
     return section

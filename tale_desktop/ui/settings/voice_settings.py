@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -118,6 +118,6 @@ class VoiceSettings(QWidget):
 def install_voice_settings(dialog: Any) -> VoiceSettings:
     """Add the section to a SettingsDialog (its ``add_section`` extension point) and save with it."""
     section = VoiceSettings(dialog.ctx)
-    dialog.add_section("Narration voices", section, name="voices")
+    dialog.add_section(QCoreApplication.translate("VoiceSettings", "Narration voices"), section, name="voices")
     dialog.saved.connect(section.save)
     return section

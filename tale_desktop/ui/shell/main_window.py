@@ -49,7 +49,8 @@ from tale_desktop.context import AppContext
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.resources_path import resource
 from tale_desktop.services.library import StoryDetails
-from tale_desktop.ui.common import theme, wheel_guard
+from tale_desktop.ui.common import formatting, theme, wheel_guard
+from tale_desktop.ui.common.language import localized
 from tale_desktop.ui.library.library_panel import LibraryFeatures
 from tale_desktop.ui.library.library_view import LibraryView, StoryListModel
 from tale_desktop.ui.listen.narration_ui import install_narration
@@ -81,14 +82,14 @@ def missing_services(settings: cfg.Settings) -> list[tuple[str, str]]:
     """(service, what its key unlocks) for every service that is not configured yet."""
     missing = []
     if not settings.llm_configured:
-        missing.append((_t("Stories"), _t("add an OpenRouter API key, or the address of a local story-writing "
+        missing.append((QCoreApplication.translate("MainWindow", "Stories"), QCoreApplication.translate("MainWindow", "add an OpenRouter API key, or the address of a local story-writing "
                                           "server, to write new stories. The starter stories can be read "
                                           "right now.")))
     if not settings.elevenlabs_configured:
-        missing.append((_t("Natural voices"), _t("an ElevenLabs key reads stories aloud with natural voices; "
+        missing.append((QCoreApplication.translate("MainWindow", "Natural voices"), QCoreApplication.translate("MainWindow", "an ElevenLabs key reads stories aloud with natural voices; "
                                                  "the offline voice works without it.")))
     if not settings.supabase_configured:
-        missing.append((_t("Sync"), _t("a Supabase project keeps your library in step across the family's "
+        missing.append((QCoreApplication.translate("MainWindow", "Sync"), QCoreApplication.translate("MainWindow", "a Supabase project keeps your library in step across the family's "
                                        "devices (optional).")))
     return missing
 
@@ -322,7 +323,7 @@ class MainWindow(QMainWindow):
         self.library.list.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.story.loaded.connect(self._story_loaded)
         self.story.closed.connect(self._story_closed)
-        self.story.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
+        self.story.failed.connect(lambda message: self.statusBar().showMessage(localized(message), 10000))
         self.details.navigate_requested.connect(self._navigate)  # previous / next part
         self.theme.theme_changed.connect(self.actions.recolour)
         # Listening: player bar under the reader, Listen menu, Play action, read-along.
@@ -722,10 +723,9 @@ class MainWindow(QMainWindow):
     def _show_count(self, count: int) -> None:
         searching = self.library.model.query != StoryQuery()
         if searching:
-            text = self.tr("1 story matches") if count == 1 else self.tr("{0} stories match").format(count)
+            text = self.tr("Found {0}").format(formatting.stories_text(count))
         else:
-            text = (self.tr("1 story in the library") if count == 1
-                    else self.tr("{0} stories in the library").format(count))
+            text = self.tr("{0} in the library").format(formatting.stories_text(count))
         self.status_label.setText(text)
 
     # -- window layout ------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from tale_desktop.services.tasks import TaskHandle, TaskManager, TaskState
+from tale_desktop.ui.common.language import localized
 
 PROGRESS_STEPS = 1000
 
@@ -42,7 +43,7 @@ class TaskRow(QFrame):
         self.handle = handle
         self.setObjectName("taskRow")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.title = QLabel(handle.title)
+        self.title = QLabel(localized(handle.title))
         self.title.setObjectName("taskTitle")
         self.message = QLabel()
         self.message.setObjectName("taskMessage")
@@ -51,8 +52,8 @@ class TaskRow(QFrame):
         self.progress.setFixedHeight(8)
         self.cancel_button = QToolButton()
         self.cancel_button.setText(self.tr("Cancel"))
-        self.cancel_button.setToolTip(self.tr("Stop {0}").format(handle.title))
-        self.cancel_button.setAccessibleName(self.tr("Cancel {0}").format(handle.title))
+        self.cancel_button.setToolTip(self.tr("Stop {0}").format(localized(handle.title)))
+        self.cancel_button.setAccessibleName(self.tr("Cancel {0}").format(localized(handle.title)))
         self.cancel_button.clicked.connect(lambda: self.cancel_requested.emit(self.handle))
         self.dismiss_button = QToolButton()
         self.dismiss_button.setText(self.tr("Dismiss"))
@@ -78,8 +79,8 @@ class TaskRow(QFrame):
 
     def update_from(self, handle: TaskHandle) -> None:
         self.handle = handle
-        if self.title.text() != handle.title:
-            self.title.setText(handle.title)
+        if self.title.text() != localized(handle.title):
+            self.title.setText(localized(handle.title))
         fraction = handle.fraction
         if handle.state is TaskState.RUNNING:
             if fraction is None:
@@ -87,21 +88,21 @@ class TaskRow(QFrame):
             else:
                 self.progress.setRange(0, PROGRESS_STEPS)
                 self.progress.setValue(round(fraction * PROGRESS_STEPS))
-            self.message.setText(handle.message)  # stays in the layout even when empty: it is the stretch
+            self.message.setText(localized(handle.message))  # stays in the layout even when empty: it is the stretch
             self.cancel_button.setVisible(handle.cancellable)
             return
         self.cancel_button.hide()
         self.progress.setRange(0, PROGRESS_STEPS)
         if handle.state is TaskState.DONE:
             self.progress.setValue(PROGRESS_STEPS)
-            self.message.setText(handle.message or self.tr("Done"))
+            self.message.setText(localized(handle.message) or self.tr("Done"))
         elif handle.state is TaskState.CANCELLED:
             self.progress.setValue(0)
             self.message.setText(self.tr("Cancelled"))
         else:
             self.setProperty("failed", True)
             self.progress.hide()
-            self.message.setText(handle.error or self.tr("This did not work."))
+            self.message.setText(localized(handle.error) or self.tr("This did not work."))
             self.message.setProperty("error", True)
             self.message.setWordWrap(True)
             self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)

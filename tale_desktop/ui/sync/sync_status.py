@@ -12,7 +12,10 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QToolButton, QWidget
 
+from tale_desktop.domain.locale_format import parse_stamp
 from tale_desktop.services.sync import LiveMode, SyncService, SyncState, SyncStatus
+from tale_desktop.ui.common import formatting
+from tale_desktop.ui.common.language import localized
 
 
 def _live_text(live: LiveMode) -> tuple[str, str]:
@@ -27,31 +30,27 @@ def _live_text(live: LiveMode) -> tuple[str, str]:
                                                                     "changes every few seconds.")
     return "", ""
 
-_LABELS = {
-    SyncStatus.OFF: "Sync off",
-    SyncStatus.SYNCED: "Synced",
-    SyncStatus.SYNCING: "Syncing…",
-    SyncStatus.OFFLINE: "Offline",
-    SyncStatus.ERROR: "Sync error",
-}
+
+def status_label(status: SyncStatus) -> str:
+    return {
+        SyncStatus.OFF: QCoreApplication.translate("SyncStatus", "Sync off"),
+        SyncStatus.SYNCED: QCoreApplication.translate("SyncStatus", "Synced"),
+        SyncStatus.SYNCING: QCoreApplication.translate("SyncStatus", "Syncing…"),
+        SyncStatus.OFFLINE: QCoreApplication.translate("SyncStatus", "Offline"),
+        SyncStatus.ERROR: QCoreApplication.translate("SyncStatus", "Sync error"),
+    }[status]
 
 
 def ago(timestamp: str | None, now: datetime | None = None) -> str:
-    """``2026-01-01T10:00:00.000Z`` -> "just now" / "5 min ago" / "3 h ago" / the date."""
+    """``2026-01-01T10:00:00.000Z`` -> "just now" / "5 min ago" / "3 h ago" / the date and time."""
     if not timestamp:
-        return "never"
-    try:
-        then = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
+        return QCoreApplication.translate("SyncStatus", "never")
+    moment = parse_stamp(timestamp)
+    if moment is None:
         return timestamp
-    seconds = ((now or datetime.now(UTC)) - then).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return then.astimezone().strftime("%d %b %Y %H:%M")
+    if ((now or datetime.now(UTC)) - moment).total_seconds() < 86400:
+        return formatting.ago_text(timestamp, now)
+    return formatting.date_time_text(timestamp)
 
 
 class SyncStateBridge(QObject):
@@ -75,24 +74,26 @@ class SyncStateBridge(QObject):
 
 def describe(state: SyncState) -> tuple[str, str]:
     """The indicator's text and tooltip for a state."""
-    label = _LABELS[state.status]
+    label = status_label(state.status)
     lines = []
     if state.account:
-        lines.append(f"Account: {state.account}")
-    if state.status is SyncStatus.SYNCED:
-        label = f"Synced {ago(state.last_sync_at)}" if state.last_sync_at else "Synced"
+        lines.append(QCoreApplication.translate("SyncStatus", "Account: {0}").format(state.account))
+    if state.status is SyncStatus.SYNCED and state.last_sync_at:
+        label = QCoreApplication.translate("SyncStatus", "Synced {0}").format(ago(state.last_sync_at))
     suffix, live_line = _live_text(state.live)
     if suffix and state.status in (SyncStatus.SYNCED, SyncStatus.SYNCING):
-        label = f"{label} · {suffix}"
+        label = QCoreApplication.translate("SyncStatus", "{0} · {1}").format(label, suffix)
     if live_line:
         lines.append(live_line)
     if state.reason:
-        lines.append(state.reason)
+        lines.append(localized(state.reason))
     if state.last_result:
-        lines.append(f"Last sync ({ago(state.last_sync_at)}): {state.last_result}")
+        lines.append(QCoreApplication.translate("SyncStatus", "Last sync ({0}): {1}").format(
+            ago(state.last_sync_at), localized(state.last_result)))
     if state.status is SyncStatus.OFF and not state.reason:
-        lines.append("Sign in to Supabase in Settings → Account to sync the library across your devices.")
-    lines.append("Click to sync now.")
+        lines.append(QCoreApplication.translate(
+            "SyncStatus", "Sign in to Supabase in Settings → Account to sync the library across your devices."))
+    lines.append(QCoreApplication.translate("SyncStatus", "Click to sync now."))
     return label, "\n".join(lines)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QCoreApplication
+
 from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
 from tale_desktop.ui.settings.account_section import AccountSection
@@ -41,12 +43,12 @@ def install_sync_ui(window: MainWindow, ctx: AppContext, *, background: bool = T
 
         section = AccountSection(ctx, connection_fields=False, url_key=url_key)
         dialog.account_section = section
-        dialog.add_section("Account (Supabase sync)", section, name="account")
+        dialog.add_section(QCoreApplication.translate("SyncWiring", "Account (Supabase sync)"), section, name="account")
 
     window.settings_opened.connect(add_account_section)
     window.settings_saved.connect(lambda: sync.request_sync("settings saved"))
     if background:
         sync.start_background()
-    ctx.tasks.spawn(sync.load_state(), name="sync.state", title="Reading the sync state",
+    ctx.tasks.spawn(sync.load_state(), name="sync.state", title=QCoreApplication.translate("SyncWiring", "Reading the sync state"),
                     on_result=lambda state: indicator.render(state))
     return indicator
