@@ -155,7 +155,7 @@ class BedtimeControls(QObject):
         a.define("queue_add", self.tr("Add to tonight's queue"), section=listening, shortcuts=["Ctrl+Shift+A"],
                  tip=self.tr("Queue the selected stories for tonight"), slot=self.queue_selected)
         a.define("queue_play", self.tr("Play all"), section=listening, shortcuts=["Ctrl+Shift+P"],
-                 tip=self.tr("Play tonight's queue in order"), slot=lambda: self.play_queue(None))
+                 tip=self.tr("Play tonight's queue in order, from the top"), slot=lambda: self.play_queue(0))
         a.define("queue_remove", self.tr("Remove"), section=listening,
                  tip=self.tr("Take the chosen story out of tonight's queue"), slot=self.remove_selected)
         a.define("queue_clear", self.tr("Clear"), section=listening, tip=self.tr("Empty tonight's queue"),
@@ -286,6 +286,8 @@ class BedtimeControls(QObject):
                 raise
             except Exception:  # one bad tick must not end the timer for the night
                 log.exception("Bedtime tick failed")
+            if self._closing:
+                return
             await asyncio.sleep(TICK_S)
 
     def show_status(self, status: SleepStatus) -> None:
