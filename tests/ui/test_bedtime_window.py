@@ -252,12 +252,13 @@ async def test_player_and_tonight_panel_fit(ctx, window, size, shade):
     bar.set_position(1234)
     bar.set_state(PlayerState.PLAYING)
     bar.set_available(True)
-    bar.show_sleep("Sleep 0:14:32", True, fading=True)
+    window.actions["sleep_60"].trigger()  # the longest time it shows: "Sleep 1:00:00"
     for _ in range(5):
         await asyncio.sleep(0.02)
     window.centralWidget().layout().activate()
     assert (window.width(), window.height()) == size
-    assert bar.extend_button.isVisible() and bar.sleep_button.isVisible()
+    assert bar.extend_button.isVisible() and bar.sleep_button.text() == "Sleep 1:00:00"
     assert window.bedtime.panel.sound_box.isVisible() and window.bedtime.panel.then_box.isVisible()
     problems = clipped(window)
     assert not problems, problems
+    assert window.bedtime.tonight_dock.width() >= window.bedtime.panel.minimumSizeHint().width()

@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QSystemTrayIcon
 
@@ -31,6 +31,9 @@ from tale_desktop.ui.listen.player import PlayerState
 from tale_desktop.ui.listen.player_bar import clock
 from tale_desktop.ui.listen.soft_sound_player import SoftSoundPlayer
 from tale_desktop.ui.listen.tonight_panel import TonightPanel
+
+NARROW_WIDTH = 1200  # as the main window's: below it, the library pane makes room for the panel
+DOCK_MAX_WIDTH = 340
 
 if TYPE_CHECKING:
     from tale_desktop.ui.listen.narration_ui import NarrationControls
@@ -186,8 +189,39 @@ class BedtimeControls(QObject):
                                       | QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tonight_dock)
         self.tonight_dock.hide()
-        self.tonight_dock.visibilityChanged.connect(
-            lambda on: a["toggle_tonight"].setChecked(on) if not self.window.isMinimized() else None)
+        self.tonight_dock.visibilityChanged.connect(self._dock_shown)
+        self.window.installEventFilter(self)
+
+    def _dock_shown(self, on: bool) -> None:
+        if not self.window.isMinimized():
+            self.window.actions["toggle_tonight"].setChecked(on)
+        if on and not self.tonight_dock.isFloating():
+            self._fit_dock()
+        self._make_room()
+
+    def _fit_dock(self) -> None:
+        """A quarter of the window (between the panel's least and a comfortable width): the reader and the
+        player bar keep the rest."""
+        least = self.panel.minimumSizeHint().width()
+        width = max(least, min(DOCK_MAX_WIDTH, self.window.width() // 4))
+        self.window.resizeDocks([self.tonight_dock], [width], Qt.Orientation.Horizontal)
+
+    def _make_room(self) -> None:
+        """In a narrow window the library pane steps aside while the Tonight panel shows (as for the new-story
+        page); it comes back when the panel closes or the window grows."""
+        w = self.window
+        narrow = w.width() < NARROW_WIDTH and self.tonight_dock.isVisible() and not self.tonight_dock.isFloating()
+        wanted = w.actions["toggle_library"].isChecked() and not w.isFullScreen()
+        on_reader = w.center.currentWidget() is w.reader_page
+        if wanted and on_reader:
+            w.left_tabs.setVisible(not narrow)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.window and event.type() == QEvent.Type.Resize:
+            if self.tonight_dock.isVisible() and not self.tonight_dock.isFloating() and self.window.width() < NARROW_WIDTH:
+                self._fit_dock()
+            self._make_room()
+        return False
 
     def _build_menus(self) -> None:
         a = self.window.actions
@@ -482,7 +516,7 @@ class BedtimeControls(QObject):
             return loop, await self.tracks.bed_volume(narration, sound, volume)
 
         def ready(result: tuple[Path, float]) -> None:
-            if sound != self.sound_name:
+            if self._closing or sound != self.sound_name:
                 return
             loop, gain = result
             self.sound.set_source(loop, gain)

@@ -120,7 +120,9 @@ class PlayerBar(QWidget):
         self.sleep_button.setToolTip(self.tr("Sleep timer: fade out and stop"))
         self.sleep_button.setAccessibleName(self.tr("Sleep timer"))
         self.sleep_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.sleep_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # the time shows whole
         self.extend_button = QToolButton()
+        self.extend_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.extend_button.setObjectName("sleepExtendButton")
         self.extend_button.hide()
 
