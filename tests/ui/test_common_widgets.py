@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication, QComboBox, QScrollArea, QVBoxLayout,
 from tale_desktop.domain.enums import Moral, Status, Theme
 from tale_desktop.ui.common import labels, wheel_guard
 from tale_desktop.ui.listen.player_bar import JumpSlider, PlayerBar
-from tests.ui.test_player import tone_wav
 
 
 def wheel(widget: QWidget) -> None:

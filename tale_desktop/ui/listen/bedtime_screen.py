@@ -14,15 +14,16 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from tale_desktop.ui.common import theme
 
-TEXT_PT = 34
-CONTEXT_PT = 20
+TEXT_PT = 40
+CONTEXT_PT = 22
 
 
 class BedtimeScreen(QWidget):
     closed = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, family: str = ""):
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
+        self.family = family  # the reader's typeface
         self.setObjectName("bedtimeScreen")
         self.setWindowTitle(self.tr("Bedtime"))
         self.setCursor(Qt.CursorShape.BlankCursor)
@@ -53,6 +54,8 @@ class BedtimeScreen(QWidget):
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setTextFormat(Qt.TextFormat.PlainText)
         font = QFont(self.font())
+        if self.family:
+            font.setFamily(self.family)
         font.setPointSizeF(points)
         label.setFont(font)
         palette = label.palette()

@@ -150,7 +150,7 @@ class BedtimeControls(QObject):
         a.define("bedtime_mode", self.tr("Bedtime mode"), section=listening, shortcuts=["B"], icon="bedtime",
                  checkable=True, tip=self.tr("Dim full screen with large text that follows the voice"),
                  slot=lambda: self.set_bedtime_mode(a["bedtime_mode"].isChecked()))
-        a.define("leave_bedtime", self.tr("Leave bedtime mode"), section="", shortcuts=["Esc"],
+        a.define("leave_bedtime", self.tr("Leave bedtime mode"), section=listening, shortcuts=["Esc"],
                  slot=lambda: self.set_bedtime_mode(False))
         a.define("toggle_tonight", self.tr("Tonight's queue"), section=listening, shortcuts=["Ctrl+Shift+T"],
                  icon="queue", checkable=True, tip=self.tr("Show or hide tonight's queue and the soft sound"),
@@ -440,6 +440,8 @@ class BedtimeControls(QObject):
             self._spawn(self.session.story_ended(), "bedtime.ended", on_result=self._after_story)
         elif state in (PlayerState.STOPPED, PlayerState.ERROR, PlayerState.UNAVAILABLE) and not self.sound.in_tail:
             self.sound.stop()
+        if state in (PlayerState.PLAYING, PlayerState.PAUSED, PlayerState.STOPPED) and self.session.queue:
+            self._spawn(self._refresh_queue(), "bedtime.queue.show")  # the ▶ follows the playing story
         self._update_actions()
 
     def _after_story(self, stopped: bool) -> None:
@@ -586,7 +588,7 @@ class BedtimeControls(QObject):
         self.window.quiet = on
         if on:
             if self.screen is None:
-                self.screen = BedtimeScreen()
+                self.screen = BedtimeScreen(family=self.window.reader.text_view.font().family())
                 for name in ("bedtime_mode", "leave_bedtime", "play", "sleep_extend", "seek_back",
                              "seek_forward", "queue_next"):
                     self.screen.addAction(a[name])
@@ -595,6 +597,7 @@ class BedtimeControls(QObject):
             if story is not None:
                 self.screen.set_story(story.title, story.content, self.narration.read_along.timings)
             self.screen.show_sentence(self.narration.read_along.current)
+            self.screen.setGeometry(self.window.screen().geometry())  # the whole screen, also without a WM
             self.screen.showFullScreen()
             self.screen.activateWindow()
         elif self.screen is not None:
