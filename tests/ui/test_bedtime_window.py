@@ -212,7 +212,7 @@ async def test_mpris_answers_for_the_window_playing(ctx, window, private_bus):
         pytest.skip(player.unavailable_message)
     if bedtime.mpris is not None:
         bedtime.mpris.close()
-    bedtime.mpris = MprisService.start(bedtime.adapter, connection)  # the window's own adapter, on this bus
+    bedtime.mpris = MprisService.start(bedtime.media_adapter(), connection)  # the window's own adapter, on this bus
     assert bedtime.mpris is not None
     await play_in_window(window, ctx, title="The Lighthouse Fox", content=LONG_TEXT)
     props = "org.freedesktop.DBus.Properties.Get"

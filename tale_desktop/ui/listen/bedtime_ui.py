@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,6 @@ from tale_desktop.services.bedtime_track import BedtimeTracks
 from tale_desktop.services.sleep_timer import SleepMode, SleepStatus
 from tale_desktop.services.tonight import BedtimeSession
 from tale_desktop.ui.listen.bedtime_screen import BedtimeScreen
-from tale_desktop.ui.listen.mpris import AudioPlayerAdapter, MprisService, TrackInfo
 from tale_desktop.ui.listen.player import PlayerState
 from tale_desktop.ui.listen.player_bar import clock
 from tale_desktop.ui.listen.soft_sound_player import SoftSoundPlayer
@@ -36,6 +36,7 @@ NARROW_WIDTH = 1200  # as the main window's: below it, the library pane makes ro
 DOCK_MAX_WIDTH = 340
 
 if TYPE_CHECKING:
+    from tale_desktop.ui.listen.mpris import AudioPlayerAdapter, MprisService
     from tale_desktop.ui.listen.narration_ui import NarrationControls
     from tale_desktop.ui.shell.main_window import MainWindow
 
@@ -117,8 +118,7 @@ class BedtimeControls(QObject):
         self._define_actions()
         self._build_panel()
         self._build_menus()
-        self.adapter = AudioPlayerAdapter(self.player, next_story=self.next_story,
-                                          previous_story=self.previous_story, raise_window=self.bring_back)
+        self.adapter: AudioPlayerAdapter | None = None  # made once a session bus is there (MPRIS is Linux's)
         self.sound.set_listener_gain(self.player.linear_volume())
         self.player.volumeChanged.connect(lambda _v: self.sound.set_listener_gain(self.player.linear_volume()))
         self.player.stateChanged.connect(self._player_state)
@@ -256,9 +256,20 @@ class BedtimeControls(QObject):
 
         self._spawn(load(), "bedtime.load")
         self.ctx.tasks.spawn(self._tick_loop(), name=TICK_TASK, title=self.tr("Sleep timer"), replace=True)
-        if self.mpris is None:
-            self.mpris = MprisService.start(self.adapter)
+        if self.mpris is None and session_bus_available():
+            self.mpris = mpris_module().MprisService.start(self.media_adapter())
         self._make_tray()
+
+    def media_adapter(self) -> AudioPlayerAdapter:
+        """The player as MPRIS sees it (made on first use: the D-Bus adaptors load only where a bus is)."""
+        if self.adapter is None:
+            self.adapter = mpris_module().AudioPlayerAdapter(self.player, next_story=self.next_story,
+                                                             previous_story=self.previous_story,
+                                                             raise_window=self.bring_back)
+            story = self.window.reader.story
+            if story is not None and self.narration.playback.story_id == story.id:
+                self._set_track(story)
+        return self.adapter
 
     def _make_tray(self) -> None:
         if self.tray is not None or not QSystemTrayIcon.isSystemTrayAvailable():
@@ -410,7 +421,10 @@ class BedtimeControls(QObject):
                              on_result=loaded)
 
     def _set_track(self, story: Story) -> None:
-        self.adapter.set_track(TrackInfo(story.id, story.title, story.child_name, None, self.player.duration))
+        if self.adapter is None:
+            return
+        track_info = mpris_module().TrackInfo
+        self.adapter.set_track(track_info(story.id, story.title, story.child_name, None, self.player.duration))
 
         async def cover() -> Path | None:
             for picture in await self.ctx.illustrator.pictures(story.id):
@@ -419,10 +433,10 @@ class BedtimeControls(QObject):
             return None
 
         def found(path: Path | None) -> None:
-            track = self.adapter.track()
-            if path is not None and track is not None and track.story_id == story.id:
-                self.adapter.set_track(TrackInfo(story.id, story.title, story.child_name, path,
-                                                 self.player.duration))
+            track = self.adapter.track() if self.adapter is not None else None
+            if self.adapter is not None and path is not None and track is not None and track.story_id == story.id:
+                self.adapter.set_track(track_info(story.id, story.title, story.child_name, path,
+                                                  self.player.duration))
 
         self.ctx.tasks.spawn(cover(), name="bedtime.cover", title=self.tr("Finding the cover"), replace=True,
                              on_result=found)
@@ -638,6 +652,22 @@ class BedtimeControls(QObject):
         if self.tray is not None:
             self.tray.hide()
         self.ctx.tasks.cancel(TICK_TASK)
+
+
+def session_bus_available() -> bool:
+    """A D-Bus session bus to offer MPRIS on (Linux desktops; never on Windows or macOS)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS") and not (runtime and (Path(runtime) / "bus").exists()):
+        return False
+    from PySide6.QtDBus import QDBusConnection
+
+    return QDBusConnection.sessionBus().isConnected()
+
+
+def mpris_module():  # noqa: ANN201 - the module
+    from tale_desktop.ui.listen import mpris
+
+    return mpris
 
 
 def install_bedtime(window: MainWindow) -> BedtimeControls:
