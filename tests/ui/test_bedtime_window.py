@@ -262,3 +262,76 @@ async def test_player_and_tonight_panel_fit(ctx, window, size, shade):
     problems = clipped(window)
     assert not problems, problems
     assert window.bedtime.tonight_dock.width() >= window.bedtime.panel.minimumSizeHint().width()
+
+
+async def test_story_menu_drag_favourites_and_shortcuts(ctx, window):
+    from tale_desktop.domain.models import Child
+    from tale_desktop.ui.common.story_mime import STORY_IDS_MIME, story_ids_of
+
+    mia = await ctx.library.save_child(Child(name="Mia", age_band="3-5", gender="female", interests=["stars"]))
+    loved = await ctx.library.save_story(make_story("Moon Boat", EN_TEXT, child=mia, favourite=True))
+    await ctx.library.save_story(make_story("Sleepy Fox", EN_TEXT, child=mia))
+    model = window.library.model
+    await until(lambda: model.rowCount() >= 2 and any(model.index(r, 0).data(model.IdRole) == loved.id
+                                                      for r in range(model.rowCount())), what="rows")
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data(model.IdRole) == loved.id)
+    mime = model.mimeData([model.index(row, 0)])  # a row dragged out of the library
+    assert STORY_IDS_MIME in model.mimeTypes() and story_ids_of(mime) == [loved.id]
+    view = window.library.list
+    view.setCurrentIndex(model.index(row, 0))
+    menu = window.library_features.show_menu(view.visualRect(model.index(row, 0)).center())
+    assert window.actions["queue_add"] in menu.actions()
+    menu.close()
+    window.actions["queue_add"].trigger()
+    await until(lambda: window.bedtime.session.queue == [loved.id], what="queued from the menu")
+    assert window.bedtime.tonight_dock.isVisible()
+
+    await until(lambda: window.bedtime.panel.favourites_menu.actions(), what="children in the menu")
+    entry = next(a for a in window.bedtime.panel.favourites_menu.actions() if a.text().endswith("Mia"))
+    assert entry.text() == "Play all favourites of Mia"
+    rows = window.actions.shortcut_rows()
+    assert ("Listening", "Bedtime mode", "B") in rows and ("Listening", "+5 min", "Ctrl+Shift+E") in rows
+    assert ("Listening", "Tonight's queue", "Ctrl+Shift+T") in rows
+
+
+async def test_sound_goes_on_after_the_story_then_fades_and_stops(ctx, window, tmp_path):
+    from tale_desktop.domain.bedtime import SoftSound
+    from tale_desktop.services.bedtime_track import write_loop_wav
+
+    sound = window.bedtime.sound
+    clock = FakeClock()
+    sound.clock = clock
+    sound.set_source(write_loop_wav(SoftSound.SEA, tmp_path), 0.5)
+    finished = []
+    sound.tail_finished.connect(lambda: finished.append(True))
+    assert sound.keep_going(120)  # "then 2 more minutes of the sea"
+    assert sound.in_tail and window.bedtime.port.is_playing()  # the timer still counts
+    sound._tail_tick()
+    assert sound.gain() == pytest.approx(0.5 * sound.listener_gain)
+    clock.now += 120 - 15
+    sound._tail_tick()
+    assert 0 < sound.gain() < 0.5 * sound.listener_gain * 0.2  # fading out
+    clock.now += 16
+    sound._tail_tick()
+    assert finished and not sound.in_tail and not sound.playing
+
+
+async def test_close_while_playing_hides_to_the_tray(ctx, window):
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    player = window.narration.player
+    if not player.isAvailable():
+        pytest.skip(player.unavailable_message)
+    tray = QSystemTrayIcon(window)
+    tray.show()
+    window.bedtime.tray = tray  # as where the desktop has a tray
+    closed = []
+    window.closed.connect(lambda: closed.append(True))
+    await play_in_window(window, ctx, content=LONG_TEXT)
+    window.close()
+    await asyncio.sleep(0.1)
+    assert not window.isVisible() and not closed and player.state is PlayerState.PLAYING  # goes on, hidden
+    window.bedtime.bring_back()
+    assert window.isVisible()
+    window.actions["quit"].trigger()  # Quit really quits
+    assert closed

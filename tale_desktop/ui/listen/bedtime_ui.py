@@ -129,6 +129,9 @@ class BedtimeControls(QObject):
         self.narration.start_story = self.play_story
         self.narration.stop_story = self.stop
         self._unsubscribe = self.ctx.library.subscribe(self._on_library_change)
+        window.library.list.selectionModel().selectionChanged.connect(self._update_actions)
+        window.story.loaded.connect(self._update_actions)
+        window.story.closed.connect(self._update_actions)
         self._update_actions()
 
     # -- setup ---------------------------------------------------------------------------------------------------
