@@ -139,7 +139,7 @@ class TonightPanel(QWidget):
         self.sound_box.setObjectName("soundBox")
         self.sound_box.setAccessibleName(self.tr("Soft sound"))
         self.sound_box.addItem(self.tr("Off"), "")
-        for sound, text in sound_names(self).items():
+        for sound, text in self.sound_names().items():
             self.sound_box.addItem(text, sound.value)
         self.sound_box.activated.connect(lambda i: self.sound_chosen.emit(str(self.sound_box.itemData(i))))
         self.sound_volume = QSlider(Qt.Orientation.Horizontal)
@@ -214,21 +214,20 @@ class TonightPanel(QWidget):
         for widget in (self.sound_box, self.sound_volume, self.then_box):
             widget.blockSignals(False)
 
+    def sound_names(self) -> dict[SoftSound, str]:
+        """The sounds as the parent reads them."""
+        return {
+            SoftSound.RAIN: self.tr("Rain"),
+            SoftSound.SEA: self.tr("Sea"),
+            SoftSound.CRICKETS: self.tr("Night crickets"),
+            SoftSound.FIRE: self.tr("Crackling fire"),
+            SoftSound.WHITE: self.tr("White noise"),
+            SoftSound.PINK: self.tr("Pink noise"),
+            SoftSound.BROWN: self.tr("Brown noise"),
+        }
+
     def _volume_moved(self, value: int) -> None:
         self.sound_volume_changed.emit(value / 100)
 
     def _then_changed(self, value: int) -> None:
         self.then_minutes_changed.emit(value)
-
-
-def sound_names(widget: QWidget) -> dict[SoftSound, str]:
-    """The sounds as the parent reads them."""
-    return {
-        SoftSound.RAIN: widget.tr("Rain"),
-        SoftSound.SEA: widget.tr("Sea"),
-        SoftSound.CRICKETS: widget.tr("Night crickets"),
-        SoftSound.FIRE: widget.tr("Crackling fire"),
-        SoftSound.WHITE: widget.tr("White noise"),
-        SoftSound.PINK: widget.tr("Pink noise"),
-        SoftSound.BROWN: widget.tr("Brown noise"),
-    }
