@@ -1,9 +1,12 @@
 """The window application: QApplication on a qasync event loop, the composition root, and a clean shutdown.
 
-Start-up order: QApplication (name, icon, style) -> the qasync loop -> ``AppContext.create`` in a worker thread
-(opens settings and the library file) -> the window is shown -> HTTP clients are prepared and built-in content
-installed off the loop thread -> wait until the window closes -> cancel tasks, close HTTP clients and the
-database.
+Start-up order (paint first, do the rest after): QApplication (name, icon, style) -> the qasync loop -> a light
+start-up frame (the window's title, place and size, "Opening your library…") is shown and painted -> in a worker
+thread: the window's modules are imported and ``AppContext.create`` opens settings and the library file -> the
+main window replaces the frame in the same place -> HTTP clients are prepared and built-in content installed off
+the loop thread -> the long-lived heap is frozen for the garbage collector -> the SDKs (openai; ElevenLabs when
+configured) are imported in a worker thread, so the first Generate or Play does not wait -> wait until the window
+closes -> cancel tasks, close HTTP clients and the database. No SDK is imported before the first paint.
 
 A library that cannot be opened (damaged or read-only file, unwritable data folder) shows a clear message box and
 exits with code 2 without touching the file.
@@ -16,7 +19,6 @@ Environment hooks:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import logging.handlers
 import os
@@ -121,6 +123,93 @@ async def show_fatal(message: str) -> None:
     await open_and_wait(box)
 
 
+class _FirstPaint:
+    """The start-up frame: a plain window painted at once while the real one is being built."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt
+        from PySide6.QtWidgets import QLabel, QMainWindow
+
+        from tale_desktop import settings as cfg
+
+        self.painted_at: float | None = None
+        self.closed = False
+        frame = self.frame = QMainWindow()
+        frame.setWindowTitle(APP_TITLE)
+        frame.resize(1180, 760)
+        try:
+            geometry = cfg.Settings().get(cfg.UI_WINDOW_GEOMETRY)
+        except Exception:  # noqa: BLE001 - the real window reports settings problems
+            geometry = ""
+        if geometry:
+            frame.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+        label = QLabel(QCoreApplication.translate("Startup", "Opening your library…"))
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setObjectName("startupHint")
+        frame.setCentralWidget(label)
+        outer = self
+
+        class Watch(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+                if event.type() == QEvent.Type.Paint and outer.painted_at is None:
+                    outer.painted_at = time.perf_counter()
+                elif event.type() == QEvent.Type.Close and watched is frame:
+                    outer.closed = True  # closed before the window was ready: quit once it is
+                return False
+
+        self._watch = Watch(frame)
+        label.installEventFilter(self._watch)
+        frame.installEventFilter(self._watch)
+
+    def show(self) -> None:
+        self.frame.show()
+
+    def paint_now(self, timeout_s: float = 5.0) -> None:
+        """Before the event loop exists: let Qt show and paint the frame (nothing else is imported yet)."""
+        from PySide6.QtCore import QCoreApplication, QEventLoop
+
+        deadline = time.monotonic() + timeout_s
+        while self.painted_at is None and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+    async def painted(self, timeout_s: float = 5.0) -> None:
+        import asyncio
+
+        deadline = time.monotonic() + timeout_s
+        while self.painted_at is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+
+    def log_shown(self) -> None:
+        painted = self.painted_at or time.perf_counter()
+        log.info("Window shown %.0f ms after the app module loaded (at %.3f)", (painted - _STARTED) * 1000,
+                 time.time() - (time.perf_counter() - painted))
+
+    def replace_with(self, window) -> None:
+        from tale_desktop import settings as cfg
+
+        if not window.ctx.settings.get(cfg.UI_WINDOW_GEOMETRY):
+            window.setGeometry(self.frame.geometry())
+        window.show()
+        self.close()
+
+    def close(self) -> None:
+        self.frame.removeEventFilter(self._watch)
+        self.frame.hide()
+        self.frame.deleteLater()
+
+
+def _warm_sdks(settings) -> None:
+    """Worker thread, after the window is up: import the SDKs the first Generate / Play will need."""
+    import importlib
+
+    for name, wanted in (("openai", settings.llm_configured), ("elevenlabs", settings.elevenlabs_configured)):
+        if wanted:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                log.warning("The %s SDK is not installed", name)
+
+
 def _create_context():
     """Worker thread: import the heavy modules (httpx, SDK glue, widgets code) and open the library."""
     import tale_desktop.ui.shell.main_window  # noqa: F401 - warm the import off the loop thread
@@ -129,17 +218,28 @@ def _create_context():
     return AppContext.create()
 
 
-async def main(app) -> int:
-    """Build the context off the loop thread, show the window, wait for it to close, then shut down cleanly."""
+async def main(app, collector=None, first: _FirstPaint | None = None) -> int:
+    """Paint a start-up frame (unless ``first`` is already painted), build the context and window off the loop
+    thread, show the window, wait for it to close, then shut down cleanly. ``collector`` (the GC guard) is told
+    when start-up is done."""
+    import asyncio
+
     from PySide6.QtCore import QTimer
 
     from tale_desktop.storage.errors import StorageError
 
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)  # e.g. the desktop session ends
+    if first is None:
+        first = _FirstPaint()
+        first.show()
+        await first.painted()  # the frame first (no other thread competes with it)...
+        first.log_shown()
+    building = asyncio.ensure_future(asyncio.to_thread(_create_context))  # ...then the rest
     try:
-        ctx = await asyncio.to_thread(_create_context)
+        ctx = await building
     except StorageError as exc:
+        first.close()
         log.error("Cannot open the library: %s", exc.user_message)
         print(f"{APP_NAME}: {exc.user_message}", file=sys.stderr)
         await show_fatal(exc.user_message)
@@ -153,9 +253,11 @@ async def main(app) -> int:
                                     title="Preparing connections")  # SSL contexts, off the loop thread
         window = MainWindow(ctx)
         window.closed.connect(closed.set)
-        window.show()
-        QTimer.singleShot(0, lambda: log.info("Window shown %.0f ms after the app module loaded (at %.3f)",
-                                              (time.perf_counter() - _STARTED) * 1000, time.time()))
+        first.replace_with(window)
+        QTimer.singleShot(0, lambda: log.info("Library window ready %.0f ms after the app module loaded",
+                                              (time.perf_counter() - _STARTED) * 1000))
+        if first.closed:
+            QTimer.singleShot(0, window.close)
         if ms := quit_after_ms():
             QTimer.singleShot(ms, window.close)
         try:
@@ -177,6 +279,10 @@ async def main(app) -> int:
 
         install_sync_ui(window, ctx)  # status indicator, Sync action, Account section, background sync
         await preparing.wait()  # a failure is logged; clients are then made on first use
+        if collector is not None:
+            collector.settle()  # what is alive now lives as long as the window: never scan it again
+        ctx.tasks.spawn(asyncio.to_thread(_warm_sdks, ctx.settings), name="startup.sdks", cancellable=False,
+                        title="Preparing connections")
         await closed.wait()
         return 0
     finally:
@@ -193,6 +299,12 @@ def run_app() -> int:
     os.environ.setdefault("QT_API", "pyside6")
     setup_file_logging(data_dir_from_env())
     app = _make_application()
+    first = _FirstPaint()  # painted before the event loop, qasync and the GC guard are even imported
+    first.show()
+    first.paint_now()
+    first.log_shown()
+    import asyncio
+
     from tale_desktop.ui.asyncqt import QtEventLoop
 
     with asyncio.Runner(loop_factory=QtEventLoop) as runner:
@@ -214,7 +326,7 @@ def run_app() -> int:
         collector = MainThreadCollector()  # Qt objects must never be collected on a worker thread
         collector.start()
         try:
-            return runner.run(main(app))
+            return runner.run(main(app, collector, first))
         except asyncio.CancelledError:
             return 130
         except RuntimeError as exc:

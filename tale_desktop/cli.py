@@ -6,7 +6,6 @@ Exit codes (DESIGN section 6): 0 ok, 2 bad usage or input, 3 a service failed, 1
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import logging
 import os
@@ -66,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tale_desktop.app import run_app
 
         return run_app()
+
+    import asyncio
 
     from tale_desktop.domain.errors import ValidationError
     from tale_desktop.providers.errors import ProviderError

@@ -12,9 +12,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
-from PySide6.QtCore import QSettings
 
 from tale_desktop import APP_NAME
 
@@ -69,30 +69,46 @@ SUPABASE_SESSION = Key("supabase_session", None, secret=True, label="Supabase se
 
 
 class SecretStore:
-    """The OS keyring, or an in-memory dict when it is disabled or unavailable."""
+    """The OS keyring, or an in-memory dict when it is disabled or unavailable.
+
+    The keyring is looked up at the first secret read or write (finding its backend takes ~0.3 s): commands that
+    never need a key do not pay for it."""
 
     def __init__(self, disabled: bool, notice_marker: Path | None = None):
         self._memory: dict[str, str] = {}
-        self._keyring = None
-        self.warning: str | None = None
+        self._keyring: Any = None
+        self._warning: str | None = None
         self.locked = False
         self.notice_marker = notice_marker
-        if disabled:
+        self._opened = disabled
+
+    def _open(self) -> None:
+        if self._opened:
             return
+        self._opened = True
         try:
             import keyring
             from keyring.backends import fail
 
             backend = keyring.get_keyring()
             if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
-                self.warning = ("No system keyring is available, so keys are kept only until you close the app. "
-                                "Install a keyring (e.g. GNOME Keyring or KWallet) to remember them.")
+                self._warning = ("No system keyring is available, so keys are kept only until you close the app. "
+                                 "Install a keyring (e.g. GNOME Keyring or KWallet) to remember them.")
             else:
                 self._keyring = keyring
         except Exception as exc:  # noqa: BLE001 - any keyring failure degrades to memory
-            self.warning = f"The system keyring could not be used ({type(exc).__name__}); keys are kept in memory."
-        if self.warning:
-            self._tell(self.warning)
+            self._warning = f"The system keyring could not be used ({type(exc).__name__}); keys are kept in memory."
+        if self._warning:
+            self._tell(self._warning)
+
+    @property
+    def warning(self) -> str | None:
+        self._open()
+        return self._warning
+
+    @warning.setter
+    def warning(self, value: str | None) -> None:
+        self._warning = value
 
     def _tell(self, message: str) -> None:
         """Log the notice loudly once per machine (a marker file in the config dir), quietly after that."""
@@ -108,11 +124,13 @@ class SecretStore:
 
     @property
     def persistent(self) -> bool:
+        self._open()
         return self._keyring is not None
 
     def get(self, name: str) -> str | None:
         if name in self._memory:
             return self._memory[name]
+        self._open()
         if self._keyring is None:
             return None
         try:
@@ -122,6 +140,7 @@ class SecretStore:
             return None
 
     def set(self, name: str, value: str | None) -> None:
+        self._open()
         if self._keyring is not None:
             try:
                 if value:
@@ -167,9 +186,19 @@ class Settings:
             self.env.get("TALE_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, appauthor=False)
         )
         self.audio_dir = self.data_dir / "audio"
-        self._qsettings = QSettings(str(self.config_dir / "settings.ini"), QSettings.Format.IniFormat)
+        self._stored: Any = None
         self.secrets = SecretStore(disabled=self.env.get("TALE_NO_KEYRING") == "1",
                                    notice_marker=self.config_dir / KEYRING_NOTICE_MARKER)
+
+    @property
+    def _qsettings(self) -> Any:
+        """The settings file, opened at the first stored-preference read: commands that only need the environment
+        (e.g. ``stories list`` with ``TALE_DATA_DIR``) never import Qt."""
+        if self._stored is None:
+            from PySide6.QtCore import QSettings
+
+            self._stored = QSettings(str(self.config_dir / "settings.ini"), QSettings.Format.IniFormat)
+        return self._stored
 
     def get(self, key: Key) -> str:
         """Environment first, then the stored value (or keyring for secrets), then the default."""

@@ -6,14 +6,17 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tale_desktop.commands.common import EXIT_OK, EXIT_USAGE, UsageError, print_json
 from tale_desktop.commands.stories import resolve_story
-from tale_desktop.context import AppContext
 from tale_desktop.domain.bedtime import BedtimeOptions, sound_names
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.services.backup import import_backup
 from tale_desktop.services.export import ExportFormat, resolve_target, safe_filename
+
+if TYPE_CHECKING:
+    from tale_desktop.context import AppContext
 
 STORY_FORMATS = [f.value for f in ExportFormat] + ["mp3"]
 
@@ -62,11 +65,9 @@ async def export_command(ctx: AppContext, args: argparse.Namespace) -> int:
         raise UsageError("--sound, --then-minutes and --fade-out make a bedtime track: use them with --format mp3.")
     story_id = await resolve_story(ctx, args.id)
     if bedtime is not None:
-        from tale_desktop.services.bedtime_track import BedtimeTracks  # numpy: only when a track is made
-
         story = await ctx.library.get_story(story_id)
         target = resolve_target(args.out, safe_filename(story.title, "mp3"))
-        path = (await BedtimeTracks(ctx.narrator).export(story_id, target, bedtime)).path
+        path = (await ctx.bedtime_tracks.export(story_id, target, bedtime)).path  # numpy: only when one is made
     elif args.format == "mp3":
         narrator = getattr(ctx, "narrator", None)
         if narrator is None:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tale_desktop.commands.common import EXIT_OK, UsageError, ascii_int, pick, print_json
-from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import AgeBand, Language, Moral, StoryType, Theme, choices
 from tale_desktop.domain.illustrations import IllustrationStyle
-from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryRequest, done_message
+
+if TYPE_CHECKING:
+    from tale_desktop.context import AppContext
+    from tale_desktop.services.storyteller import StoryEvent
 
 # Statistics are polled in the background only from OpenRouter; the CLI gives them this long, never more.
 STATS_WAIT_S = 2.0
@@ -43,6 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def generate(ctx: AppContext, args: argparse.Namespace) -> int:
+    from tale_desktop.services.storyteller import StoryRequest, done_message
+
     child_id = hero_id = None
     if args.child:
         child_id = pick(await ctx.library.list_children(), args.child, "child").id
@@ -101,6 +106,8 @@ class _Printer:
         self.open_line = False
 
     def __call__(self, event: StoryEvent) -> None:
+        from tale_desktop.services.storyteller import StoryEventKind
+
         if event.kind is StoryEventKind.TEXT and self.stream_text:
             sys.stdout.write(event.delta)
             sys.stdout.flush()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tale_desktop.commands.common import UsageError, print_json
-from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import NarrationProvider, choices
-from tale_desktop.services.narrator import NarrationListener
 from tale_desktop.storage.errors import NotFound
+
+if TYPE_CHECKING:
+    from tale_desktop.context import AppContext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def narrate_story(ctx: AppContext, args: argparse.Namespace) -> int:
+    from tale_desktop.services.narrator import NarrationListener
+
     def notice(message: str) -> None:
         print(f"note: {message}", file=sys.stderr, flush=True)
 

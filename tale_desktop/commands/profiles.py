@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from tale_desktop.commands.common import UsageError, print_json, print_table
-from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import AgeBand, Gender, Language, choices
 from tale_desktop.domain.models import Child, Hero, split_list
 from tale_desktop.storage.errors import NotFound
+
+if TYPE_CHECKING:
+    from tale_desktop.context import AppContext
 
 
 def register(sub: argparse._SubParsersAction) -> None:

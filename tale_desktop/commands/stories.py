@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from tale_desktop.commands.common import UsageError, ascii_int, pick, print_json, print_table
-from tale_desktop.context import AppContext
 from tale_desktop.domain.control_chars import parse_ascii_int, strip_controls
 from tale_desktop.domain.enums import Language, Status, choices
 from tale_desktop.domain.models import RATING_MAX, RATING_MIN
@@ -13,6 +13,9 @@ from tale_desktop.domain.query import SortKey, StoryQuery
 from tale_desktop.domain.text import reading_minutes
 from tale_desktop.services.library import SETTABLE_STATUSES
 from tale_desktop.storage.errors import NotFound
+
+if TYPE_CHECKING:
+    from tale_desktop.context import AppContext
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tale_desktop.commands.common import print_json
-from tale_desktop.context import AppContext
 from tale_desktop.providers.errors import NotConfigured
 from tale_desktop.storage.sync_state import TABLES
+
+if TYPE_CHECKING:
+    from tale_desktop.context import AppContext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,6 +37,8 @@ async def sync_command(ctx: AppContext, args: argparse.Namespace) -> int:
     print(f"Signed in as {ctx.sync.state.account}")
     print("Pushed: " + ", ".join(f"{report.pushed[t]} {t}" for t in TABLES)
           + (f", {report.uploaded} audio files" if report.uploaded else "")
+          + (f", {report.pictures_uploaded} pictures" if report.pictures_uploaded else "")
           + (f"; removed {report.removed} stored files of deleted stories" if report.removed else ""))
-    print("Pulled: " + ", ".join(f"{report.pulled[t]} {t}" for t in TABLES))
+    print("Pulled: " + ", ".join(f"{report.pulled[t]} {t}" for t in TABLES)
+          + (f", {report.pictures_downloaded} pictures downloaded" if report.pictures_downloaded else ""))
     return 0

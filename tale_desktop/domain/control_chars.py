@@ -14,7 +14,7 @@ LINE_CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 # Multi-line text (story text, appearance, moral): line breaks and tabs are fine.
 TEXT_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 # Fields (at any depth of a record) that hold multi-line text.
-MULTILINE_FIELDS = frozenset({"content", "summary", "appearance", "moral", "feedback", "text"})
+MULTILINE_FIELDS = frozenset({"content", "summary", "appearance", "moral", "feedback", "text", "prompt", "scene"})
 ASCII_DIGITS = re.compile(r"[+-]?[0-9]+")
 # Whole terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL", two-character ones): removed as a unit.
 ESCAPE_SEQUENCES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b]*(?:\x07|\x1b\\)?"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 
 
@@ -70,7 +71,12 @@ class NarrationProvider(StrEnum):
 
 
 def choices(enum: type[StrEnum]) -> list[str]:
-    return [member.value for member in enum]
+    return list(_choices(enum))
+
+
+@functools.cache
+def _choices(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
 
 
 LANGUAGE_NAMES = {Language.EN: "English", Language.RU: "Русский"}

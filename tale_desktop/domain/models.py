@@ -204,11 +204,14 @@ class GenerationStats:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> GenerationStats:
-        known = {f.name for f in fields(cls)}
+        known = _STATS_FIELDS
         return cls(**{k: v for k, v in (data or {}).items() if k in known})
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _STATS_FIELDS}  # flat scalars: no deep copy needed
+
+
+_STATS_FIELDS = tuple(f.name for f in fields(GenerationStats))
 
 
 def target_words_for(minutes: int) -> int:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from tale_desktop.domain.speech import Sentence, chunk_text, group_chunks, timing
@@ -43,6 +43,9 @@ from tale_desktop.providers.http import (
     retry_after_seconds,
     unexpected_answer,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +117,7 @@ def translate_error(exc: BaseException, *, voice_id: str | None = None, base_url
     sentence a parent can act on. A 401 is told apart: ``quota_exceeded`` is :class:`QuotaError`."""
     if isinstance(exc, ProviderError):
         return exc
+    import httpx  # loaded with the client that failed
     from elevenlabs.core.api_error import ApiError
 
     service = service_ref(base_url)
@@ -266,24 +270,36 @@ class ElevenLabsVoice:
             await asyncio.sleep(_delay(error, attempt, self.policy.max_backoff_s))
 
     async def _timed_chunk(self, text: str, voice_id: str, previous_text: str | None,
-                           next_text: str | None) -> tuple[bytes, Any]:
-        kwargs: dict[str, Any] = {"text": text, "model_id": self.model_id, "voice_settings": self.voice_settings,
-                                  "output_format": OUTPUT_FORMAT, "request_options": NO_SDK_RETRY}
-        if previous_text:
-            kwargs["previous_text"] = previous_text
-        if next_text:
-            kwargs["next_text"] = next_text
+                           next_text: str | None, chunk: Sequence[Sentence]) -> tuple[bytes, float, Any]:
+        """One ``with-timestamps`` request through the SDK's own request path (base URL, key header, timeouts),
+        with its JSON answer (the audio as base64 plus timings for every character: 15-60 ms of parsing into SDK
+        models) read in a worker thread instead of on the event loop."""
+        from elevenlabs import VoiceSettings
+        from elevenlabs.core.api_error import ApiError
+        from elevenlabs.core.jsonable_encoder import jsonable_encoder
+        from elevenlabs.core.serialization import convert_and_respect_annotation_metadata
 
-        async def once() -> tuple[bytes, Any]:
-            result = await self._client.text_to_speech.convert_with_timestamps(voice_id, **kwargs)
-            try:
-                audio = base64.b64decode(result.audio_base_64 or "", validate=True)
-            except (ValueError, TypeError):
-                audio = b""
-            problem = mp3_problem(audio, len(text))
-            if problem:
-                raise BadResponse.of(SERVICE, "elevenlabs.bad_audio", reason=problem)
-            return audio, result.alignment
+        body: dict[str, Any] = {"text": text, "model_id": self.model_id,
+                                "voice_settings": convert_and_respect_annotation_metadata(
+                                    object_=self.voice_settings, annotation=VoiceSettings, direction="write")}
+        if previous_text:
+            body["previous_text"] = previous_text
+        if next_text:
+            body["next_text"] = next_text
+        http = self._client._client_wrapper.httpx_client
+
+        async def once() -> tuple[bytes, float, Any]:
+            response = await http.request(f"v1/text-to-speech/{jsonable_encoder(voice_id)}/with-timestamps",
+                                          method="POST", params={"output_format": OUTPUT_FORMAT}, json=body,
+                                          headers={"content-type": "application/json"},
+                                          request_options=NO_SDK_RETRY)
+            if not 200 <= response.status_code < 300:
+                try:
+                    error_body: Any = response.json()
+                except ValueError:
+                    error_body = response.text
+                raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=error_body)
+            return await asyncio.to_thread(_read_timed_answer, response.content, chunk, len(text), self.base_url)
 
         return await self._call(once, voice_id)
 
@@ -296,12 +312,37 @@ class ElevenLabsVoice:
         for index, chunk in enumerate(chunks):
             previous_text = texts[index - 1][-CONTEXT_CHARS:] if index else None
             next_text = texts[index + 1][:CONTEXT_CHARS] if index + 1 < len(texts) else None
-            audio, alignment = await self._timed_chunk(texts[index], voice_id, previous_text, next_text)
-            duration = mp3_duration(audio)
-            timings = _sentence_timings(chunk, alignment, duration)
-            if not duration:
-                duration = timings[-1]["end"] if timings else 0.0
+            audio, duration, timings = await self._timed_chunk(texts[index], voice_id, previous_text, next_text,
+                                                               chunk)
             yield SpeechChunk(index, audio, duration, timings)
+
+
+def _read_timed_answer(content: bytes, chunk: Sequence[Sentence], text_chars: int,
+                       base_url: str = "") -> tuple[bytes, float, list[dict[str, Any]]]:
+    """Worker thread: the ``with-timestamps`` JSON -> (MP3 bytes, duration, sentence timings).
+
+    A body that is not that JSON (an HTML page, garbage) is an unexpected answer; audio that does not decode or
+    is implausibly short for the text is refused before anything caches it (providers/audio_check.py)."""
+    from elevenlabs.core.unchecked_base_model import construct_type
+    from elevenlabs.types import AudioWithTimestampsResponse
+
+    try:
+        result = construct_type(type_=AudioWithTimestampsResponse, object_=json.loads(content))
+        encoded = result.audio_base_64
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise unexpected_answer(service_ref(base_url)) from exc
+    try:
+        audio = base64.b64decode(encoded or "", validate=True)
+    except (ValueError, TypeError):
+        audio = b""
+    problem = mp3_problem(audio, text_chars)
+    if problem:
+        raise BadResponse.of(SERVICE, "elevenlabs.bad_audio", reason=problem)
+    duration = mp3_duration(audio)
+    timings = _sentence_timings(chunk, result.alignment, duration)
+    if not duration:
+        duration = timings[-1]["end"] if timings else 0.0
+    return audio, duration, timings
 
 
 def _sentence_timings(chunk: Sequence[Sentence], alignment: Any, duration: float) -> list[dict[str, Any]]:

@@ -14,10 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from tale_desktop import APP_TITLE, __version__
 from tale_desktop.providers.errors import (
@@ -33,6 +31,9 @@ from tale_desktop.providers.errors import (
     render,
     wait_phrase,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ class NetPolicy:
         return self.attempts * (self.connect_s + self.read_s) + self.retries * self.max_backoff_s
 
     def timeout(self) -> httpx.Timeout:
+        import httpx  # imported with the first client or SDK that needs the waits
+
         return httpx.Timeout(connect=self.connect_s, read=self.read_s, write=self.write_s, pool=self.connect_s)
 
     @classmethod
@@ -88,7 +91,6 @@ class NetPolicy:
 
 
 DEFAULT_POLICY = NetPolicy()
-DEFAULT_TIMEOUT = DEFAULT_POLICY.timeout()
 
 
 # -- one mapping from HTTP status and transport failures to the typed errors -------------------------------------
@@ -173,6 +175,8 @@ def error_for_status(service: ServiceRef, status: int, *, detail: str = "", retr
 def error_for_transport(service: ServiceRef, exc: BaseException, *, policy: NetPolicy | None = None,
                         mid_answer: bool = False) -> ProviderError:
     """A transport failure (httpx, or an SDK's wrapper around one) -> the typed error."""
+    import httpx  # already loaded by whichever client failed
+
     cause: BaseException | None = exc
     seen = 0
     while cause is not None and not isinstance(cause, httpx.TransportError) and seen < 5:
@@ -232,6 +236,7 @@ def unexpected_answer(service: ServiceRef, reason: str = "") -> BadResponse:
 
 def _make_client(service: str, policy: NetPolicy = DEFAULT_POLICY) -> httpx.AsyncClient:
     import anyio._backends._asyncio  # noqa: F401  (first use costs ~80 ms; pay it off the loop)
+    import httpx  # imported with the first client: commands that never go online do not pay for it
 
     return httpx.AsyncClient(
         timeout=policy.timeout(),

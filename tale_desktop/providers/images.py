@@ -17,9 +17,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from tale_desktop.domain.image_bytes import (
     ImageDataError,
@@ -30,7 +28,10 @@ from tale_desktop.domain.image_bytes import (
     image_info,
 )
 from tale_desktop.providers.errors import BadResponse, NotConfigured
-from tale_desktop.providers.llm import LLMClient, LLMConfig, translate_error
+from tale_desktop.providers.llm import LLMClient, LLMConfig, load_sdk, translate_error
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,9 @@ class ImageClient:
             raise NotConfigured(SERVICE, "No image model is set, so stories have no pictures. Set TALE_IMAGE_MODEL "
                                          "(or the image model in Settings) to an image model such as "
                                          "google/gemini-2.5-flash-image.")
+        import httpx  # loaded with the shared client
+
+        await load_sdk()  # the openai import (the first time) in a worker thread, not on the loop
         sdk = self._llm.sdk
         started = time.monotonic()
         # A request with a reference picture is ~2 MB of JSON: it is encoded in a worker thread and handed to the

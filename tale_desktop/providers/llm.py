@@ -8,17 +8,21 @@ text arrived. OpenRouter extras: ``HTTP-Referer``/``X-Title`` headers, ``GET /ge
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
-import openai
-from openai import AsyncOpenAI, AsyncStream
+if TYPE_CHECKING:
+    import httpx
+    from openai import AsyncOpenAI
 
 from tale_desktop import APP_TITLE
 from tale_desktop.providers.errors import (
@@ -42,6 +46,20 @@ from tale_desktop.providers.http import (
 from tale_desktop.providers.http import error_for_status as shared_status_error
 
 log = logging.getLogger(__name__)
+
+
+def _openai() -> ModuleType:
+    """The ``openai`` SDK, imported on first use: it costs ~0.5 s and ~48 MB, which neither the CLI's listing
+    commands nor the window's first paint should pay. Call :func:`load_sdk` first from async code, so the import
+    runs in a worker thread rather than on the event loop thread."""
+    return sys.modules.get("openai") or importlib.import_module("openai")
+
+
+async def load_sdk() -> None:
+    """Import the SDK in a worker thread (once); afterwards :func:`_openai` is a dictionary lookup."""
+    if "openai" not in sys.modules:
+        await asyncio.to_thread(importlib.import_module, "openai")
+
 
 SERVICE = "Story service"  # ProviderError.service (code prefix "llm")
 SERVICE_NAME = "The story service"  # how sentences name it
@@ -126,7 +144,7 @@ def suggested_base_url(base_url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}/{path}"
 
 
-def _error_detail(exc: openai.APIError) -> str:
+def _error_detail(exc: Any) -> str:
     body = exc.body
     if isinstance(body, dict):
         message = body.get("message") or body.get("error") or ""
@@ -158,6 +176,9 @@ def translate_error(exc: BaseException, config: LLMConfig, model: str, *,
     service = service_ref(config)
     if isinstance(exc, ProviderError):
         return exc
+    import httpx  # loaded with the client that failed
+
+    openai = _openai()
     if isinstance(exc, openai.APITimeoutError):
         return error_for_transport(service, exc, policy=policy)
     if isinstance(exc, openai.APIConnectionError):
@@ -189,19 +210,19 @@ class LLMClient:
     def __init__(self, http: httpx.AsyncClient, config: LLMConfig):
         self.http = http
         self.config = config
-        if config.is_openrouter and not config.api_key:
-            self._sdk: AsyncOpenAI | None = None
-        else:
-            self._sdk = AsyncOpenAI(
-                api_key=config.api_key or NO_KEY_PLACEHOLDER, base_url=config.base_url, http_client=http,
-                max_retries=config.retries, timeout=config.policy.timeout(),
-                default_headers={"HTTP-Referer": APP_URL, "X-Title": APP_TITLE},
-            )
+        self._sdk: AsyncOpenAI | None = None  # made on first use (see load_sdk), with the shared waits
 
     @property
     def sdk(self) -> AsyncOpenAI:
-        if self._sdk is None:
+        if self.config.is_openrouter and not self.config.api_key:
             raise NotConfigured.of(SERVICE, "llm.not_configured")
+        if self._sdk is None:
+            config = self.config
+            self._sdk = _openai().AsyncOpenAI(
+                api_key=config.api_key or NO_KEY_PLACEHOLDER, base_url=config.base_url, http_client=self.http,
+                max_retries=config.retries, timeout=config.policy.timeout(),
+                default_headers={"HTTP-Referer": APP_URL, "X-Title": APP_TITLE},
+            )
         return self._sdk
 
     def _headers(self) -> dict[str, str]:
@@ -219,6 +240,7 @@ class LLMClient:
         A model that is unknown or unavailable before any text arrived is skipped for the next one; an error after
         text arrived raises :class:`StreamFailed` carrying the partial text.
         """
+        await load_sdk()
         sdk = self.sdk
         last_error: ProviderError | None = None
         tried: list[str] = []
@@ -236,7 +258,7 @@ class LLMClient:
                 if max_tokens:
                     body["max_tokens"] = max_tokens
                 stream = await sdk.post("/chat/completions", body=body, cast_to=object, stream=True,
-                                        stream_cls=AsyncStream[object])
+                                        stream_cls=_openai().AsyncStream[object])
                 try:
                     async for chunk in stream:
                         if not isinstance(chunk, dict):
@@ -256,7 +278,9 @@ class LLMClient:
             except Exception as exc:  # noqa: BLE001 - every failure becomes a typed error
                 error = translate_error(exc, self.config, candidate, policy=self.config.policy)
                 if parts:
-                    if isinstance(exc, openai.APIConnectionError | httpx.TransportError) and not isinstance(
+                    import httpx  # loaded with the shared client
+
+                    if isinstance(exc, _openai().APIConnectionError | httpx.TransportError) and not isinstance(
                             error, TimedOut):
                         error = Unavailable.of(SERVICE, "llm.stream_cut", host=self.config.host)
                     raise StreamFailed(error, "".join(parts)) from exc
@@ -290,6 +314,7 @@ class LLMClient:
     async def complete(self, messages: list[dict[str, str]], *, model: str | None = None,
                        json_mode: bool = False, temperature: float = 0.3, max_tokens: int = 600) -> ChatResult:
         """A short non-streaming answer (review, summary), with the same fallback list."""
+        await load_sdk()
         sdk = self.sdk
         last_error: ProviderError | None = None
         for candidate in self.config.models(model):
@@ -321,6 +346,7 @@ class LLMClient:
     # -- models, key, generation stats ---------------------------------------------------------------------------
     async def list_models(self) -> list[ModelInfo]:
         """Models for the Settings picker (``GET /models``); typing an id by hand still works."""
+        await load_sdk()
         try:
             page = await self.sdk.models.list()
             out = []
@@ -336,6 +362,7 @@ class LLMClient:
 
     async def check_key(self) -> dict[str, Any]:
         """OpenRouter ``GET /key`` (label, usage, limit); servers without it: listing the models is the check."""
+        await load_sdk()
         self.sdk  # noqa: B018 - raises NotConfigured without a key
         response = await self._get("/key")
         if response.status_code == 404 and not self.config.is_openrouter:
@@ -351,9 +378,12 @@ class LLMClient:
         use_key_endpoint = self.config.is_openrouter if openrouter is None else openrouter
         if use_key_endpoint and not self.config.api_key:
             raise NotConfigured.of(SERVICE, "llm.not_configured")
-        sdk = self._sdk or AsyncOpenAI(api_key=self.config.api_key or NO_KEY_PLACEHOLDER,
-                                       base_url=self.config.base_url, http_client=self.http,
-                                       max_retries=self.config.retries, timeout=self.config.policy.timeout())
+        await load_sdk()
+        openai = _openai()
+        sdk = self._sdk or openai.AsyncOpenAI(api_key=self.config.api_key or NO_KEY_PLACEHOLDER,
+                                              base_url=self.config.base_url, http_client=self.http,
+                                              max_retries=self.config.retries,
+                                              timeout=self.config.policy.timeout())
         try:
             if use_key_endpoint:
                 data = await sdk.get("/key", cast_to=object)
@@ -392,6 +422,8 @@ class LLMClient:
         return data
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+        import httpx  # loaded with the shared client
+
         url = self.config.base_url.rstrip("/") + path
         try:
             return await self.http.get(url, params=params, headers=self._headers(),

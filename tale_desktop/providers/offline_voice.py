@@ -13,6 +13,7 @@ import ctypes
 import io
 import json
 import logging
+import os
 import shutil
 import subprocess
 import threading
@@ -89,6 +90,38 @@ def bundled_piper_model() -> Path | None:
     return path if path.exists() else None
 
 
+def onnx_threads() -> int:
+    """Threads per onnxruntime session: by default a session uses every core and its idle threads spin, which on
+    a 2-core machine starves the Qt loop thread while two narrations synthesize. One thread per session on up to
+    four cores; half the cores beyond that."""
+    cores = os.cpu_count() or 1
+    return 1 if cores <= 4 else cores // 2
+
+
+def session_options() -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = onnx_threads()
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return options
+
+
+def _load_piper(model_path: Path, config_path: Path) -> Any:
+    """``piper.PiperVoice.load`` with bounded onnxruntime threads (piper itself passes default options)."""
+    import onnxruntime
+    from piper import PiperVoice as _Piper
+    from piper.config import PiperConfig
+
+    config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+    session = onnxruntime.InferenceSession(str(model_path), sess_options=session_options(),
+                                           providers=["CPUExecutionProvider"])
+    return _Piper(session=session, config=config)
+
+
 @dataclass
 class PiperVoice:
     model_path: Path
@@ -121,11 +154,11 @@ class PiperVoice:
             voice = _piper_cache.get(self.model_path)
             if voice is None:
                 try:
-                    from piper import PiperVoice as _Piper
+                    import piper  # noqa: F401
                 except ImportError as exc:
                     raise NotConfigured(SERVICE, f"The piper voice is not installed. {INSTALL_HINT}") from exc
                 try:
-                    voice = _piper_cache[self.model_path] = _Piper.load(self.model_path, self.config_path)
+                    voice = _piper_cache[self.model_path] = _load_piper(self.model_path, self.config_path)
                 except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types for bad models
                     raise Unavailable(SERVICE, f"The piper voice {self.voice_id} could not be loaded "
                                                f"({type(exc).__name__}).") from exc

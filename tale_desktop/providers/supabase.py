@@ -8,16 +8,16 @@ becomes one of our typed errors with a sentence that says what to do.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
-
-import httpx
 
 from tale_desktop.providers.errors import (
     AuthError,
@@ -42,6 +42,9 @@ from tale_desktop.settings import (
     SUPABASE_URL,
     Settings,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 SERVICE = "Supabase"
@@ -75,10 +78,22 @@ OUTDATED_MESSAGE = ("Your Supabase project still has the previous Tale Desktop s
                     "resources/supabase/README.md); sync waits until then, and nothing on this device is lost.")
 
 
+# The table migration 0003 adds; a project that has the others but not this one is on the schema before it.
+PICTURES_TABLE = "illustrations"
+PICTURES_OUTDATED_MESSAGE = ("Your Supabase project does not have the picture-book table yet. Apply "
+                             "resources/supabase/migrations/0003_illustrations.sql to it (see "
+                             "resources/supabase/README.md); sync waits until then, and nothing on this device is "
+                             "lost.")
+
+
+def _missing_names(exc: ProviderError) -> str:
+    cause = exc.__cause__
+    return " ".join(str(getattr(cause, name, "") or "") for name in ("message", "details", "hint"))
+
+
 def _outdated(exc: ProviderError) -> bool:
     """Whether a 'missing column' failure names one of migration 0002's columns."""
-    cause = exc.__cause__
-    text = " ".join(str(getattr(cause, name, "") or "") for name in ("message", "details", "hint"))
+    text = _missing_names(exc)
     return isinstance(exc, SchemaMissing) and any(f"{c}" in text for c in SYNC_COLUMNS)
 
 
@@ -133,6 +148,7 @@ def _host(url: str) -> str:
 
 def translate(exc: BaseException, url: str = "", status: int | None = None) -> ProviderError:
     """Any SDK / network failure -> a typed error with a plain sentence (never a secret)."""
+    import httpx  # loaded with the client that failed
     from postgrest.exceptions import APIError
     from pydantic import ValidationError as PydanticValidationError
     from storage3.exceptions import StorageApiError
@@ -234,6 +250,8 @@ def _translate_api_error(exc: Any, where: str, not_supabase: ProviderError, stat
 
 async def check(http: httpx.AsyncClient, url: str, anon_key: str) -> str:
     """The Settings "Test": ``GET {url}/auth/v1/health`` with the anon key proves the project URL and the key."""
+    import httpx  # loaded with the shared client
+
     url = url.strip().rstrip("/")
     if not url or not anon_key:
         raise NotConfigured.of(SERVICE, "supabase.not_configured")
@@ -293,6 +311,8 @@ class SupabaseProvider:
         url, key = self._require_config()
         async with self._lock:
             if self._client is None or self._client_for != (url, key):
+                if "supabase" not in sys.modules:  # the SDK's first import (~0.3 s) runs in a worker thread
+                    await asyncio.to_thread(importlib.import_module, "supabase")
                 from supabase import AsyncClientOptions, acreate_client
                 from supabase_auth import AsyncSupportedStorage
 
@@ -395,7 +415,7 @@ class SupabaseProvider:
             await client.table(table).upsert(rows, on_conflict="user_id,id",
                                              returning=ReturnMethod.minimal).execute()
 
-        await self._sync_call(work)
+        await self._sync_call(work, table)
 
     async def changes_since(self, table: str, revision: int, limit: int, *,
                             exclude_origin: str | None = None) -> list[dict[str, Any]]:
@@ -411,15 +431,18 @@ class SupabaseProvider:
                                            "the project URL in Settings → Account.")
             return response.data
 
-        return await self._sync_call(work)
+        return await self._sync_call(work, table)
 
-    async def _sync_call(self, work: Callable[[Any], Awaitable[T]]) -> T:
-        """``call`` for the sync tables: a project without migration 0002's columns says so (SchemaOutdated)."""
+    async def _sync_call(self, work: Callable[[Any], Awaitable[T]], table: str) -> T:
+        """``call`` for the sync tables: a project without migration 0002's columns, or without 0003's table,
+        says which migration it lacks (SchemaOutdated)."""
         try:
             return await self.call(work)
         except SchemaMissing as exc:
             if _outdated(exc):
                 raise SchemaOutdated(SERVICE, OUTDATED_MESSAGE) from exc
+            if table == PICTURES_TABLE and PICTURES_TABLE in _missing_names(exc):
+                raise SchemaOutdated(SERVICE, PICTURES_OUTDATED_MESSAGE) from exc
             raise
 
     # -- live changes (Realtime) ----------------------------------------------------------------------------

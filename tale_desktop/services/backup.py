@@ -243,7 +243,7 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
     try:
         while (item := batches.get()) is not None:
             kind, rows = item
-            report.counts[kind] += library.store.merge_rows(KINDS[kind][0], rows)
+            report.counts[kind] += library.store.merge_rows(KINDS[kind][0], rows, bulk=True)
     finally:
         if parser.is_alive():  # a database error stopped us: let the parser finish into the void
             while batches.get() is not None:

@@ -9,14 +9,17 @@ or logs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from tale_desktop.providers.errors import NotConfigured
 from tale_desktop.providers.http import DEFAULT_POLICY, NetPolicy
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ def is_openrouter(base_url: str) -> bool:
 async def check_llm(http: httpx.AsyncClient, base_url: str, api_key: str, *,
                     openrouter: bool | None = None) -> CheckResult:
     """OpenRouter: ``GET /key`` (needs a valid key); other OpenAI-compatible servers: list the models."""
-    from tale_desktop.providers.llm import LLMClient, LLMConfig
+    from tale_desktop.providers.llm import LLMClient, LLMConfig  # check() imports openai in a worker thread
 
     base_url = base_url.strip().rstrip("/")
     if not base_url:
@@ -56,7 +59,8 @@ async def check_elevenlabs(http: httpx.AsyncClient, base_url: str, api_key: str)
     if not api_key:
         raise NotConfigured(ELEVENLABS, "ElevenLabs: no API key is set. Paste your key in Settings.",
                             code="elevenlabs.not_configured")
-    voice = ElevenLabsVoice(api_key, base_url.strip(), http, policy=CHECK_POLICY)
+    # Built in a worker thread: the first one imports the SDK (0.3-0.5 s), which must not stall the loop.
+    voice = await asyncio.to_thread(ElevenLabsVoice, api_key, base_url.strip(), http, policy=CHECK_POLICY)
     return CheckResult(ELEVENLABS, await voice.check())
 
 

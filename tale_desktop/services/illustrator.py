@@ -18,7 +18,7 @@ import concurrent.futures
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,9 @@ from tale_desktop.storage.illustrations import IllustrationRows, PictureFiles
 log = logging.getLogger(__name__)
 
 PLAN_TIMEOUT_S = 45.0
-IMAGE_TIMEOUT_S = 180.0
+# A picture takes a model much longer than a story's first words: its answer may wait this many times the
+# shared first-byte limit (providers/http.py NetPolicy.read_s; 2 minutes with the defaults).
+IMAGE_READ_FACTOR = 4.0
 NOTIFY_KIND = "illustrations"  # library notification: ids are story ids whose pictures changed
 
 
@@ -136,7 +138,7 @@ class Illustrator:
         self._clients: dict[LLMConfig, ImageClient] = {}
         self._purges: set[concurrent.futures.Future[None]] = set()
         self._executor: ThreadPoolExecutor | None = None
-        self._unsubscribe = library.subscribe(self._on_library_change)
+        self._unsubscribe = library.subscribe(self.on_library_change)
 
     # -- configuration ---------------------------------------------------------------------------------------------
     @property
@@ -171,7 +173,8 @@ class Illustrator:
     def client(self) -> ImageClient:
         config = LLMConfig(base_url=self.settings.get(keys.LLM_BASE_URL).rstrip("/"),
                            api_key=self.settings.get(keys.OPENROUTER_API_KEY), model=self.image_model,
-                           max_retries=2, timeout=IMAGE_TIMEOUT_S)
+                           max_retries=2, policy=replace(self.http.policy,
+                                                         read_s=self.http.policy.read_s * IMAGE_READ_FACTOR))
         client = self._clients.get(config)
         if client is None:
             self._clients.clear()
@@ -412,7 +415,7 @@ class Illustrator:
                               p.mime, p.deleted_at is not None) for p in pictures if p.file]
 
     # -- deletion ----------------------------------------------------------------------------------------------
-    def _on_library_change(self, kind: str, ids: list[str]) -> None:
+    def on_library_change(self, kind: str, ids: list[str]) -> None:
         """A deletion became final: drop the stories' picture files and rows (in a worker thread)."""
         if kind != "stories_purged" or not ids:
             return

@@ -111,6 +111,11 @@ class LibraryService:
     async def count_stories(self, query: StoryQuery = StoryQuery()) -> int:
         return await self.store.count_stories(query)
 
+    async def count_and_pages(self, query: StoryQuery, pages: list[tuple[int, int]],
+                              ) -> tuple[int, list[list[dict[str, Any]]]]:
+        """The match count and some pages of summaries, read together (the windowed library list)."""
+        return await self.store.count_and_pages(query, pages)
+
     async def get_story(self, story_id: str) -> Story:
         return await self.store.get_story(story_id)
 

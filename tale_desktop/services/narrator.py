@@ -149,7 +149,7 @@ class Narrator:
         self.library = library
         self.http = http
         self.cache = cache or AudioCache(settings.audio_dir)
-        self._unsubscribe = library.subscribe(self._on_library_change)
+        self._unsubscribe = library.subscribe(self.on_library_change)
         self._purges: set[concurrent.futures.Future[Any]] = set()
         # Our own worker threads for synthesis, encoding and file I/O (not the loop's default executor, which
         # on qasync is a pool of QThreads): voices run one sentence at a time, so two workers are plenty.
@@ -165,7 +165,7 @@ class Narrator:
         return await asyncio.wrap_future(job)
 
     # -- library events ------------------------------------------------------------------------------------------
-    def _on_library_change(self, kind: str, ids: list[str]) -> None:
+    def on_library_change(self, kind: str, ids: list[str]) -> None:
         if kind != "stories_purged" or not ids:
             return
         try:
@@ -222,6 +222,7 @@ class Narrator:
                      strict, "default")
 
     def _eleven(self) -> eleven.ElevenLabsVoice:
+        """Blocking (imports the SDK the first time): call it in a worker thread."""
         return eleven.ElevenLabsVoice(self.settings.get(ELEVENLABS_API_KEY), self.settings.get(ELEVENLABS_BASE_URL),
                                       self.http.get("elevenlabs"), policy=self.http.policy)
 
@@ -238,7 +239,7 @@ class Narrator:
 
     async def elevenlabs_voices(self) -> list[eleven.VoiceInfo]:
         """The account's live voice list (for choosing a voice per language in Settings)."""
-        return await self._eleven().list_voices()
+        return await (await asyncio.to_thread(self._eleven)).list_voices()
 
     async def prepare(self, language: str) -> None:
         """Load what the first Play will need (the offline voice model, the ElevenLabs SDK and client) in a
@@ -358,7 +359,7 @@ class Narrator:
 
     async def _narrate_elevenlabs(self, story: Story, sentences: list[Sentence], plan: _Plan, key: str,
                                   listener: NarrationListener, attempt: int) -> _Made:
-        client = self._eleven()
+        client = await asyncio.to_thread(self._eleven)  # the SDK import (0.2-0.5 s the first time) off the loop
         voice_id = plan.voice or ""
         try:
             return await self._eleven_chunks(client, story, sentences, voice_id, key, listener, attempt)
@@ -533,7 +534,7 @@ class Narrator:
             from tale_desktop.providers.elevenlabs_voices import ElevenLabsVoiceLab
 
             try:
-                lab = ElevenLabsVoiceLab(self._eleven())
+                lab = ElevenLabsVoiceLab(await asyncio.to_thread(self._eleven))  # the SDK import off the loop
                 result = await lab.align(audio, recording_alignment.alignment_text(sentences))
                 return await self._blocking(recording_alignment.timings_from_characters, sentences, result,
                                             duration)

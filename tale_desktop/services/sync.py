@@ -6,11 +6,13 @@ One run (``SyncService.sync``):
 2. pull, per table, the rows whose server ``revision`` is above our cursor and that another device (or a
    server-side merge) wrote: rows this device pushed itself are not downloaded again (``origin``). Pages are
    validated (invalid rows are skipped and reported, the run goes on) and merged field by field together with
-   the new cursor in one local transaction. A story whose deletion arrives loses its downloaded audio here
-   (``stories_purged``);
+   the new cursor in one local transaction. A story whose deletion arrives loses its downloaded audio and pictures
+   here (``stories_purged``). Files that travel with a table's rows and are fetched at once (pictures,
+   services/picture_sync.py) are downloaded after the pull (``pull_fetchers``);
 3. push the outbox (rows changed locally since they were last pushed) in upserts of at most 500 rows and ~4 MB,
    acknowledging each batch only after the server took it. Narration audio is uploaded first, once, to
-   ``tales/{user_id}/{story_id}/{sha256}.{format}`` with its content type;
+   ``tales/{user_id}/{story_id}/{sha256}.{format}`` with its content type (pictures likewise, through
+   ``row_uploads``);
 4. remove from Storage the objects of stories deleted here (once their undo window has closed).
 
 Conflict rule (docs/sync.md; the same in the server's trigger): per field, the edit with the larger hybrid logical
@@ -19,7 +21,7 @@ Network failures stop the run with a clear message; nothing already applied is l
 
 Background: ``start_background`` syncs on start, a few seconds after local changes, and every few minutes, all
 through the task manager (so progress shows in the tasks panel and nothing blocks the window). Live updates: it
-also subscribes to Supabase Realtime (``postgres_changes`` on the four tables) and syncs right after another
+also subscribes to Supabase Realtime (``postgres_changes`` on the synced tables) and syncs right after another
 device's change arrives; when Realtime cannot be reached (or drops later) it checks every few seconds instead.
 ``SyncState.live`` says which is in use.
 """
@@ -68,7 +70,7 @@ CHANGE_DEBOUNCE_S = 3.0
 PERIODIC_S = 300.0
 AUDIO_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "ogg": "audio/ogg", "opus": "audio/ogg",
                "flac": "audio/flac", "m4a": "audio/mp4", "aac": "audio/aac"}
-LIVE_POLL_S = 5.0      # the fallback when Realtime is unavailable: a cheap no-change sync costs 4 requests
+LIVE_POLL_S = 5.0      # the fallback when Realtime is unavailable: a cheap no-change sync costs 5 requests (one per table)
 LIVE_DEBOUNCE_S = 0.3
 LIVE_RETRY_S = 120.0   # while polling, how often Realtime is tried again  # changes of one push arrive together: one sync for all of them
 META_USER = "sync.user_id"
@@ -108,7 +110,9 @@ class SyncState:
 class SyncReport:
     pushed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     pulled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
-    uploaded: int = 0
+    uploaded: int = 0             # narration audio files
+    pictures_uploaded: int = 0
+    pictures_downloaded: int = 0
     removed: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     requests: int = 0
@@ -125,6 +129,10 @@ class SyncReport:
         text = f"pushed {self.pushed_total}, pulled {self.pulled_total}"
         if self.uploaded:
             text += f", uploaded {self.uploaded} audio file{'s' if self.uploaded != 1 else ''}"
+        if self.pictures_uploaded:
+            text += f", uploaded {self.pictures_uploaded} picture{'s' if self.pictures_uploaded != 1 else ''}"
+        if self.pictures_downloaded:
+            text += f", downloaded {self.pictures_downloaded} picture{'s' if self.pictures_downloaded != 1 else ''}"
         if self.removed:
             text += f", removed {self.removed} stored file{'s' if self.removed != 1 else ''}"
         if self.skipped:
@@ -140,6 +148,12 @@ class SyncReport:
 StateListener = Callable[[SyncState], None]
 # Given (user id, story id): the Storage paths of that story's objects. Audio is built in; pictures plug in here.
 ObjectPaths = Callable[[str, str], Awaitable[list[str]]]
+# Before a row of a table is pushed: upload its file when needed; returns whether the row changed (its remote path,
+# with new field clocks). Audio is built in; pictures plug in (services/picture_sync.py).
+RowUpload = Callable[[Account, Record, "SyncReport"], Awaitable[bool]]
+# After the pull: fetch the files this device lacks for a table's rows, given the ids that changed in the pull.
+# Such a table's changes are announced by its fetcher (it knows which stories' files arrived), not by the pull.
+PulledFiles = Callable[[list[str], "SyncReport"], Awaitable[None]]
 
 
 class SyncService:
@@ -165,6 +179,8 @@ class SyncService:
         self.live_poll_s = LIVE_POLL_S
         # Where a deleted story's objects are in the bucket; every source's paths are removed together.
         self.object_sources: list[ObjectPaths] = [self._audio_paths]
+        self.row_uploads: dict[str, RowUpload] = {"narrations": self._upload_audio}
+        self.pull_fetchers: dict[str, PulledFiles] = {}
 
     # -- state for the window --------------------------------------------------------------------------------
     def subscribe(self, listener: StateListener) -> Callable[[], None]:
@@ -266,6 +282,7 @@ class SyncService:
     # -- pull -------------------------------------------------------------------------------------------------
     async def _pull(self, report: SyncReport, handle: TaskHandle | None) -> None:
         db = self.library.store.db
+        pulled: dict[str, list[str]] = {table: [] for table in self.pull_fetchers}
         for table in TABLES:
             cursor = int(await db.run(self.store.get_meta, cursor_key(table)) or 0)
             while True:
@@ -279,17 +296,27 @@ class SyncService:
                 changed, deleted, skipped, cursor = await db.run(self._apply_page, table, rows, cursor)
                 report.skipped.extend(skipped)
                 report.pulled[table] += len(changed)
-                if changed:
-                    self._notifying = True
-                    try:
-                        self.library.notify(table, changed)
-                        if table == "stories" and deleted:
-                            # Deleted on another device: this device's downloaded copies go too.
-                            self.library.notify("stories_purged", deleted)
-                    finally:
-                        self._notifying = False
+                if table in pulled:
+                    pulled[table].extend(changed)
+                elif changed:
+                    self.announce(table, changed)
+                    if table == "stories" and deleted:
+                        # Deleted on another device: this device's downloaded copies go too.
+                        self.announce("stories_purged", deleted)
                 if len(rows) < PULL_PAGE_ROWS:
                     break
+        for table, ids in pulled.items():
+            if handle is not None:
+                handle.report(message=f"Fetching {table} files…")
+            await self.pull_fetchers[table](ids, report)
+
+    def announce(self, kind: str, ids: list[str]) -> None:
+        """Tell the library's listeners about pulled changes (they are not local changes: no new run for them)."""
+        self._notifying = True
+        try:
+            self.library.notify(kind, ids)
+        finally:
+            self._notifying = False
 
     def _apply_page(self, table: str, rows: list[dict[str, Any]], cursor: int
                     ) -> tuple[list[str], list[str], list[Skipped], int]:
@@ -328,7 +355,8 @@ class SyncService:
                     if record is None:  # the row no longer exists locally: nothing to send
                         gone.append(entry)
                         continue
-                    if table == "narrations" and await self._upload_audio(account, record, report):  # type: ignore[arg-type]
+                    upload = self.row_uploads.get(table)
+                    if upload is not None and await upload(account, record, report):
                         clocks = await db.run(self.store.clocks_of, table, record.id)
                         row = record_to_remote(table, record, clocks, self._device)  # with the new remote path
                     if batch and size + row_size > PUSH_BATCH_BYTES:
@@ -393,10 +421,25 @@ class SyncService:
         extension = (narration.format or "mp3").lower().lstrip(".")
         return f"{user_id}/{narration.story_id}/{narration.sha256}.{extension}"
 
-    async def _upload_audio(self, account: Account, narration: Narration, report: SyncReport) -> bool:
+    async def upload_object(self, remote: str, data: bytes, content_type: str, report: SyncReport) -> None:
+        """Upload one object to the bucket, retrying a 5xx or a dropped connection a couple of times."""
+        delay = self.retry_delay_s
+        for attempt in range(1, PUSH_ATTEMPTS + 1):
+            report.requests += 1
+            try:
+                await self.provider.upload(remote, data, content_type)
+                return
+            except Unavailable:
+                if attempt == PUSH_ATTEMPTS:
+                    raise
+                await asyncio.sleep(delay)
+                delay *= 2
+
+    async def _upload_audio(self, account: Account, narration: Record, report: SyncReport) -> bool:
         """Upload a narration's file once; record the remote path on the row that is about to be pushed.
 
         Returns whether the row changed (its remote path and checksum, with new field clocks)."""
+        assert isinstance(narration, Narration)
         path = Path(narration.local_file) if narration.local_file else None
         if path is None or not path.is_file() or narration.deleted_at is not None:
             return False
@@ -407,17 +450,7 @@ class SyncService:
             return False
         data = await asyncio.to_thread(path.read_bytes)
         content_type = AUDIO_TYPES.get((narration.format or "").lower(), "application/octet-stream")
-        delay = self.retry_delay_s
-        for attempt in range(1, PUSH_ATTEMPTS + 1):
-            report.requests += 1
-            try:
-                await self.provider.upload(remote, data, content_type)
-                break
-            except Unavailable:
-                if attempt == PUSH_ATTEMPTS:
-                    raise
-                await asyncio.sleep(delay)
-                delay *= 2
+        await self.upload_object(remote, data, content_type, report)
         narration.remote_path = remote
         await self.library.store.db.run(partial(self.store.set_quietly, stamp=True), "narrations", narration.id,
                                         {"remote_path": remote, "sha256": narration.sha256})

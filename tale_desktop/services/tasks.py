@@ -17,7 +17,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL_S = 0.05
+PROGRESS_INTERVAL_S = 0.2
 Work = Coroutine[Any, Any, Any] | Callable[["TaskHandle"], Coroutine[Any, Any, Any]]
 Listener = Callable[["TaskHandle"], None]
 
@@ -69,12 +69,14 @@ class TaskHandle:
         return max(0.0, min(1.0, self.done / self.total))
 
     def report(self, done: float | None = None, total: float | None = None, message: str | None = None) -> None:
-        """Record progress; subscribers hear about it at most every 50 ms (always for a new message)."""
+        """Record progress; subscribers hear about it at most every ``PROGRESS_INTERVAL_S``. A new message without
+        a count (a status line) is told at once; a progress message that changes with the count ("120 / 450
+        words", new with every word of ten streams) is throttled like the count."""
         if done is not None:
             self.done = done
         if total is not None:
             self.total = total
-        changed_text = message is not None and message != self.message
+        changed_text = message is not None and message != self.message and done is None
         if message is not None:
             self.message = message
         now = time.monotonic()
@@ -138,7 +140,16 @@ class TaskManager:
                 name = next(f"{name}#{n}" for n in itertools.count(2) if f"{name}#{n}" not in self._running)
         handle = TaskHandle(self, name, title or name, cancellable)
         coro = work(handle) if callable(work) else work
-        handle.task = asyncio.get_running_loop().create_task(coro, name=name)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            # No loop runs: the app is shutting down and a late timer or notification asked for work. It is
+            # dropped (never half-started), and the handle says so.
+            coro.close()
+            handle.state = TaskState.CANCELLED
+            log.debug("Task %s not started: the event loop is not running", name)
+            return handle
+        handle.task = loop.create_task(coro, name=name)
         self._running[name] = handle
         handle.task.add_done_callback(lambda task: self._finished(handle, task, on_result, on_error))
         self._notify(handle)

@@ -36,16 +36,22 @@ class VoiceService:
         self.settings = settings
         self.http = http
 
-    def _account(self) -> eleven.ElevenLabsVoice:
+    async def _account(self) -> eleven.ElevenLabsVoice:
+        """The account's SDK client with the shared bounded waits, built in a worker thread (the first one imports
+        the SDK, 0.2-0.5 s, which must not stall the event loop)."""
         if not self.settings.elevenlabs_configured:
             raise NotConfigured(eleven.SERVICE, "Family voices need an ElevenLabs API key: set ELEVENLABS_API_KEY "
                                                 "or add the key in Settings.")
+        return await asyncio.to_thread(self._build_account)
+
+    def _build_account(self) -> eleven.ElevenLabsVoice:
+        """Blocking (the SDK import, the pooled client's SSL context): call it in a worker thread."""
         return eleven.ElevenLabsVoice(self.settings.get(ELEVENLABS_API_KEY), self.settings.get(ELEVENLABS_BASE_URL),
-                                      self.http.get("elevenlabs"))
+                                      self.http.get("elevenlabs"), policy=self.http.policy)
 
     async def list(self) -> list[eleven.VoiceInfo]:
         """Every voice of the account (premade, cloned family voices...), as the voice pickers show them."""
-        return await self._account().list_voices()
+        return await (await self._account()).list_voices()
 
     async def clone(self, name: str, files: Sequence[Path], *, consent: bool) -> ClonedVoice:
         """Make a family voice named ``name`` from at least a minute of one speaker's recordings. Without
@@ -61,7 +67,7 @@ class VoiceService:
         paths = [Path(f).expanduser() for f in files]
         if not paths:
             raise ValidationError({"files": "Give at least one recording of the speaker."})
-        account = self._account()
+        account = await self._account()
         total = 0.0
         for path in paths:
             if path.suffix.lower() not in audio_files.RECORDING_FORMATS:
@@ -76,4 +82,4 @@ class VoiceService:
         return await ElevenLabsVoiceLab(account).clone(name, paths, description="A family voice for Tale Desktop")
 
     async def delete(self, voice_id: str) -> None:
-        await ElevenLabsVoiceLab(self._account()).delete(voice_id)
+        await ElevenLabsVoiceLab(await self._account()).delete(voice_id)

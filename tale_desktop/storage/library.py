@@ -6,10 +6,11 @@ from the Qt event loop and from several tasks at once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from functools import partial
 from pathlib import Path
@@ -29,6 +30,7 @@ from tale_desktop.domain.models import (
 from tale_desktop.domain.query import SortKey, StoryQuery
 from tale_desktop.storage.db import Database
 from tale_desktop.storage.errors import NotFound
+from tale_desktop.storage.migrations import FTS_INSERT_TRIGGER, fts_columns
 from tale_desktop.storage.search import fts_query
 
 log = logging.getLogger(__name__)
@@ -350,6 +352,22 @@ class Library:
             return self.db.connection().execute(f"SELECT count(*) FROM stories s WHERE {where}", args).fetchone()[0]
         return await self.db.run(count)
 
+    async def count_and_pages(self, query: StoryQuery, pages: list[tuple[int, int]],
+                              ) -> tuple[int, list[list[dict[str, Any]]]]:
+        """How many stories match ``query`` and the pages ``(offset, limit)`` of them, in one read transaction
+        (so the count and the rows agree)."""
+        def read() -> tuple[int, list[list[dict[str, Any]]]]:
+            where, args = self._where(query)
+            conn = self.db.connection()
+            conn.execute("BEGIN")
+            try:
+                total = conn.execute(f"SELECT count(*) FROM stories s WHERE {where}", args).fetchone()[0]
+                return total, [self._list(query, offset, limit) if offset < total else []
+                               for offset, limit in pages]
+            finally:
+                conn.execute("COMMIT")
+        return await self.db.run(read)
+
     # -- backup: whole-table streaming and merging ---------------------------------------------------------------
     def each_record(self, table: str, consumer: Callable[[Record], None], *, include_deleted: bool = False,
                     ) -> int:
@@ -369,8 +387,12 @@ class Library:
         leave the rest alone (so merging the same file twice changes nothing). One transaction."""
         return self.merge_rows(table, [record_to_row(table, r) for r in records])
 
-    def merge_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> MergeCounts:
-        """:meth:`merge_records` for rows already made by :func:`record_to_row` from validated records."""
+    def merge_rows(self, table: str, rows: Sequence[dict[str, Any]], *, bulk: bool = False) -> MergeCounts:
+        """:meth:`merge_records` for rows already made by :func:`record_to_row` from validated records.
+
+        ``bulk`` (a big import): new stories reach the search index in one statement after the batch instead of
+        through the per-row insert trigger, which is dropped for the batch and re-created inside the same
+        transaction (so no other connection ever sees the library without it)."""
         counts = MergeCounts()
         if not rows:
             return counts
@@ -396,7 +418,11 @@ class Library:
                     counts.updated += 1
                 else:
                     counts.unchanged += 1
-            conn.executemany(sql, rows)
+            if bulk and table == "stories" and counts.added:
+                with _search_index_in_bulk(conn):
+                    conn.executemany(sql, rows)
+            else:
+                conn.executemany(sql, rows)
         return counts
 
     # -- narrations -------------------------------------------------------------------------------------------
@@ -432,6 +458,24 @@ class Library:
                 conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
                              "value = excluded.value", (key, value))
         await self.db.run(write)
+
+
+@contextlib.contextmanager
+def _search_index_in_bulk(conn: sqlite3.Connection) -> Iterator[None]:
+    """Inside a write transaction: index the stories inserted in the block with one ``INSERT ... SELECT`` (the
+    same folded columns the trigger writes) instead of the trigger firing once per row. Updated stories still go
+    through the update trigger. Sequence numbers only grow, so the new rows are those above the old maximum."""
+    found = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                         (FTS_INSERT_TRIGGER,)).fetchone()
+    if found is None:
+        yield
+        return
+    before = conn.execute("SELECT coalesce(max(seq), 0) FROM stories").fetchone()[0]
+    conn.execute(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
+    yield
+    conn.execute(f"INSERT INTO stories_fts(rowid, title, content, child_name) "
+                 f"SELECT seq, {fts_columns('stories')} FROM stories WHERE seq > ?", (before,))
+    conn.execute(found[0])
 
 
 def _summary_row(row: sqlite3.Row) -> dict[str, Any]:

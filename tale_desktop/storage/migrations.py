@@ -155,6 +155,12 @@ def _fts_row(prefix: str) -> str:
     return ", ".join(_fold(f"{prefix}.{c}") for c in ("title", "content", "child_name"))
 
 
+# What the search index's insert trigger writes, for the bulk import path (storage.library), which indexes a
+# whole batch with one statement instead.
+FTS_INSERT_TRIGGER = "stories_fts_insert"
+fts_columns = _fts_row
+
+
 # V2: the search index folds ё into е (Russian is written both ways, and parents type е), and drops the extra
 # prefix indexes: prefix queries work from the main index, within the search budget at 100k stories (see
 # tests/bench/bench_library.py), while the prefix indexes made every insert (and a big import) ~30% slower.
@@ -192,7 +198,10 @@ END;
 """
 
 
-SYNC_TABLES = ("children", "heroes", "stories", "narrations")
+# The tables of the first sync migrations (V_SYNC, V_FIELD_CLOCKS): released, so they keep this list.
+_FIRST_SYNC_TABLES = ("children", "heroes", "stories", "narrations")
+# Every synced table, in push / pull order (pictures after the stories they belong to).
+SYNC_TABLES = (*_FIRST_SYNC_TABLES, "illustrations")
 
 
 def _outbox_triggers(table: str) -> str:
@@ -236,7 +245,7 @@ CREATE INDEX sync_outbox_seq ON sync_outbox(tbl, seq);
 CREATE TABLE sync_counter (n INTEGER NOT NULL);
 INSERT INTO sync_counter(n) VALUES (0);
 CREATE TABLE sync_applying (flag INTEGER);
-""" + "".join(_outbox_triggers(t) for t in SYNC_TABLES)
+""" + "".join(_outbox_triggers(t) for t in _FIRST_SYNC_TABLES)
 
 # Bedtime listening (local to this device, not synced): where each story stopped playing, and tonight's queue
 # (its order; the story playing now is kept in meta under 'tonight_queue_current').
@@ -294,6 +303,9 @@ SYNC_FIELDS: dict[str, tuple[str, ...]] = {
                 "favourite", "model", "stats", "review", "created_at", "updated_at", "deleted_at"),
     "narrations": ("story_id", "provider", "voice_id", "language", "format", "duration_s", "size", "sha256",
                    "timings", "remote_path", "fallback_reason", "created_at", "updated_at", "deleted_at"),
+    # `file` (where the picture is on this device) is local, like a narration's local_file.
+    "illustrations": ("story_id", "paragraph", "sha256", "mime", "width", "height", "size", "prompt", "scene",
+                      "style", "model", "stats", "remote_path", "created_at", "updated_at", "deleted_at"),
 }
 _WALL_NOW = "CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)"
 # The hybrid logical clock of a local edit (domain/field_merge.py tick): wall time, counter, device.
@@ -352,7 +364,12 @@ BEGIN
   DELETE FROM sync_object_removals WHERE story_id = NEW.id;
   INSERT INTO sync_object_removals(story_id) SELECT NEW.id WHERE NEW.deleted_at IS NOT NULL;
 END;
-""" + "".join(_clock_triggers(t) for t in SYNC_TABLES)
+""" + "".join(_clock_triggers(t) for t in _FIRST_SYNC_TABLES)
 
-MIGRATIONS: list[str] = [V1, V2, V_SYNC, V_BEDTIME, V_ILLUSTRATIONS, V_FIELD_CLOCKS]
+# Pictures sync like narrations (server migration 0003): local edits enter the outbox and stamp field clocks; the
+# pictures that exist already are queued for the first push with their updated_at as clock. (A story's deletion
+# already queues the removal of its objects, pictures included: stories_object_removal.)
+V_ILLUSTRATIONS_SYNC = _outbox_triggers("illustrations") + _clock_triggers("illustrations")
+
+MIGRATIONS: list[str] = [V1, V2, V_SYNC, V_BEDTIME, V_ILLUSTRATIONS, V_FIELD_CLOCKS, V_ILLUSTRATIONS_SYNC]
 SCHEMA_VERSION = len(MIGRATIONS)

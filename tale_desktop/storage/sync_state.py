@@ -28,7 +28,7 @@ from tale_desktop.storage.library import row_to_record
 from tale_desktop.storage.migrations import HLC_TEXT, HLC_TICK, SYNC_TABLES
 
 TABLES = SYNC_TABLES
-LOCAL_ONLY = {"stories": ("child_name", "word_count"), "narrations": ("local_file",)}
+LOCAL_ONLY = {"stories": ("child_name", "word_count"), "narrations": ("local_file",), "illustrations": ("file",)}
 SERVER_ONLY = ("user_id", "revision", "synced_at", "clocks", "origin")
 TIMESTAMPS = ("created_at", "updated_at", "deleted_at")
 
@@ -91,6 +91,8 @@ def remote_to_record(table: str, row: dict[str, Any]) -> Record:
     record = _RECORD_TYPES[table].from_outside(data)
     if table == "narrations":
         record.local_file = None  # type: ignore[attr-defined]
+    if table == "illustrations":
+        record.file = ""  # type: ignore[attr-defined]
     return record.validate()
 
 
@@ -233,6 +235,9 @@ class SyncStore:
                     if table == "narrations":
                         keep = local is not None and local.sha256 == record.sha256  # type: ignore[attr-defined]
                         record.local_file = local.local_file if keep else None  # type: ignore[attr-defined,union-attr]
+                    if table == "illustrations":  # this device's copy of the picture, while it is the same one
+                        keep = local is not None and local.sha256 == record.sha256  # type: ignore[attr-defined]
+                        record.file = local.file if keep else ""  # type: ignore[attr-defined,union-attr]
                     if local is not None and record_to_row(table, record) == record_to_row(table, local):
                         continue  # only the clocks moved
                     values = record_to_row(table, record)
@@ -289,6 +294,25 @@ class SyncStore:
         rows = self.db.connection().execute(
             "SELECT remote_path FROM narrations WHERE story_id = ? AND remote_path IS NOT NULL", (story_id,))
         return [r[0] for r in rows]
+
+    def pictures_to_fetch(self, illustration_ids: list[str]) -> tuple[list[Record], list[str]]:
+        """Pictures of live stories that another device uploaded and this one has no file for (``file`` empty),
+        and those among ``illustration_ids`` (just pulled: their file is checked by the caller); and the stories
+        of ``illustration_ids``."""
+        conn = self.db.connection()
+        stories: set[str] = set()
+        chosen: list[str] = []
+        for start in range(0, len(illustration_ids), 500):
+            part = illustration_ids[start:start + 500]
+            marks = ",".join("?" * len(part))
+            stories.update(r[0] for r in conn.execute(
+                f"SELECT DISTINCT story_id FROM illustrations WHERE id IN ({marks})", part))
+            chosen.extend(part)
+        rows = conn.execute(
+            "SELECT i.* FROM illustrations i JOIN stories s ON s.id = i.story_id AND s.deleted_at IS NULL "
+            "WHERE i.deleted_at IS NULL AND i.remote_path IS NOT NULL "
+            "AND (i.file = '' OR i.id IN (SELECT value FROM json_each(?)))", (json.dumps(chosen),)).fetchall()
+        return [row_to_record("illustrations", r) for r in rows], sorted(stories)
 
     def get_record(self, table: str, record_id: str) -> Record | None:
         row = self.db.connection().execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,)).fetchone()

@@ -459,7 +459,8 @@ end $$;
 do $$
 declare t text;
 begin
-  foreach t in array array['children', 'heroes', 'stories', 'narrations'] loop
+  foreach t in array array['children', 'heroes', 'stories', 'narrations', 'illustrations'] loop
+    continue when to_regclass('public.' || t) is null;  -- a project on an older schema
     execute format('drop trigger if exists tale_standin_realtime on public.%I', t);
     execute format('create trigger tale_standin_realtime after insert or update on public.%I '
                    'for each row execute function public.tale_standin_realtime()', t);

@@ -48,10 +48,14 @@ SCHEMA: dict[str, dict[str, str]] = {
     "narrations": {**_COMMON, "story_id": "uuid", "provider": "text", "voice_id": "text", "language": "text",
                    "format": "text", "duration_s": "float", "size": "int", "sha256": "text", "timings": "json",
                    "remote_path": "text", "fallback_reason": "text"},
+    "illustrations": {**_COMMON, "story_id": "uuid", "paragraph": "int", "sha256": "text", "mime": "text",
+                      "width": "int", "height": "int", "size": "int", "prompt": "text", "scene": "text",
+                      "style": "text", "model": "text", "stats": "json", "remote_path": "text"},
 }
 _NOT_NULL_DEFAULTS = {"interests": [], "personality_traits": [], "strengths": [], "timings": [], "stats": {},
                       "title": "", "content": "", "summary": "", "voice_id": "", "sha256": "", "builtin": False,
-                      "favourite": False, "duration_s": 0.0, "size": 0, "clocks": {}, "origin": ""}
+                      "favourite": False, "duration_s": 0.0, "size": 0, "clocks": {}, "origin": "",
+                      "paragraph": 0, "prompt": "", "scene": ""}
 _REQUIRED = {"id", "created_at", "updated_at"}
 
 

@@ -86,6 +86,18 @@ def test_delete_removes_from_listings(cli):
     assert "No story" in bad(cli, "stories", "delete", ORBI)
 
 
+def test_delete_removes_the_story_files_though_nothing_narrated_or_drew(cli, tale_env):
+    """The narrator and the illustrator are built on first use (issue #11); `stories delete` uses neither, yet the
+    story's audio and picture folders must go with it."""
+    data = Path(tale_env["TALE_DATA_DIR"])
+    audio, pictures = data / "audio" / ORBI, data / "images" / ORBI
+    for folder in (audio, pictures):
+        folder.mkdir(parents=True)
+        (folder / "kept-from-before.bin").write_bytes(b"\0" * 16)
+    cli("stories", "delete", ORBI)
+    assert not audio.exists() and not pictures.exists()
+
+
 def test_export_md_pdf_epub(cli, tmp_path):
     md = Path(cli("export", ORBI, "--format", "md", "--out", str(tmp_path / "orbi.md")).stdout.strip())
     assert md.read_text(encoding="utf-8").startswith("# Orbi and the Comet Map")

@@ -90,10 +90,17 @@ def test_migrations_apply_twice_without_error(db) -> None:
         db.execute(sql)
     tables = {r[0] for r in db.execute(
         "select tablename from pg_tables where schemaname = 'public' and rowsecurity").fetchall()}
-    assert tables == {"children", "heroes", "stories", "narrations"}
+    assert tables == {"children", "heroes", "stories", "narrations", "illustrations"}
     indexes = {r[0] for r in db.execute("select indexname from pg_indexes where schemaname = 'public'")}
     for table in tables:
         assert f"{table}_user_updated" in indexes
+        assert f"{table}_user_revision_origin" in indexes
+    assert "illustrations_user_story" in indexes
+
+
+def test_the_migrations_are_numbered_in_the_order_they_must_run() -> None:
+    names = [p.name for p in sorted(resource("supabase", "migrations").glob("*.sql"))]
+    assert names == ["0001_tale_library.sql", "0002_field_clocks.sql", "0003_illustrations.sql"]
 
 
 def test_user_id_defaults_to_the_signed_in_parent(db) -> None:
@@ -254,3 +261,105 @@ def test_a_postgrest_style_bulk_upsert_keeps_the_newer_rows(db) -> None:
         (payload,))
     titles = dict(db.execute("select id::text, title from public.stories").fetchall())
     assert titles == {keep: "newer on the server", take: "fresh"}
+
+
+def upsert_picture(conn, picture_id: str, story_id: str, clocks: dict, origin: str, **values):
+    """A picture's row as the app pushes it (no local `file`; `remote_path` once the file is uploaded)."""
+    row = {"id": picture_id, "story_id": story_id, "paragraph": 0, "sha256": "a" * 64, "mime": "image/png",
+           "width": 1024, "height": 768, "size": 1234, "prompt": "a calm cover", "scene": "the moon garden",
+           "style": "watercolour", "model": "m", "stats": {"cost": 0.04}, "remote_path": None,
+           "created_at": T1, "updated_at": T1, "deleted_at": None, "clocks": clocks, "origin": origin, **values}
+    columns = ", ".join(row)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "id")
+    conn.execute(f"insert into public.illustrations ({columns}) select {columns} from "
+                 f"json_populate_recordset(null::public.illustrations, %s) on conflict (user_id, id) do update "
+                 f"set {updates}", (json.dumps([row]),))
+
+
+def picture_row(conn, picture_id: str) -> dict:
+    return conn.execute("select to_jsonb(i) from public.illustrations i where id = %s", (picture_id,)).fetchone()[0]
+
+
+def test_illustrations_are_owner_only_and_merge_like_the_other_tables(db) -> None:
+    """Migration 0003: the defaults, RLS, revision, per-field merge and origin of a picture's row."""
+    import psycopg
+
+    picture, story = str(uuid.uuid4()), str(uuid.uuid4())
+    base = {"": clk(100)}
+    act_as(db, ALICE)
+    upsert_picture(db, picture, story, base, "d1")
+    first = picture_row(db, picture)
+    assert first["user_id"] == ALICE and first["revision"] > 0 and first["origin"] == "d1"
+    # Device 1 records the uploaded file; device 2 (which never saw that) removes the picture: both survive.
+    remote = f"{ALICE}/{story}/{'a' * 64}.png"
+    upsert_picture(db, picture, story, {**base, "remote_path": clk(200)}, "d1", remote_path=remote)
+    upsert_picture(db, picture, story, {**base, "deleted_at": clk(300, 0, "d2")}, "d2", deleted_at=T2)
+    row = picture_row(db, picture)
+    assert row["remote_path"] == remote and row["deleted_at"] is not None
+    assert row["origin"] == "" and row["revision"] > first["revision"]
+    # A push of exactly the stored row changes nothing (no new revision).
+    revision = row["revision"]
+    upsert_picture(db, picture, story, row["clocks"], "d1", remote_path=remote, deleted_at=T2)
+    assert picture_row(db, picture)["revision"] == revision
+    with pytest.raises(psycopg.errors.CheckViolation):
+        upsert_picture(db, str(uuid.uuid4()), story, base, "d1", paragraph=-1)
+
+    act_as(db, BOB)
+    assert db.execute("select count(*) from public.illustrations").fetchone()[0] == 0
+    assert db.execute("update public.illustrations set prompt = 'hacked'").rowcount == 0
+    assert db.execute("delete from public.illustrations").rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        db.execute("insert into public.illustrations (user_id, id, story_id, created_at, updated_at) "
+                   "values (%s, %s, %s, %s, %s)", (ALICE, str(uuid.uuid4()), story, T1, T1))
+    act_as(db, None)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        db.execute("select * from public.illustrations")
+    act_as(db, ALICE)
+    assert db.execute("select count(*) from public.illustrations").fetchone()[0] == 1
+
+
+def test_0003_applies_on_a_project_that_already_has_rows(cluster: PostgresCluster) -> None:
+    """Upgrading: 0001 and 0002 with data in place, then 0003; the old rows stay and pictures can be pushed."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(cluster.conninfo(), autocommit=True) as admin:
+        admin.execute(f"create database {name}")
+    try:
+        with psycopg.connect(cluster.conninfo(name), autocommit=True) as conn:
+            conn.execute(SUPABASE_STAND_IN)
+            first, second, third = migrations()
+            conn.execute(first)
+            conn.execute(second)
+            story = str(uuid.uuid4())
+            act_as(conn, ALICE)
+            insert_story(conn, story, title="Before pictures")
+            conn.execute("reset role")
+            conn.execute(third)
+            act_as(conn, ALICE)
+            upsert_picture(conn, str(uuid.uuid4()), story, {"": clk(100)}, "d1")
+            assert conn.execute("select title from public.stories").fetchone()[0] == "Before pictures"
+            assert conn.execute("select count(*) from public.illustrations").fetchone()[0] == 1
+    finally:
+        with psycopg.connect(cluster.conninfo(), autocommit=True) as admin:
+            admin.execute(f"drop database {name} with (force)")
+
+
+def test_0003_puts_the_synced_tables_in_the_realtime_publication_when_there_is_one(cluster) -> None:
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(cluster.conninfo(), autocommit=True) as admin:
+        admin.execute(f"create database {name}")
+    try:
+        with psycopg.connect(cluster.conninfo(name), autocommit=True) as conn:
+            conn.execute(SUPABASE_STAND_IN)
+            conn.execute("create publication supabase_realtime")  # what every Supabase project has
+            for sql in migrations() + migrations():  # twice: the second run adds nothing and fails nothing
+                conn.execute(sql)
+            published = {r[0] for r in conn.execute(
+                "select tablename from pg_publication_tables where pubname = 'supabase_realtime'")}
+            assert published == {"children", "heroes", "stories", "narrations", "illustrations"}
+    finally:
+        with psycopg.connect(cluster.conninfo(), autocommit=True) as admin:
+            admin.execute(f"drop database {name} with (force)")

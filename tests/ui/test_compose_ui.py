@@ -122,6 +122,7 @@ async def test_wrong_key_shows_one_message_with_settings_button(ctx, fake, panel
     click(panel.form.generate_button)
     await until(lambda: panel.view.outcome == "failed", what="failure")
     assert panel.view.error_box.isVisible() and "API key" in panel.view.error_label.text()
+    assert panel.view.title.text() == "The story could not be written"  # not "Writing your story…"
     click(panel.view.settings_button)
     assert asked == [True]
     assert await ctx.library.count_stories(StoryQuery(status="draft")) == 0
@@ -181,9 +182,7 @@ async def test_text_is_painted_in_batches(ctx, fake, panel):
     click(panel.form.generate_button)
     await until(lambda: panel.view.outcome == "done", what="done")
     tokens = len(fake.token_times[next(iter(fake.token_times))])
-    assert tokens > 250 and len(paints) < tokens / 3
-    gaps = [b - a for a, b in zip(paints, paints[1:], strict=False)]
-    assert sorted(gaps)[len(gaps) // 10] >= 0.04  # painted at most about every 50 ms
+    assert tokens > 250 and len(paints) < tokens / 3  # coalesced: one paint per frame, not one per token
 
 
 

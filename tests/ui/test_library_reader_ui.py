@@ -76,16 +76,17 @@ async def test_model_pages_never_load_everything(ctx):
         return await real(query, offset=offset, limit=limit)
 
     ctx.library.list_stories = spy
-    model = StoryListModel(ctx)
+    model = StoryListModel(ctx, max_pages=2)
     model.set_query(StoryQuery())
-    await until(lambda: model.rowCount() == 200, what="first page")
-    assert model.canFetchMore()
-    model.fetchMore()
-    await until(lambda: model.rowCount() == 400, what="second page")
-    model.fetchMore()
-    await until(lambda: model.rowCount() == 454, what="last page")
-    assert model.exhausted and not model.canFetchMore()
-    assert calls == [(0, 200), (200, 200), (400, 200)]
+    await until(lambda: model.exhausted and model.rowCount() == 454, what="counted, first page")
+    assert calls == [] and model.story_id_at(0) is not None  # the count and the first page come together
+    assert model.index(300).data() == ""  # not loaded yet: an empty row, and its page is asked for
+    await until(lambda: model.story_id_at(300) is not None, what="the page around row 300")
+    assert model.index(453).data(StoryListModel.SummaryRole) is None
+    await until(lambda: model.story_id_at(453) is not None, what="the last page")
+    assert calls == [(200, 200), (400, 200)]
+    assert model.loaded_pages == [1, 2]  # only the most recently used pages are kept
+    assert model.index(453).data(StoryListModel.SummaryRole)["id"] == model.story_id_at(453)
 
     model.set_query(StoryQuery(language="ru"))
     await until(lambda: model.rowCount() == 2 and model.exhausted, what="filtered")
@@ -98,13 +99,14 @@ async def test_model_pages_never_load_everything(ctx):
     await asyncio.sleep(0)
 
 
-async def test_view_fetches_more_when_scrolled(window, ctx):
+async def test_view_fetches_the_pages_it_shows(window, ctx):
     await _bulk_insert(ctx, 260)
     window.library.model.refresh()
     view = window.library.list
-    await until(lambda: window.library.model.rowCount() == 200, what="first page shown")
+    await until(lambda: window.library.model.rowCount() == 264, what="every row counted")
+    assert window.library.model.story_id_at(263) is None
     view.scrollToBottom()
-    await until(lambda: window.library.model.rowCount() == 264, what="view asked for more")
+    await until(lambda: window.library.model.story_id_at(263) is not None, what="view asked for the last page")
 
 
 async def test_window_remembers_its_size(ctx):

@@ -106,6 +106,43 @@ async def test_narration_keeps_its_local_file_and_rows_never_carry_it(library: L
     assert (stored.local_file, stored.remote_path) == ("/cache/abc.mp3", "u/s/abc.mp3")
 
 
+async def test_pictures_enter_the_outbox_with_field_clocks_and_keep_their_local_file(library: Library) -> None:
+    """Migration V_ILLUSTRATIONS_SYNC: picture rows sync like narrations; `file` is this device's and never sent."""
+    import json
+
+    from tale_desktop.domain.illustrations import Illustration
+    from tale_desktop.storage.migrations import MIGRATIONS
+
+    assert library.db.connection().execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    store = SyncStore(library.db)
+    story = await library.save_story(Story(title="t"))
+    sha = "b" * 64
+    picture = await library.save("illustrations", Illustration(
+        story_id=story.id, file=f"images/{story.id}/{sha}.png", sha256=sha, width=4, height=3))
+    assert ("illustrations", picture.id) in outbox(library)
+    assert set(store.clocks_of("illustrations", picture.id)) == {""}
+    await library.db.run(store.ack, [e for e, _, _ in await library.db.run(store.pending, "illustrations", -1, 9)])
+    # Where the file is on this device is not a synced field: changing it queues the row but stamps no clock.
+    await library.db.run(store.set_quietly, "illustrations", picture.id, {"file": "images/elsewhere.png"})
+    assert ("illustrations", picture.id) not in outbox(library)
+    await library.save("illustrations", (await library.get("illustrations", picture.id)).touched(prompt="new"))
+    assert "prompt" in store.clocks_of("illustrations", picture.id)
+    [(entry, record, clocks)] = await library.db.run(store.pending, "illustrations", -1, 9)
+    row = record_to_remote("illustrations", record, clocks, "me")
+    assert "file" not in row and row["prompt"] == "new" and json.dumps(row)
+    # A pulled copy of the same picture keeps this device's file; another picture (new sha256) drops it.
+    remote = remote_to_record("illustrations", {**row, "remote_path": "u/s/b.png", "user_id": "u", "revision": 1})
+    assert remote.file == ""
+    later = {**clocks, "remote_path": clock(4_000_000_000_000, 0, "other")}
+    await library.db.run(store.apply, "illustrations", [(remote, later)], {})
+    stored = await library.get("illustrations", picture.id)
+    assert (stored.file, stored.remote_path) == ("images/elsewhere.png", "u/s/b.png")
+    other = remote_to_record("illustrations", {**row, "sha256": "c" * 64, "user_id": "u", "revision": 2})
+    await library.db.run(store.apply, "illustrations",
+                         [(other, {**later, "sha256": clock(4_000_000_000_001, 0, "other")})], {})
+    assert (await library.get("illustrations", picture.id)).file == ""
+
+
 def test_invalid_remote_rows_raise() -> None:
     row = record_to_remote("children", Child(name="x", interests=["y"]))
     with pytest.raises(Exception, match="Age band"):

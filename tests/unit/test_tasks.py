@@ -41,6 +41,22 @@ async def test_progress_is_reported_and_throttled():
     assert len(notes) < 20  # 1000 reports in one burst are coalesced
 
 
+async def test_progress_messages_are_throttled_but_status_lines_are_told_at_once():
+    tasks = TaskManager()
+    notes = []
+    tasks.subscribe(lambda h: notes.append(h.message))
+
+    async def work(handle):
+        for n in range(1, 1001):
+            handle.report(n, 1000, f"{n} / 1000 words")  # a new text with every word: still throttled
+        handle.report(message="Checking the story")  # a status line: told at once
+        await asyncio.sleep(0)
+
+    handle = tasks.spawn(work, name="p")
+    await handle.wait()
+    assert len(notes) < 20 and "Checking the story" in notes
+
+
 async def test_replace_cancels_the_older_task_and_otherwise_names_are_unique():
     tasks = TaskManager()
     first = tasks.spawn(asyncio.sleep(10), name="search")
@@ -110,3 +126,16 @@ async def test_many_tasks_on_the_qt_loop():
     handles = [tasks.spawn(asyncio.sleep(0.001, result=n), name="n") for n in range(200)]
     assert len({h.name for h in handles}) == 200
     assert [await h.wait() for h in handles] == list(range(200))
+
+
+def test_work_asked_for_while_no_loop_runs_is_dropped_cleanly():
+    """A late timer after the loop stopped (shutdown) must not raise or leave a never-awaited coroutine."""
+    started = []
+
+    async def work():
+        started.append(True)
+
+    manager = TaskManager()
+    handle = manager.spawn(work(), name="late.refresh")
+    assert handle.state is TaskState.CANCELLED and handle.task is None and not started
+    assert manager.get("late.refresh") is None

@@ -183,7 +183,8 @@ class ComposeForm(QWidget):
                                     on_result=self._fill)
 
     def _library_changed(self, kind: str, _ids: list[str]) -> None:
-        if kind in ("children", "heroes", "stories"):
+        # Only while the form is on screen: opening it loads the lists anyway (``StorytellerUi.show_form``).
+        if kind in ("children", "heroes", "stories") and self.isVisible():
             self.reload()
 
     def _fill(self, result: tuple[list[Child], list[Hero], list[dict[str, Any]]]) -> None:

@@ -99,7 +99,7 @@ class LibraryFilterBar(QWidget):
         self.order.setCheckable(True)  # checked = ascending
         self.order.setAccessibleName(self.tr("Sort direction"))
         self._update_order_text()
-        self.count = QLabel("")
+        self.count = QLabel(self.tr(""))
         self.count.setObjectName("libraryCount")
         self.filters_button = QToolButton()
         self.filters_button.setObjectName("filtersButton")
@@ -176,7 +176,7 @@ class LibraryFilterBar(QWidget):
         current = self.child.currentData()
         self.child.blockSignals(True)
         self.child.clear()
-        self.child.addItem("All children", None)
+        self.child.addItem(self.tr("All children"), None)
         for child in children:
             self.child.addItem(child.name, child.id)
         found = self.child.findData(current) if current else 0

@@ -61,7 +61,7 @@ class StoryActions(QObject):
             self._add(menu, "Open", lambda: self.open_requested.emit(single["id"]), "open")
             self._add(menu, "Continue the story…", lambda: self.continue_requested.emit(single["id"]), "continue")
             menu.addSeparator()
-        rate = menu.addMenu("Rate")
+        rate = menu.addMenu(self.tr("Rate"))
         rate.setObjectName("rateMenu")
         current = single.get("rating") if single else None
         for value in range(RATING_MAX, RATING_MIN - 1, -1):
@@ -77,7 +77,7 @@ class StoryActions(QObject):
         self._add(menu, "Remove from favourites" if all_favourite else "Add to favourites",
                   lambda: self.set_favourite(ids, not all_favourite), "favourite")
         if single:
-            export = menu.addMenu("Export")
+            export = menu.addMenu(self.tr("Export"))
             export.setObjectName("exportMenu")
             for fmt, label in EXPORT_FORMATS.items():
                 action = self._add(export, label, lambda f=fmt: self.export(single, f), f"export_{fmt}")

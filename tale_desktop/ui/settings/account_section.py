@@ -69,20 +69,20 @@ class AccountSection(QWidget):
         form.addRow("Email", self.email_edit)
         form.addRow("Password", self.password_edit)
 
-        self.status_label = QLabel("Checking the account…")
+        self.status_label = QLabel(self.tr("Checking the account…"))
         self.status_label.setObjectName("accountStatus")
         self.status_label.setWordWrap(True)
         self.last_sync_label = QLabel()
         self.last_sync_label.setObjectName("lastSync")
         self.last_sync_label.setWordWrap(True)
         self.last_sync_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.sign_in_button = QPushButton("Sign in")
+        self.sign_in_button = QPushButton(self.tr("Sign in"))
         self.sign_in_button.setObjectName("signIn")
         self.sign_in_button.clicked.connect(self.sign_in)
-        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button = QPushButton(self.tr("Sign out"))
         self.sign_out_button.setObjectName("signOut")
         self.sign_out_button.clicked.connect(self.sign_out)
-        self.sync_button = QPushButton("Sync now")
+        self.sync_button = QPushButton(self.tr("Sync now"))
         self.sync_button.setObjectName("syncNow")
         self.sync_button.clicked.connect(lambda: self.sync.request_sync("settings", by_parent=True))
         buttons = QHBoxLayout()
@@ -136,13 +136,13 @@ class AccountSection(QWidget):
             self.password_edit.clear()
             self.status_label.setText(f"Signed in as {account.email}. The library syncs in the background.")
         elif not checking:
-            self.status_label.setText("Not signed in. Sign in with your Supabase account to sync this library "
-                                      "with the family's other devices.")
+            self.status_label.setText(self.tr("Not signed in. Sign in with your Supabase account to sync this "
+                                              "library with the family's other devices."))
         self.account_changed.emit(account)
 
     def render_state(self, state: SyncState) -> None:
         if state.status is SyncStatus.SYNCING:
-            self.last_sync_label.setText("Syncing…")
+            self.last_sync_label.setText(self.tr("Syncing…"))
             return
         text = f"Last sync: {ago(state.last_sync_at)}"
         if state.last_result:
@@ -166,14 +166,14 @@ class AccountSection(QWidget):
     def sign_in(self) -> None:
         email, password = self.email_edit.text().strip(), self.password_edit.text()
         if not email or not password:
-            self.status_label.setText("Enter the email and password of your Supabase account.")
+            self.status_label.setText(self.tr("Enter the email and password of your Supabase account."))
             return
         url, key = self.connection_values()
         if not url or not key:
-            self.status_label.setText("Enter the project URL and anon key first (Project Settings → API).")
+            self.status_label.setText(self.tr("Enter the project URL and anon key first (Project Settings → API)."))
             return
         self._busy(True)
-        self.status_label.setText("Signing in…")
+        self.status_label.setText(self.tr("Signing in…"))
 
         async def work() -> Account:
             settings = self.ctx.settings

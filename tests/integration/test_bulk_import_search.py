@@ -1,0 +1,93 @@
+"""A big import indexes its stories in bulk: searches answer exactly as when each story is saved one by one."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from tale_desktop.domain.models import Child
+from tale_desktop.domain.query import StoryQuery
+from tale_desktop.services.backup import import_backup, write_backup
+from tale_desktop.services.library import LibraryService
+from tale_desktop.storage.library import Library
+from tale_desktop.storage.migrations import FTS_INSERT_TRIGGER
+from tests.library_helpers import make_story
+
+SEARCHES = ["comet", "com", "ёжик", "ежик", "Ёлка", "dragon moon", "Mia", "Тимоша", "nothing-like-this", "map"]
+WORDS = ["comet map", "dragon under the moon", "ёжик и ёлка", "Тимоша и звёзды", "a quiet night", "the big map"]
+
+
+@pytest.fixture
+def services(tmp_path: Path):
+    opened = []
+
+    def make(name: str) -> LibraryService:
+        library = Library.open(tmp_path / name)
+        opened.append(library)
+        return LibraryService(library)
+
+    yield make
+    for library in opened:
+        library.close()
+
+
+async def titles(service: LibraryService, search: str) -> list[str]:
+    rows = await service.list_stories(StoryQuery(search=search), limit=1000)
+    return [row["id"] for row in rows]
+
+
+async def test_bulk_import_matches_one_by_one_saves(services, tmp_path):
+    source = services("source")
+    child = await source.save_child(Child(name="Mia", age_band="3-5", gender="female", interests=["owls"]))
+    for i in range(60):
+        await source.save_story(make_story(f"Story {i} {WORDS[i % len(WORDS)]}", f"Text {WORDS[(i + 2) % 6]}.",
+                                           child=child if i % 3 == 0 else None))
+    backup = tmp_path / "backup.jsonl"
+    await write_backup(source, backup)
+
+    older = make_story("Already here comet", "An older story.")
+    imported = services("imported")
+    await imported.save_story(older)  # the index is not empty before the import
+    report = await import_backup(imported, backup)
+    assert report.bad_count == 0 and report.counts["story"].added == 60
+
+    expected = services("expected")  # the same stories through the per-row trigger
+    await expected.save_story(older)
+    for table in ("children", "stories"):
+        records: list = []
+        await source.store.db.run(source.store.each_record, table, records.append)
+        await expected.store.db.run(expected.store.merge_records, table, records)
+
+    for search in SEARCHES:
+        assert sorted(await titles(imported, search)) == sorted(await titles(expected, search)), search
+    assert len(await titles(imported, "comet")) > 1
+
+    def trigger_exists(service: LibraryService) -> bool:
+        return service.store.db.connection().execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (FTS_INSERT_TRIGGER,)
+        ).fetchone() is not None
+
+    assert await imported.store.db.run(trigger_exists, imported)
+    later = await imported.save_story(make_story("Saved after the import", "A lantern story."))  # trigger works
+    assert await titles(imported, "lantern") == [later.id]
+
+
+async def test_bulk_import_updates_the_index_of_changed_stories(services, tmp_path):
+    source = services("source")
+    story = await source.save_story(make_story("Owl at night", "The owl hoots."))
+    target = services("target")
+    await import_backup(target, await _backup(source, tmp_path / "one.jsonl"))
+    assert await titles(target, "owl") == [story.id]
+
+    changed = dataclasses.replace(await source.get_story(story.id), title="Fox at dawn", content="The fox runs.")
+    await source.save_story(changed)
+    report = await import_backup(target, await _backup(source, tmp_path / "two.jsonl"))
+    assert report.counts["story"].updated == 1
+    assert await titles(target, "owl") == [] and await titles(target, "fox") == [story.id]
+
+
+async def _backup(service: LibraryService, path: Path) -> Path:
+    await write_backup(service, path)
+    return path
