@@ -94,6 +94,11 @@ async def test_sleep_timer_fades_to_silence_and_stores_the_position(ctx, window)
     stored = await ctx.library.bedtime.position(saved.id)
     assert stored is not None and stored[0] == pytest.approx(heard, abs=0.5)
     assert window.actions["sleep_off"].isChecked() and bedtime.narration.bar.sleep_button.text() == "Sleep"
+    window.narration.play_action.trigger()  # the next evening: loud again, a little before where it stopped
+    await until(lambda: player.state is PlayerState.PLAYING and player.position > 0.2, timeout=30,
+                what="playing again")
+    assert player.output_gain() == pytest.approx(player.linear_volume(), abs=1e-3)
+    assert heard - 4.0 <= player.position <= heard + 2.0
 
 
 async def test_queue_plays_in_order_and_every_story_resumes(ctx, window):

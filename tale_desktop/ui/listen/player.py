@@ -80,6 +80,7 @@ class AudioPlayer(QObject):
         self._volume = self._stored(PLAYER_VOLUME, 0.8, 0.0, 1.0)
         self._speed = clamp_speed(self._stored(PLAYER_SPEED, 1.0, SPEED_MIN, SPEED_MAX))
         self._fade = 1.0
+        self._volume_stale = False
         self._apply_volume()
         self._player.setPlaybackRate(self._speed)
         self._player.positionChanged.connect(self._on_position)
@@ -173,7 +174,7 @@ class AudioPlayer(QObject):
         elif self._waiting_for_more():
             self._open(self._current + 1)
             if self._want_play:
-                self._player.play()
+                self._play_now()
 
     def finish_queue(self, total_s: float | None = None) -> None:
         """No more pieces will come; ``total_s`` is the whole narration's length."""
@@ -220,6 +221,11 @@ class AudioPlayer(QObject):
         self._want_play = True
         if self._state is PlayerState.ENDED:
             self.seek(0)
+        self._play_now()
+
+    def _play_now(self) -> None:
+        if self._volume_stale:
+            self._apply_volume()
         self._player.play()
 
     def pause(self) -> None:
@@ -257,7 +263,7 @@ class AudioPlayer(QObject):
         else:
             self._open(index, max(0, local_ms))
             if self._want_play:
-                self._player.play()
+                self._play_now()
         self.positionChanged.emit(seconds)
 
     def set_speed(self, speed: float) -> None:
@@ -281,7 +287,12 @@ class AudioPlayer(QObject):
         fade = max(0.0, min(1.0, float(fade)))
         if abs(fade - self._fade) > 1e-4:
             self._fade = fade
-            self._apply_volume()
+            stopped = (self._player.playbackState() == QMediaPlayer.PlaybackState.StoppedState
+                       and not self._player.source().isEmpty())
+            if stopped:  # Qt's FFmpeg backend can block in setVolume() on an output it just stopped: at Play
+                self._volume_stale = True
+            else:
+                self._apply_volume()
 
     def linear_volume(self) -> float:
         """The listener's volume as a linear gain (before the fade)."""
@@ -289,6 +300,7 @@ class AudioPlayer(QObject):
                                           QAudio.VolumeScale.LinearVolumeScale))
 
     def _apply_volume(self) -> None:
+        self._volume_stale = False
         gain = self.linear_volume() * self._fade
         self._output.setVolume(gain)
         self.outputGainChanged.emit(gain)
@@ -309,11 +321,11 @@ class AudioPlayer(QObject):
                 self._player.setPosition(self._pending_seek_ms)
                 self._pending_seek_ms = None
             if self._want_play and self._player.playbackState() != QMediaPlayer.PlaybackState.PlayingState:
-                self._player.play()
+                self._play_now()
         elif status == media.EndOfMedia:
             if self._current + 1 < len(self._segments):
                 self._open(self._current + 1)
-                self._player.play()
+                self._play_now()
             elif not self._complete:
                 self._set_state(PlayerState.LOADING)  # the next piece is still being made
             else:

@@ -36,6 +36,7 @@ class SoftSoundPlayer(QObject):
         self.bed_gain = 0.0  # linear gain under the narration (from BedtimeTracks.bed_volume)
         self.listener_gain = 1.0  # the listener's volume, linear
         self.fade = 1.0
+        self._gain = 0.0
         self._tail_until: float | None = None
         self._tail_timer = QTimer(self)
         self._tail_timer.setInterval(TAIL_TICK_MS)
@@ -52,6 +53,7 @@ class SoftSoundPlayer(QObject):
         self.bed_gain = bed_gain
         self._apply()
         if playing and path is not None:
+            self._output.setVolume(self._gain)
             self._player.play()
 
     @property
@@ -64,8 +66,8 @@ class SoftSoundPlayer(QObject):
         return self._tail_until is not None
 
     def gain(self) -> float:
-        """The linear gain applied now."""
-        return float(self._output.volume())
+        """The linear gain it plays at (applied to the output while playing)."""
+        return self._gain
 
     # -- transport -----------------------------------------------------------------------------------------------
     def play(self) -> None:
@@ -73,6 +75,7 @@ class SoftSoundPlayer(QObject):
         self._tail_timer.stop()
         if self.source is not None:
             self._apply()
+            self._output.setVolume(self._gain)
             self._player.play()
 
     def pause(self) -> None:
@@ -90,6 +93,7 @@ class SoftSoundPlayer(QObject):
             return False
         self._tail_until = self.clock() + seconds
         if not self.playing:
+            self._output.setVolume(self._gain)
             self._player.play()
         self._tail_timer.start()
         self._apply()
@@ -114,7 +118,10 @@ class SoftSoundPlayer(QObject):
         return fade_curve(left / FADE_OUT_S) if left < FADE_OUT_S else 1.0
 
     def _apply(self) -> None:
-        self._output.setVolume(min(1.0, self.bed_gain * self.listener_gain * self.fade * self._tail_fade()))
+        self._gain = min(1.0, self.bed_gain * self.listener_gain * self.fade * self._tail_fade())
+        # Only while playing: Qt's FFmpeg backend can block in setVolume() on an output that was just stopped.
+        if self.playing and abs(self._output.volume() - self._gain) > 1e-5:
+            self._output.setVolume(self._gain)
 
     def _tail_tick(self) -> None:
         self._apply()
