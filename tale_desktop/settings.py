@@ -51,6 +51,9 @@ SUPABASE_URL = Key("supabase/url", "SUPABASE_URL", "", label="Supabase project U
 SUPABASE_KEY = Key("supabase/key", "SUPABASE_KEY", "", label="Supabase anon key")
 PLAYER_VOLUME = Key("player/volume", None, "0.8")
 PLAYER_SPEED = Key("player/speed", None, "1.0")
+BEDTIME_SOUND = Key("bedtime/sound", None, "")  # a soft sound under the story (rain, sea, ...); "" = none
+BEDTIME_SOUND_VOLUME = Key("bedtime/sound_volume", None, "")  # 0..1; "" = the sound's own default
+BEDTIME_THEN_MINUTES = Key("bedtime/then_minutes", None, "0")  # minutes of sound after the last story
 UI_WINDOW_GEOMETRY = Key("ui/window_geometry", None, "")  # base64 of QMainWindow.saveGeometry()
 UI_WINDOW_STATE = Key("ui/window_state", None, "")  # base64 of QMainWindow.saveState() (docks, toolbar)
 UI_READER_FONT_PT = Key("ui/reader_font_pt", None, "14.5", label="Reader text size")

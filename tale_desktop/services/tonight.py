@@ -243,6 +243,11 @@ class BedtimeSession:
         last = not self.in_queue or self.current >= len(self.queue) - 1
         return self._story_remaining() if last else None
 
+    @property
+    def next_pending(self) -> bool:
+        """The next story of the queue starts after the short pause."""
+        return self._next_at is not None
+
     # -- the sleep timer -----------------------------------------------------------------------------------------
     def set_sleep(self, choice: int | SleepMode | str) -> None:
         """Minutes (5..60), ``end_of_story``, ``end_of_queue`` or ``off``."""

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication, QComboBox, QScrollArea, QVBoxLayout,
 from tale_desktop.domain.enums import Moral, Status, Theme
 from tale_desktop.ui.common import labels, wheel_guard
 from tale_desktop.ui.listen.player_bar import JumpSlider, PlayerBar
-from tests.ui.test_player import tone_wav
 
 
 def wheel(widget: QWidget) -> None:
@@ -57,23 +56,22 @@ def test_the_seek_bar_jumps_to_where_it_is_clicked(qtbot):
     assert 650 <= slider.value() <= 800 and released == [slider.value()]  # one jump, not a page step
 
 
-def test_sleep_at_the_end_of_this_story(qtbot, tmp_path):
-    from tale_desktop.ui.listen.player import AudioPlayer
+def test_sleep_button_shows_the_window_menu_and_the_time_left(qtbot):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu
 
-    player = AudioPlayer()
     bar = PlayerBar()
     qtbot.addWidget(bar)
-    from tale_desktop.ui.listen.player_bar import connect_player
-
-    connect_player(bar, player)
-    texts = [a.text() for a in bar.sleep_button.menu().actions()]
-    assert "At the end of this story" in texts
-    player.load(tone_wav(tmp_path / "s.wav", 1.0), 1.0)
-    bar.sleep_at_end_action.trigger()
-    assert player.sleep_at_end and bar.sleep_button.text() == "Sleep: end of story"
-    bar.sleepRequested.emit(0.0)  # "Off"
-    assert not player.sleep_at_end and bar.sleep_button.text() == "Sleep"
-    player.release()
+    menu = QMenu(bar)
+    menu.addAction(QAction("At the end of this story", menu))
+    extend = QAction("+5 min", bar)
+    bar.set_sleep_menu(menu, extend)
+    assert bar.sleep_button.menu() is menu and bar.extend_button.defaultAction() is extend
+    bar.show()
+    bar.show_sleep("Sleep 14:32", True, fading=True)
+    assert bar.sleep_button.text() == "Sleep 14:32" and bar.extend_button.isVisible()
+    bar.show_sleep("", False)
+    assert bar.sleep_button.text() == "Sleep" and not bar.extend_button.isVisible()
 
 
 def test_stored_values_are_shown_in_words():

@@ -99,19 +99,18 @@ def test_pieces_play_as_one_timeline(qtbot, player, tmp_path):
     assert player.source == first
 
 
-def test_sleep_timer_fades_out_and_pauses(qtbot, make_player, tmp_path):
-    player = make_player(sleep_fade_s=0.5)
-    player.load(tone_wav(tmp_path / "long.wav", 5.0), 5.0)
+def test_fade_multiplies_the_linear_output_gain(qtbot, make_player):
+    player = make_player()
     player.set_volume(1.0)
-    player.play()
-    qtbot.waitUntil(lambda: player.state is PlayerState.PLAYING, timeout=5000)
     gains = []
-    player.sleepRemainingChanged.connect(lambda _s: gains.append(player.output_gain()))
-    player.set_sleep_timer(1.0)
-    qtbot.waitUntil(lambda: player.state is PlayerState.PAUSED, timeout=5000)
-    assert player.sleep_remaining == 0 and player.position < 2.5
-    assert min(gains) < 0.5 and player.output_gain() == pytest.approx(1.0)  # faded, then restored
-    player.release()
+    player.outputGainChanged.connect(gains.append)
+    player.set_fade(0.25)
+    assert player.fade == 0.25 and player.output_gain() == pytest.approx(0.25, abs=1e-3)
+    player.set_volume(0.5)
+    linear = player.linear_volume()
+    assert player.output_gain() == pytest.approx(linear * 0.25, abs=1e-3)
+    player.set_fade(1.0)
+    assert player.output_gain() == pytest.approx(linear, abs=1e-3) and gains[-1] == pytest.approx(linear, abs=1e-3)
 
 
 def test_volume_is_perceptual_and_volume_speed_are_remembered(qtbot, player, make_player):

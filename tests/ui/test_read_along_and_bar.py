@@ -81,7 +81,6 @@ def test_bar_emits_intents_and_keeps_the_handle_while_dragging(qtbot):
     bar.seekRequested.connect(lambda s: intents.append(("seek", s)))
     bar.speedRequested.connect(lambda s: intents.append(("speed", s)))
     bar.volumeRequested.connect(lambda v: intents.append(("volume", v)))
-    bar.sleepRequested.connect(lambda s: intents.append(("sleep", s)))
     qtbot.mouseClick(bar.play_button, Qt.MouseButton.LeftButton)
     bar.set_duration(120)
     bar.set_position(10)
@@ -93,8 +92,7 @@ def test_bar_emits_intents_and_keeps_the_handle_while_dragging(qtbot):
     bar.seek_slider.setSliderDown(False)  # the release seeks, once
     bar.volume_slider.setValue(40)
     bar.speed_box.activated.emit(0)
-    next(a for a in bar.sleep_button.menu().actions() if a.text() == "10 minutes").trigger()
-    assert intents == ["toggle", ("seek", 60.0), ("volume", 0.4), ("speed", 0.75), ("sleep", 600.0)]
+    assert intents == ["toggle", ("seek", 60.0), ("volume", 0.4), ("speed", 0.75)]
     bar.set_state(PlayerState.PLAYING)
     assert bar.play_button.accessibleName() == "Pause"
 

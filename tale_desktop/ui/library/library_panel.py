@@ -12,6 +12,7 @@ Shift+F10 opens the context menu, Ctrl+F jumps to the search box.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt
@@ -43,6 +44,8 @@ class LibraryFeatures(QObject):
         self.undo_bar = UndoBar(ctx, **({"seconds": undo_seconds} if undo_seconds is not None else {}))
         self.actions = StoryActions(ctx, self.undo_bar, view, ask_path)
         self.menu: QMenu | None = None
+        # Other features add their entries to the story menu (e.g. "Add to tonight's queue").
+        self.menu_hooks: list[Callable[[QMenu, list[dict[str, Any]]], None]] = []
 
         self.covers = CoverThumbnails(ctx, view)  # cover thumbnails, made lazily for the rows painted
         self.covers.ready.connect(lambda _id: view.viewport().update())
@@ -123,6 +126,8 @@ class LibraryFeatures(QObject):
         if not rows:
             return None
         self.menu = self.actions.build_menu(rows, self.view)
+        for hook in self.menu_hooks:
+            hook(self.menu, rows)
         self.menu.popup(self.view.viewport().mapToGlobal(pos))
         return self.menu
 

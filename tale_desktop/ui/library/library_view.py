@@ -12,15 +12,25 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import QLabel, QListView, QStackedWidget, QVBoxLayout, QWidget
 
 from tale_desktop.context import AppContext
 from tale_desktop.domain.enums import LANGUAGE_NAMES
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.ui.common.delegates import TwoLineDelegate
+from tale_desktop.ui.common.story_mime import STORY_IDS_MIME, story_ids_mime
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +100,18 @@ class StoryListModel(QAbstractListModel):
         if role == self.SubtitleRole:
             return subtitle_for(row)
         return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt override
+        return [STORY_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802 - Qt override
+        """Rows dragged out (into tonight's queue): their story ids (rows still loading are left out)."""
+        ids = [index.data(self.IdRole) for index in sorted(indexes, key=lambda i: i.row()) if index.isValid()]
+        return story_ids_mime([str(i) for i in dict.fromkeys(ids) if i])
 
     def _row(self, row: int) -> dict[str, Any] | None:
         number, offset = divmod(row, self.page_size)
@@ -302,6 +324,8 @@ class LibraryView(QWidget):
         self.list.setUniformItemSizes(True)
         self.list.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.list.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.list.setDragEnabled(True)  # rows can be dragged into tonight's queue
+        self.list.setDragDropMode(QListView.DragDropMode.DragOnly)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
         self.empty = QLabel(self.tr("No stories yet."))
         self.empty.setObjectName("emptyHint")

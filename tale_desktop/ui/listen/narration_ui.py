@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from tale_desktop.domain.models import Narration
+from tale_desktop.domain.models import Narration, Story
 from tale_desktop.ui.listen.narration_playback import NarrationPlayback
 from tale_desktop.ui.listen.player import AudioPlayer, PlayerState
 from tale_desktop.ui.listen.player_bar import PlayerBar, connect_player
@@ -46,6 +47,9 @@ class NarrationControls(QObject):
         self.playback = NarrationPlayback(self.ctx, self.player, self.read_along, self)
         self.reader.add_bottom_widget(self.bar)
         self._timings: list[dict[str, Any]] = []
+        # Bedtime listening plugs in here: another story starts (where it stopped) and Stop stores the position.
+        self.start_story: Callable[[Story], None] | None = None
+        self.stop_story: Callable[[], None] | None = None
 
         listening = self.tr("Listening")
         actions = window.actions
@@ -54,7 +58,7 @@ class NarrationControls(QObject):
             shortcuts=["Space", "Ctrl+P", QKeySequence(Qt.Key.Key_MediaTogglePlayPause)],
             shortcut_text=self.tr("Space, Ctrl+P"), tip=self.tr("Listen to the story, or pause"), slot=self.play)
         self.stop_action = actions.define("stop", self.tr("Stop"), section=listening, icon="stop",
-                                          shortcuts=["Ctrl+."], slot=self.player.stop)
+                                          shortcuts=["Ctrl+."], slot=self.stop)
         self.back_action = actions.define("seek_back", self.tr("Back 10 seconds"), section=listening,
                                           shortcuts=["Left"], slot=lambda: self.seek_by(-SEEK_STEP_S))
         self.forward_action = actions.define("seek_forward", self.tr("Forward 10 seconds"), section=listening,
@@ -75,6 +79,8 @@ class NarrationControls(QObject):
 
         self.bar.playPauseRequested.disconnect()
         self.bar.playPauseRequested.connect(self.play)
+        self.bar.stopRequested.disconnect()
+        self.bar.stopRequested.connect(self.stop)
         self.playback.message.connect(self.notice)
         self.playback.narrationReady.connect(self._narration_ready)
         self.player.stateChanged.connect(self._update_actions)
@@ -93,7 +99,17 @@ class NarrationControls(QObject):
         if self.playback.story_id != story.id:
             self.bar.show_message("")
         self.read_along.enabled = True
+        idle = self.player.state in (PlayerState.STOPPED, PlayerState.ENDED, PlayerState.EMPTY, PlayerState.ERROR)
+        if self.start_story is not None and (self.playback.story_id != story.id or idle):
+            self.start_story(story)
+            return
         self.playback.play_story(story)
+
+    def stop(self) -> None:
+        if self.stop_story is not None:
+            self.stop_story()
+        else:
+            self.player.stop()
 
     def seek_by(self, seconds: float) -> None:
         self.player.seek(max(0.0, self.player.position + seconds))

@@ -3,7 +3,8 @@
 It plays one file, or a growing queue of pieces (fast start: the first sentence plays while the rest is still
 being made), as one timeline: positions and seeks are in seconds of the whole narration. Volume is perceptual
 (a slider's 0..1 is turned into the output's linear gain with ``QAudio.convertVolume``); volume and speed are
-remembered in Settings. A sleep timer fades the voice out and pauses. ``release()`` lets go of the file so it
+remembered in Settings. :meth:`AudioPlayer.set_fade` multiplies the output's linear gain (the sleep timer's
+fade, driven by :class:`tale_desktop.services.tonight.BedtimeSession`). ``release()`` lets go of the file so it
 can be replaced or deleted. When Qt has no audio backend, ``isAvailable()`` is false and ``unavailable_message``
 says why.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal  # noqa: E402
+from PySide6.QtCore import QObject, QUrl, Signal  # noqa: E402
 from PySide6.QtMultimedia import QAudio, QAudioOutput, QMediaPlayer  # noqa: E402
 
 from tale_desktop.settings import PLAYER_SPEED, PLAYER_VOLUME, Settings  # noqa: E402
@@ -27,8 +28,6 @@ log = logging.getLogger(__name__)
 
 SPEED_MIN, SPEED_MAX = 0.75, 1.25
 SPEEDS = (0.75, 0.9, 1.0, 1.1, 1.25)
-SLEEP_FADE_S = 20.0
-SLEEP_TICK_MS = 250
 NO_BACKEND_MESSAGE = ("Audio playback is not available on this computer (Qt found no audio backend). "
                       "Narrations are still saved and can be exported as MP3.")
 
@@ -61,16 +60,13 @@ class AudioPlayer(QObject):
     durationChanged = Signal(float)
     volumeChanged = Signal(float)  # perceptual 0..1
     speedChanged = Signal(float)
-    sleepRemainingChanged = Signal(float)  # seconds left, 0 when the timer is off or ran out
-    sleepAtEndChanged = Signal(bool)  # "at the end of this story" turned on or off
+    outputGainChanged = Signal(float)  # the linear gain now applied (volume x fade), for a sound played under it
     errorOccurred = Signal(str)
     sourceChanged = Signal()
 
-    def __init__(self, settings: Settings | None = None, parent: QObject | None = None, *,
-                 sleep_fade_s: float = SLEEP_FADE_S):
+    def __init__(self, settings: Settings | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.settings = settings
-        self.sleep_fade_s = sleep_fade_s
         self._player = QMediaPlayer(self)
         self._output = QAudioOutput(self)
         self._player.setAudioOutput(self._output)
@@ -84,13 +80,9 @@ class AudioPlayer(QObject):
         self._volume = self._stored(PLAYER_VOLUME, 0.8, 0.0, 1.0)
         self._speed = clamp_speed(self._stored(PLAYER_SPEED, 1.0, SPEED_MIN, SPEED_MAX))
         self._fade = 1.0
+        self._volume_stale = False
         self._apply_volume()
         self._player.setPlaybackRate(self._speed)
-        self._sleep_left = 0.0
-        self._sleep_at_end = False
-        self._sleep_timer = QTimer(self)
-        self._sleep_timer.setInterval(SLEEP_TICK_MS)
-        self._sleep_timer.timeout.connect(self._sleep_tick)
         self._player.positionChanged.connect(self._on_position)
         self._player.mediaStatusChanged.connect(self._on_media_status)
         self._player.errorOccurred.connect(self._on_error)
@@ -135,8 +127,18 @@ class AudioPlayer(QObject):
         return self._speed
 
     @property
-    def sleep_remaining(self) -> float:
-        return self._sleep_left
+    def fade(self) -> float:
+        return self._fade
+
+    @property
+    def complete(self) -> bool:
+        """All of the narration is loaded (its end is known)."""
+        return self._complete
+
+    @property
+    def want_play(self) -> bool:
+        """Play was pressed and not paused since (also while the next piece is still being made)."""
+        return self._want_play
 
     @property
     def segments(self) -> list[Segment]:
@@ -172,7 +174,7 @@ class AudioPlayer(QObject):
         elif self._waiting_for_more():
             self._open(self._current + 1)
             if self._want_play:
-                self._player.play()
+                self._play_now()
 
     def finish_queue(self, total_s: float | None = None) -> None:
         """No more pieces will come; ``total_s`` is the whole narration's length."""
@@ -201,7 +203,6 @@ class AudioPlayer(QObject):
     def release(self) -> None:
         """Stop and let go of every file (so it can be replaced or deleted)."""
         self._want_play = False
-        self.cancel_sleep_timer()
         self._player.stop()
         self._player.setSource(QUrl())
         self._segments = []
@@ -220,6 +221,11 @@ class AudioPlayer(QObject):
         self._want_play = True
         if self._state is PlayerState.ENDED:
             self.seek(0)
+        self._play_now()
+
+    def _play_now(self) -> None:
+        if self._volume_stale:
+            self._apply_volume()
         self._player.play()
 
     def pause(self) -> None:
@@ -236,7 +242,6 @@ class AudioPlayer(QObject):
 
     def stop(self) -> None:
         self._want_play = False
-        self.cancel_sleep_timer()
         if self._segments and self._current != 0:
             self._open(0)
         self._player.stop()
@@ -258,7 +263,7 @@ class AudioPlayer(QObject):
         else:
             self._open(index, max(0, local_ms))
             if self._want_play:
-                self._player.play()
+                self._play_now()
         self.positionChanged.emit(seconds)
 
     def set_speed(self, speed: float) -> None:
@@ -277,63 +282,28 @@ class AudioPlayer(QObject):
     def output_gain(self) -> float:
         return self._output.volume()
 
-    def _apply_volume(self) -> None:
-        linear = QAudio.convertVolume(self._volume, QAudio.VolumeScale.LogarithmicVolumeScale,
-                                      QAudio.VolumeScale.LinearVolumeScale)
-        self._output.setVolume(linear * self._fade)
-
-    # -- sleep timer ---------------------------------------------------------------------------------------------
-    def set_sleep_timer(self, seconds: float) -> None:
-        """Pause after ``seconds`` (fading out over the last ``sleep_fade_s``); 0 turns the timer off."""
-        if seconds <= 0:
-            self.cancel_sleep_timer()
-            return
-        self._sleep_left = float(seconds)
-        self._sleep_timer.start()
-        self.sleepRemainingChanged.emit(self._sleep_left)
-
-    def set_sleep_at_end(self) -> None:
-        """Stop at the end of this story (fading out over its last ``sleep_fade_s``), whatever comes next."""
-        self.cancel_sleep_timer()
-        self._sleep_at_end = True
-        self._sleep_timer.start()
-        self.sleepAtEndChanged.emit(True)
-
-    @property
-    def sleep_at_end(self) -> bool:
-        return self._sleep_at_end
-
-    def cancel_sleep_timer(self) -> None:
-        was_on = self._sleep_timer.isActive() or self._sleep_left or self._sleep_at_end
-        at_end = self._sleep_at_end
-        self._sleep_at_end = False
-        self._sleep_timer.stop()
-        self._sleep_left = 0.0
-        if at_end:
-            self.sleepAtEndChanged.emit(False)
-        if self._fade != 1.0:
-            self._fade = 1.0
-            self._apply_volume()
-        if was_on:
-            self.sleepRemainingChanged.emit(0.0)
-
-    def _sleep_tick(self) -> None:
-        if self._state is not PlayerState.PLAYING:
-            return  # the timer counts listening time only
-        if self._sleep_at_end:
-            if not self._complete:
-                return  # the end is not known yet: more of the narration is still coming
-            self._sleep_left = max(0.0, self.duration - self.position)
-        else:
-            self._sleep_left = max(0.0, self._sleep_left - SLEEP_TICK_MS / 1000)
-        fade = min(1.0, self._sleep_left / self.sleep_fade_s) if self.sleep_fade_s > 0 else 1.0
-        if abs(fade - self._fade) > 1e-3:
+    def set_fade(self, fade: float) -> None:
+        """Multiply the output's linear gain by ``fade`` (0..1): the sleep timer's fade-out."""
+        fade = max(0.0, min(1.0, float(fade)))
+        if abs(fade - self._fade) > 1e-4:
             self._fade = fade
-            self._apply_volume()
-        self.sleepRemainingChanged.emit(self._sleep_left)
-        if self._sleep_left <= 0:
-            self.pause()
-            self.cancel_sleep_timer()
+            stopped = (self._player.playbackState() == QMediaPlayer.PlaybackState.StoppedState
+                       and not self._player.source().isEmpty())
+            if stopped:  # Qt's FFmpeg backend can block in setVolume() on an output it just stopped: at Play
+                self._volume_stale = True
+            else:
+                self._apply_volume()
+
+    def linear_volume(self) -> float:
+        """The listener's volume as a linear gain (before the fade)."""
+        return float(QAudio.convertVolume(self._volume, QAudio.VolumeScale.LogarithmicVolumeScale,
+                                          QAudio.VolumeScale.LinearVolumeScale))
+
+    def _apply_volume(self) -> None:
+        self._volume_stale = False
+        gain = self.linear_volume() * self._fade
+        self._output.setVolume(gain)
+        self.outputGainChanged.emit(gain)
 
     # -- Qt player events ----------------------------------------------------------------------------------------
     def _on_position(self, ms: int) -> None:
@@ -351,11 +321,11 @@ class AudioPlayer(QObject):
                 self._player.setPosition(self._pending_seek_ms)
                 self._pending_seek_ms = None
             if self._want_play and self._player.playbackState() != QMediaPlayer.PlaybackState.PlayingState:
-                self._player.play()
+                self._play_now()
         elif status == media.EndOfMedia:
             if self._current + 1 < len(self._segments):
                 self._open(self._current + 1)
-                self._player.play()
+                self._play_now()
             elif not self._complete:
                 self._set_state(PlayerState.LOADING)  # the next piece is still being made
             else:
@@ -365,7 +335,6 @@ class AudioPlayer(QObject):
 
     def _ended(self) -> None:
         self._want_play = False
-        self.cancel_sleep_timer()
         self._set_state(PlayerState.ENDED)
         self.positionChanged.emit(self.duration)
 

@@ -1,5 +1,7 @@
 """The player bar: play/pause, stop, seek, time, speed, volume and sleep timer. Its controls only emit intents
 (``playPauseRequested``, ``seekRequested``...); :func:`connect_player` wires it to an :class:`AudioPlayer`.
+The sleep button shows a menu of the window's sleep actions (:meth:`PlayerBar.set_sleep_menu`) and the time
+left (:meth:`PlayerBar.show_sleep`); "+5 min" appears while a timer runs.
 The seek slider is not moved by playback while the parent drags it; the seek happens on release.
 """
 
@@ -22,8 +24,6 @@ from PySide6.QtWidgets import (
 from tale_desktop.ui.common import theme
 from tale_desktop.ui.common.wheel_guard import NoWheelComboBox
 from tale_desktop.ui.listen.player import SPEEDS, AudioPlayer, PlayerState
-
-SLEEP_CHOICES_MIN = (5, 10, 15, 30, 45, 60)
 
 
 class JumpSlider(QSlider):
@@ -59,8 +59,6 @@ class PlayerBar(QWidget):
     seekRequested = Signal(float)
     speedRequested = Signal(float)
     volumeRequested = Signal(float)  # perceptual 0..1
-    sleepRequested = Signal(float)  # seconds, 0 = off
-    sleepAtEndRequested = Signal()  # stop at the end of this story
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -119,24 +117,14 @@ class PlayerBar(QWidget):
         self.sleep_button.setObjectName("sleepButton")
         self.sleep_button.setText(self.tr("Sleep"))
         self.sleep_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.sleep_button.setToolTip(self.tr("Sleep timer: fade out and pause"))
+        self.sleep_button.setToolTip(self.tr("Sleep timer: fade out and stop"))
+        self.sleep_button.setAccessibleName(self.tr("Sleep timer"))
         self.sleep_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.sleep_button)
-        menu.setObjectName("sleepMenu")
-        off = QAction(self.tr("Off"), menu)
-        off.triggered.connect(lambda: self.sleepRequested.emit(0.0))
-        menu.addAction(off)
-        self.sleep_at_end_action = QAction(self.tr("At the end of this story"), menu)
-        self.sleep_at_end_action.setObjectName("sleepAtEnd")
-        self.sleep_at_end_action.triggered.connect(self.sleepAtEndRequested)
-        menu.addAction(self.sleep_at_end_action)
-        menu.addSeparator()
-        for minutes in SLEEP_CHOICES_MIN:
-            action = QAction(self.tr("{0} minutes").format(minutes), menu)
-            action.triggered.connect(lambda _=False, m=minutes: self.sleepRequested.emit(m * 60.0))
-            menu.addAction(action)
-        self.sleep_button.setMenu(menu)
-        self._sleep_at_end = False
+        self.sleep_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # the time shows whole
+        self.extend_button = QToolButton()
+        self.extend_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        self.extend_button.setObjectName("sleepExtendButton")
+        self.extend_button.hide()
 
         self.message = QLabel()
         self.message.setObjectName("playerMessage")
@@ -153,6 +141,7 @@ class PlayerBar(QWidget):
         row.addWidget(self.speed_box)
         row.addWidget(self.volume_slider)
         row.addWidget(self.sleep_button)
+        row.addWidget(self.extend_button)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.controls = QWidget()
@@ -225,15 +214,17 @@ class PlayerBar(QWidget):
         self.volume_slider.setValue(int(round(volume * 100)))
         self.volume_slider.blockSignals(False)
 
-    def set_sleep_remaining(self, seconds: float) -> None:
-        if self._sleep_at_end:
-            self.sleep_button.setText(self.tr("Sleep: end of story"))
-        else:
-            self.sleep_button.setText(self.tr("Sleep {0}").format(clock(seconds)) if seconds > 0 else self.tr("Sleep"))
+    def set_sleep_menu(self, menu: QMenu, extend: QAction) -> None:
+        """The sleep timer's choices (the window's actions) and its "+5 min" action."""
+        self.sleep_button.setMenu(menu)
+        self.extend_button.setDefaultAction(extend)
+        self.extend_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
 
-    def set_sleep_at_end(self, on: bool) -> None:
-        self._sleep_at_end = on
-        self.set_sleep_remaining(0.0)
+    def show_sleep(self, text: str, active: bool, fading: bool = False) -> None:
+        """``text``: the button's words ("Sleep 14:32", "Sleep: end of story"); "+5 min" shows while active."""
+        self.sleep_button.setText(text or self.tr("Sleep"))
+        self.sleep_button.setProperty("fading", fading)
+        self.extend_button.setVisible(active)
 
 
 def connect_player(bar: PlayerBar, player: AudioPlayer) -> None:
@@ -243,15 +234,11 @@ def connect_player(bar: PlayerBar, player: AudioPlayer) -> None:
     bar.seekRequested.connect(player.seek)
     bar.speedRequested.connect(player.set_speed)
     bar.volumeRequested.connect(player.set_volume)
-    bar.sleepRequested.connect(player.set_sleep_timer)
-    bar.sleepAtEndRequested.connect(player.set_sleep_at_end)
-    player.sleepAtEndChanged.connect(bar.set_sleep_at_end)
     player.stateChanged.connect(bar.set_state)
     player.positionChanged.connect(bar.set_position)
     player.durationChanged.connect(bar.set_duration)
     player.speedChanged.connect(bar.set_speed)
     player.volumeChanged.connect(bar.set_volume)
-    player.sleepRemainingChanged.connect(bar.set_sleep_remaining)
     player.errorOccurred.connect(bar.show_message)
     bar.set_speed(player.speed)
     bar.set_volume(player.volume)

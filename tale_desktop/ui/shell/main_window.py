@@ -53,6 +53,7 @@ from tale_desktop.ui.common import formatting, theme, wheel_guard
 from tale_desktop.ui.common.language import localized
 from tale_desktop.ui.library.library_panel import LibraryFeatures
 from tale_desktop.ui.library.library_view import LibraryView, StoryListModel
+from tale_desktop.ui.listen.bedtime_ui import install_bedtime
 from tale_desktop.ui.listen.narration_ui import install_narration
 from tale_desktop.ui.listen.recording_ui import install_recording
 from tale_desktop.ui.profiles.profiles import ChildrenPanel, HeroesPanel
@@ -229,6 +230,8 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self._quit_confirmed = False
         self._tray: QSystemTrayIcon | None = None
+        self.quiet = False  # bedtime mode: no notifications
+        self.quit_requested = False  # Quit (not the window's close button): never just hide to the tray
         self.actions = ActionRegistry(self)
         app = QApplication.instance()
         if isinstance(app, QApplication) and not app.property("taleWheelGuard"):
@@ -329,6 +332,7 @@ class MainWindow(QMainWindow):
         # Listening: player bar under the reader, Listen menu, Play action, read-along.
         self.narration = install_narration(self)
         self.recording = install_recording(self)  # Record my reading, Read by, Family voices
+        self.bedtime = install_bedtime(self)  # sleep timer, tonight's queue, soft sound, bedtime mode, MPRIS, tray
         self.refresh_banner()
 
         from tale_desktop.ui.compose import new_story as compose
@@ -363,7 +367,7 @@ class MainWindow(QMainWindow):
                  tip=self.tr("Keys, voices, appearance and account"), slot=self.open_settings,
                  role=QAction.MenuRole.PreferencesRole)
         a.define("quit", self.tr("Quit"), section=stories, shortcuts=[QKeySequence.StandardKey.Quit],
-                 slot=self.close, role=QAction.MenuRole.QuitRole)
+                 slot=self.quit_app, role=QAction.MenuRole.QuitRole)
         a.define("toggle_library", self.tr("Library pane"), section=view, shortcuts=["F9"], icon="sidebar",
                  checkable=True, tip=self.tr("Show or hide the library"), slot=self._library_toggled)
         a.define("toggle_details", self.tr("Story details"), section=view, shortcuts=["Ctrl+I"], icon="info",
@@ -496,6 +500,7 @@ class MainWindow(QMainWindow):
         self.library.start()
         self.children_panel.model.reload()
         self.heroes_panel.model.reload()
+        self.bedtime.start()
 
     # -- intents ------------------------------------------------------------------------------------------------
     def new_child(self) -> None:
@@ -639,6 +644,11 @@ class MainWindow(QMainWindow):
     def notify(self, heading: str, text: str) -> None:
         """A desktop notification (tray message where a tray exists; otherwise the taskbar entry asks for
         attention)."""
+        if self.quiet:
+            return  # bedtime mode: nothing lights up
+        if self._tray is None and self.bedtime.tray is not None:
+            self._tray = self.bedtime.tray
+            self._tray.messageClicked.connect(self._bring_back)
         if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
             if self._tray is None:
                 self._tray = QSystemTrayIcon(app_icon(), self)
@@ -750,7 +760,15 @@ class MainWindow(QMainWindow):
         """How many stories are being written now."""
         return sum(1 for handle in self.storyteller_ui.panel.handles if handle.running)
 
+    def quit_app(self) -> None:
+        self.quit_requested = True
+        if not self.close():
+            self.quit_requested = False
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.bedtime.hides_to_tray():  # a story plays: it goes on from the tray
+            event.ignore()
+            return
         if self.writing() and not self._quit_confirmed:
             event.ignore()
             self._ask_quit()
@@ -758,6 +776,7 @@ class MainWindow(QMainWindow):
         self.undo_bar.finalize()  # a deletion still offering Undo becomes final
         self._save_layout()
         self.story.shutdown()
+        self.bedtime.close()
         self.recording.close()
         self.narration.close()
         event.accept()
@@ -775,7 +794,7 @@ class MainWindow(QMainWindow):
         def answered(_result: int) -> None:
             if box.clickedButton() is quit_button:
                 self._quit_confirmed = True
-                self.close()
+                self.quit_app()
 
         box.finished.connect(answered)
         box.open()
