@@ -1196,11 +1196,11 @@
     </message>
     <message>
         <source>Pictures need the OpenRouter key (or a local server that draws). Add it in Settings; stories work without pictures.</source>
-        <translation>Для картинок нужен ключ OpenRouter (или локальный сервер, который рисует). Добавьте его в настройках; сказки работают и без картинок.</translation>
+        <translation>Для картинок нужен ключ OpenRouter или свой сервер, который рисует (Настройки).</translation>
     </message>
     <message>
         <source>Pictures are off: no image model is set. Choose one in Settings, under How stories are written; stories work without pictures.</source>
-        <translation>Картинки выключены: модель изображений не задана. Выберите её в настройках, в разделе «Как пишутся сказки»; сказки работают и без картинок.</translation>
+        <translation>Картинки выключены: не выбрана модель изображений (Настройки → Как пишутся сказки).</translation>
     </message>
     <message>
         <source>Pictures for “{0}”</source>
