@@ -194,6 +194,105 @@
     </message>
 </context>
 <context>
+    <name>CloneVoiceDialog</name>
+    <message>
+        <source>Create a family voice</source>
+        <translation>Создать семейный голос</translation>
+    </message>
+    <message>
+        <source>A voice that sounds like a member of your family</source>
+        <translation>Голос, похожий на голос кого-то из вашей семьи</translation>
+    </message>
+    <message>
+        <source>e.g. Mum or Grandpa</source>
+        <translation>например, Мама или Дедушка</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;What is uploaded:&lt;/b&gt; the recordings you choose below.&lt;/p&gt;&lt;p&gt;&lt;b&gt;To whom:&lt;/b&gt; ElevenLabs (ElevenLabs, Inc., elevenlabs.io). It keeps the recordings and the voice made from them on its servers, under its terms, on the ElevenLabs account whose key is in Settings.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Whose voice:&lt;/b&gt; only your own voice, or the voice of a family member who is the person speaking in every recording and has agreed to it. Never clone anyone else&apos;s voice.&lt;/p&gt;&lt;p&gt;You can delete the voice at any time here in Settings.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Что отправляется:&lt;/b&gt; записи, которые вы выберете ниже.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Кому:&lt;/b&gt; ElevenLabs (ElevenLabs, Inc., elevenlabs.io). Сервис хранит записи и созданный по ним голос на своих серверах, на своих условиях, в учётной записи ElevenLabs, ключ которой указан в настройках.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Чей голос:&lt;/b&gt; только ваш собственный или голос члена семьи, который говорит на каждой записи и дал на это согласие. Никогда не клонируйте чужой голос.&lt;/p&gt;&lt;p&gt;Голос можно удалить в любой момент здесь, в настройках.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Recordings to upload</source>
+        <translation>Записи для отправки</translation>
+    </message>
+    <message>
+        <source>No recordings yet. Add recordings of the speaker from files; a reading recorded with “Record my reading” is listed here too.</source>
+        <translation>Записей пока нет. Добавьте записи голоса из файлов; чтение, записанное через «Записать моё чтение», тоже появится здесь.</translation>
+    </message>
+    <message>
+        <source>Add recordings from files…</source>
+        <translation>Добавить записи из файлов…</translation>
+    </message>
+    <message>
+        <source>The person speaking in these recordings is me, or has agreed to have their voice cloned</source>
+        <translation>На этих записях говорю я или человек, который согласился на клонирование своего голоса</translation>
+    </message>
+    <message>
+        <source>Create the voice</source>
+        <translation>Создать голос</translation>
+    </message>
+    <message>
+        <source>Name of the voice</source>
+        <translation>Название голоса</translation>
+    </message>
+    <message>
+        <source>Recordings of the speaker (at least a minute in total; reading a story aloud works well):</source>
+        <translation>Записи голоса (всего не меньше минуты; хорошо подходит сказка, прочитанная вслух):</translation>
+    </message>
+    <message>
+        <source>a family member</source>
+        <translation>член семьи</translation>
+    </message>
+    <message>
+        <source>“{0}” read by {1} ({2})</source>
+        <translation>«{0}» читает {1} ({2})</translation>
+    </message>
+    <message>
+        <source>Finding your recordings</source>
+        <translation>Ищем ваши записи</translation>
+    </message>
+    <message>
+        <source>Choose recordings of the speaker</source>
+        <translation>Выберите записи голоса</translation>
+    </message>
+    <message>
+        <source>Recordings ({0})</source>
+        <translation>Записи ({0})</translation>
+    </message>
+    <message>
+        <source>Reading {0}</source>
+        <translation>Читаем файл {0}</translation>
+    </message>
+    <message>
+        <source>Chosen: {0}. That is enough for a voice.</source>
+        <translation>Выбрано: {0}. Этого достаточно для голоса.</translation>
+    </message>
+    <message>
+        <source>Chosen: {0}. A family voice needs at least a minute of recordings.</source>
+        <translation>Выбрано: {0}. Для семейного голоса нужно не меньше минуты записей.</translation>
+    </message>
+    <message>
+        <source>Give the voice a name, such as Mum or Grandpa.</source>
+        <translation>Дайте голосу название, например Мама или Дедушка.</translation>
+    </message>
+    <message>
+        <source>Choose at least a minute of recordings in total; these last {0}.</source>
+        <translation>Выберите записи общей длиной не меньше минуты; сейчас выбрано {0}.</translation>
+    </message>
+    <message>
+        <source>Tick the box to confirm that the person speaking agreed. Nothing is uploaded without it.</source>
+        <translation>Отметьте галочку, чтобы подтвердить согласие говорящего. Без неё ничего не отправляется.</translation>
+    </message>
+    <message>
+        <source>Creating the voice…</source>
+        <translation>Создаём голос…</translation>
+    </message>
+    <message>
+        <source>Making the family voice “{0}”</source>
+        <translation>Создаём семейный голос «{0}»</translation>
+    </message>
+</context>
+<context>
     <name>ComposeForm</name>
     <message>
         <source>In my own words…</source>
@@ -260,6 +359,10 @@
         <translation>Продолжить сказку</translation>
     </message>
     <message>
+        <source>Pictures</source>
+        <translation>Картинки</translation>
+    </message>
+    <message>
         <source>New story</source>
         <translation>Новая сказка</translation>
     </message>
@@ -290,6 +393,60 @@
     <message>
         <source>Write the moral in your own words, or pick one.</source>
         <translation>Напишите мораль своими словами или выберите из списка.</translation>
+    </message>
+</context>
+<context>
+    <name>CoverThumbnails</name>
+    <message>
+        <source>Drawing covers</source>
+        <translation>Рисуем обложки</translation>
+    </message>
+</context>
+<context>
+    <name>FamilyVoicesSection</name>
+    <message>
+        <source>A family voice reads any story in the voice of someone the children know. It is made by ElevenLabs from at least a minute of that person&apos;s own recordings.</source>
+        <translation>Семейный голос читает любую сказку голосом близкого детям человека. ElevenLabs создаёт его по записям этого человека общей длиной не меньше минуты.</translation>
+    </message>
+    <message>
+        <source>Create a family voice…</source>
+        <translation>Создать семейный голос…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Удалить</translation>
+    </message>
+    <message>
+        <source>Delete the voice {0}</source>
+        <translation>Удалить голос {0}</translation>
+    </message>
+    <message>
+        <source>Loading the voices…</source>
+        <translation>Загружаем голоса…</translation>
+    </message>
+    <message>
+        <source>Family voices need an ElevenLabs key (above).</source>
+        <translation>Для семейных голосов нужен ключ ElevenLabs (выше).</translation>
+    </message>
+    <message>
+        <source>No family voices yet.</source>
+        <translation>Семейных голосов пока нет.</translation>
+    </message>
+    <message>
+        <source>Delete the voice “{0}”?</source>
+        <translation>Удалить голос «{0}»?</translation>
+    </message>
+    <message>
+        <source>The voice is deleted from your ElevenLabs account. Stories already narrated with it keep their audio.</source>
+        <translation>Голос будет удалён из вашей учётной записи ElevenLabs. У сказок, уже озвученных этим голосом, озвучка сохранится.</translation>
+    </message>
+    <message>
+        <source>The voice was not deleted</source>
+        <translation>Голос не удалён</translation>
+    </message>
+    <message>
+        <source>Deleting the voice “{0}”</source>
+        <translation>Удаляем голос «{0}»</translation>
     </message>
 </context>
 <context>
@@ -967,6 +1124,25 @@
     </message>
 </context>
 <context>
+    <name>NarrationPicker</name>
+    <message>
+        <source>Read by:</source>
+        <translation>Читает:</translation>
+    </message>
+    <message>
+        <source>Read by</source>
+        <translation>Читает</translation>
+    </message>
+    <message>
+        <source>Which reading of this story plays</source>
+        <translation>Какая озвучка этой сказки звучит</translation>
+    </message>
+    <message>
+        <source>{0} (family voice)</source>
+        <translation>{0} (семейный голос)</translation>
+    </message>
+</context>
+<context>
     <name>NewStoryPanel</name>
     <message>
         <source>← Back to the reader</source>
@@ -979,6 +1155,92 @@
     <message>
         <source>Writing “{0}”</source>
         <translation>Пишется «{0}»</translation>
+    </message>
+</context>
+<context>
+    <name>PictureChoices</name>
+    <message>
+        <source>Add pictures</source>
+        <translation>Добавить картинки</translation>
+    </message>
+    <message>
+        <source>Draw a cover and a few pictures once the story is written</source>
+        <translation>Нарисовать обложку и несколько картинок, когда сказка будет готова</translation>
+    </message>
+    <message>
+        <source>Illustration style</source>
+        <translation>Стиль иллюстраций</translation>
+    </message>
+</context>
+<context>
+    <name>PicturesUi</name>
+    <message>
+        <source>Illustrate this story</source>
+        <translation>Нарисовать картинки к сказке</translation>
+    </message>
+    <message>
+        <source>Draw a cover and pictures for the story with the image model</source>
+        <translation>Нарисовать обложку и картинки к сказке с помощью модели изображений</translation>
+    </message>
+    <message>
+        <source>Redraw this picture</source>
+        <translation>Перерисовать картинку</translation>
+    </message>
+    <message>
+        <source>Draw this picture again</source>
+        <translation>Нарисовать эту картинку заново</translation>
+    </message>
+    <message>
+        <source>Checking the image model</source>
+        <translation>Проверяем модель изображений</translation>
+    </message>
+    <message>
+        <source>Pictures need the OpenRouter key (or a local server that draws). Add it in Settings; stories work without pictures.</source>
+        <translation>Для картинок нужен ключ OpenRouter или свой сервер, который рисует (Настройки).</translation>
+    </message>
+    <message>
+        <source>Pictures are off: no image model is set. Choose one in Settings, under How stories are written; stories work without pictures.</source>
+        <translation>Картинки выключены: не выбрана модель изображений (Настройки → Как пишутся сказки).</translation>
+    </message>
+    <message>
+        <source>Pictures for “{0}”</source>
+        <translation>Картинки к «{0}»</translation>
+    </message>
+    <message>
+        <source>Pictures for a story</source>
+        <translation>Картинки к сказке</translation>
+    </message>
+    <message>
+        <source>Opening the story</source>
+        <translation>Открываем сказку</translation>
+    </message>
+    <message>
+        <source>Drawing {0} pictures</source>
+        <translation>Рисуем картинки: {0}</translation>
+    </message>
+    <message>
+        <source>Drew {0} of {1} pictures</source>
+        <translation>Нарисовано картинок: {0} из {1}</translation>
+    </message>
+    <message>
+        <source>One picture was left out: the image model would not draw it.</source>
+        <translation>Одна картинка пропущена: модель изображений не стала её рисовать.</translation>
+    </message>
+    <message>
+        <source>The pictures could not all be drawn; the story and the pictures drawn so far are kept. Try again later.</source>
+        <translation>Не все картинки удалось нарисовать; сказка и уже готовые картинки сохранены. Попробуйте позже.</translation>
+    </message>
+    <message>
+        <source>This story has all its pictures. Right-click a picture to draw it again.</source>
+        <translation>У этой сказки уже есть все картинки. Чтобы перерисовать картинку, щёлкните по ней правой кнопкой мыши.</translation>
+    </message>
+    <message>
+        <source>Redrawing a picture for “{0}”</source>
+        <translation>Перерисовываем картинку к «{0}»</translation>
+    </message>
+    <message>
+        <source>Redrawing a picture</source>
+        <translation>Перерисовываем картинку</translation>
     </message>
 </context>
 <context>
@@ -1107,6 +1369,20 @@
     </message>
 </context>
 <context>
+    <name>ReaderPictures</name>
+    <message>
+        <source>Loading the pictures</source>
+        <translation>Загружаем картинки</translation>
+    </message>
+</context>
+<context>
+    <name>ReadingPrompt</name>
+    <message>
+        <source>Story text to read aloud</source>
+        <translation>Текст сказки для чтения вслух</translation>
+    </message>
+</context>
+<context>
     <name>ReadyBanner</name>
     <message>
         <source>Open</source>
@@ -1142,6 +1418,183 @@
     <message>
         <source>Could not save</source>
         <translation>Не удалось сохранить</translation>
+    </message>
+</context>
+<context>
+    <name>RecorderPanel</name>
+    <message>
+        <source>Microphone level</source>
+        <translation>Уровень микрофона</translation>
+    </message>
+    <message>
+        <source>Record my reading</source>
+        <translation>Записать моё чтение</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Пауза</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Стоп</translation>
+    </message>
+    <message>
+        <source>Use a recording from a file…</source>
+        <translation>Взять запись из файла…</translation>
+    </message>
+    <message>
+        <source>No microphone was found on this computer, so a reading cannot be recorded here. You can import a recording made on a phone or another computer instead.</source>
+        <translation>На этом компьютере не найден микрофон, поэтому записать чтение здесь нельзя. Вместо этого можно загрузить запись, сделанную на телефоне или другом компьютере.</translation>
+    </message>
+    <message>
+        <source>Read the story aloud at your own pace; pauses are fine.</source>
+        <translation>Читайте сказку вслух в своём темпе; паузы не страшны.</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Продолжить</translation>
+    </message>
+    <message>
+        <source>The recording stopped because of a problem with the microphone.</source>
+        <translation>Запись остановилась из-за проблемы с микрофоном.</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingControls</name>
+    <message>
+        <source>Listening</source>
+        <translation>Слушаем</translation>
+    </message>
+    <message>
+        <source>Record my reading</source>
+        <translation>Записать моё чтение</translation>
+    </message>
+    <message>
+        <source>Read the story aloud: your recording becomes its narration, with the text highlighted</source>
+        <translation>Прочитайте сказку вслух: ваша запись станет её озвучкой с подсветкой текста</translation>
+    </message>
+    <message>
+        <source>Use a recording from a file…</source>
+        <translation>Взять запись из файла…</translation>
+    </message>
+    <message>
+        <source>A reading recorded on a phone or another computer becomes the story&apos;s narration</source>
+        <translation>Чтение, записанное на телефоне или другом компьютере, станет озвучкой сказки</translation>
+    </message>
+    <message>
+        <source>No microphone</source>
+        <translation>Нет микрофона</translation>
+    </message>
+    <message>
+        <source>No microphone was found on this computer, so your reading cannot be recorded here. You can use a recording made on a phone or another computer instead (m4a, mp3, wav, ogg or opus).</source>
+        <translation>На этом компьютере не найден микрофон, поэтому записать ваше чтение здесь нельзя. Вместо этого можно взять запись, сделанную на телефоне или другом компьютере (m4a, mp3, wav, ogg или opus).</translation>
+    </message>
+    <message>
+        <source>Use a recording of “{0}”</source>
+        <translation>Взять запись для «{0}»</translation>
+    </message>
+    <message>
+        <source>Recordings ({0})</source>
+        <translation>Записи ({0})</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>Все файлы (*)</translation>
+    </message>
+    <message>
+        <source>Who is reading?</source>
+        <translation>Кто читает?</translation>
+    </message>
+    <message>
+        <source>Who reads in this recording? The name is shown when you choose which reading plays.</source>
+        <translation>Кто читает на этой записи? Имя будет видно, когда вы выбираете, какая озвучка звучит.</translation>
+    </message>
+    <message>
+        <source>Use the recording</source>
+        <translation>Взять запись</translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation>Семья</translation>
+    </message>
+    <message>
+        <source>Untitled story</source>
+        <translation>Сказка без названия</translation>
+    </message>
+    <message>
+        <source>Lining the recording up with the text</source>
+        <translation>Сверяем запись с текстом</translation>
+    </message>
+    <message>
+        <source>{0}&apos;s reading of “{1}” is ready: it plays with the text highlighted.</source>
+        <translation>Чтение «{1}» ({0}) готово: оно звучит с подсветкой текста.</translation>
+    </message>
+    <message>
+        <source>A reading is ready</source>
+        <translation>Чтение готово</translation>
+    </message>
+    <message>
+        <source>“{0}” now plays in {1}&apos;s voice.</source>
+        <translation>«{0}» теперь звучит голосом: {1}.</translation>
+    </message>
+    <message>
+        <source>Adding your reading of “{0}”</source>
+        <translation>Добавляем ваше чтение «{0}»</translation>
+    </message>
+    <message>
+        <source>Finding the story&apos;s readings</source>
+        <translation>Ищем озвучки сказки</translation>
+    </message>
+    <message>
+        <source>Choosing the reading</source>
+        <translation>Выбираем озвучку</translation>
+    </message>
+    <message>
+        <source>Family voices</source>
+        <translation>Семейные голоса</translation>
+    </message>
+    <message>
+        <source>The family voice “{0}” is ready: choose it in Settings → Voices.</source>
+        <translation>Семейный голос «{0}» готов: выберите его в разделе Настройки → Голоса.</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingPage</name>
+    <message>
+        <source>Back to the story</source>
+        <translation>Назад к сказке</translation>
+    </message>
+    <message>
+        <source>Read the highlighted sentence. The highlight moves on at your pace; press “Next sentence” (or Space) or click a sentence to move it yourself. Pausing is fine.</source>
+        <translation>Читайте выделенное предложение. Выделение движется в вашем темпе; чтобы передвинуть его самим, нажмите «Следующее предложение» (или пробел) или щёлкните по предложению. Паузы не страшны.</translation>
+    </message>
+    <message>
+        <source>Previous sentence</source>
+        <translation>Предыдущее предложение</translation>
+    </message>
+    <message>
+        <source>Next sentence</source>
+        <translation>Следующее предложение</translation>
+    </message>
+    <message>
+        <source>Who is reading:</source>
+        <translation>Кто читает:</translation>
+    </message>
+    <message>
+        <source>e.g. Mum</source>
+        <translation>например, Мама</translation>
+    </message>
+    <message>
+        <source>Who is reading</source>
+        <translation>Кто читает</translation>
+    </message>
+    <message>
+        <source>Read “{0}” aloud</source>
+        <translation>Читаем вслух «{0}»</translation>
+    </message>
+    <message>
+        <source>Untitled story</source>
+        <translation>Сказка без названия</translation>
     </message>
 </context>
 <context>
@@ -1270,6 +1723,10 @@
         <translation>Проверяем: {0}</translation>
     </message>
     <message>
+        <source>Keys kept for this session only</source>
+        <translation>Ключи хранятся только до закрытия приложения</translation>
+    </message>
+    <message>
         <source>Could not save the settings</source>
         <translation>Не удалось сохранить настройки</translation>
     </message>
@@ -1291,6 +1748,13 @@
     <message>
         <source>Keys</source>
         <translation>Клавиши</translation>
+    </message>
+</context>
+<context>
+    <name>Startup</name>
+    <message>
+        <source>Opening your library…</source>
+        <translation>Открываем вашу библиотеку…</translation>
     </message>
 </context>
 <context>
@@ -1422,13 +1886,6 @@
     </message>
 </context>
 <context>
-    <name>StoryListModel</name>
-    <message>
-        <source>Loading the library</source>
-        <translation>Загружаем библиотеку</translation>
-    </message>
-</context>
-<context>
     <name>StorySettings</name>
     <message>
         <source>Load the model list</source>
@@ -1451,6 +1908,22 @@
         <translation>Проверять каждую сказку на безопасность и качество</translation>
     </message>
     <message>
+        <source>The model that draws the pictures. Leave it empty for stories without pictures.</source>
+        <translation>Модель, которая рисует картинки. Оставьте пустым, если картинки не нужны.</translation>
+    </message>
+    <message>
+        <source>Set by the environment variable {0}; change it there.</source>
+        <translation>Задаётся переменной окружения {0}; меняйте её там.</translation>
+    </message>
+    <message>
+        <source>From the environment variable {0} (read-only here).</source>
+        <translation>Из переменной окружения {0} (здесь только для чтения).</translation>
+    </message>
+    <message>
+        <source>Pictures are drawn through the same server as the stories.</source>
+        <translation>Картинки рисуются через тот же сервер, что и сказки.</translation>
+    </message>
+    <message>
         <source>A second pass reads each story and rewrites it when it falls short.</source>
         <translation>Второй проход перечитывает каждую сказку и переписывает её, если она не дотягивает.</translation>
     </message>
@@ -1469,6 +1942,14 @@
     <message>
         <source>Writing attempts</source>
         <translation>Попыток написания</translation>
+    </message>
+    <message>
+        <source>Image model</source>
+        <translation>Модель изображений</translation>
+    </message>
+    <message>
+        <source>Illustration style</source>
+        <translation>Стиль иллюстраций</translation>
     </message>
     <message>
         <source>Loading…</source>
@@ -1518,6 +1999,10 @@
         <translation>Останавливаем… написанное сохранится как черновик.</translation>
     </message>
     <message>
+        <source>Saved, but the safety review could not be done, so the story is flagged: please read it first.</source>
+        <translation>Сохранено, но проверку безопасности провести не удалось, поэтому сказка помечена: пожалуйста, сначала прочитайте её сами.</translation>
+    </message>
+    <message>
         <source>Saved. The review had doubts about this story: please read it first.</source>
         <translation>Сохранено. При проверке возникли сомнения: пожалуйста, сначала прочитайте сказку сами.</translation>
     </message>
@@ -1557,6 +2042,22 @@
 <context>
     <name>SyncStatus</name>
     <message>
+        <source>live</source>
+        <translation>в реальном времени</translation>
+    </message>
+    <message>
+        <source>Live updates: other devices&apos; changes arrive at once (Supabase Realtime).</source>
+        <translation>Обновления в реальном времени: изменения с других устройств приходят сразу (Supabase Realtime).</translation>
+    </message>
+    <message>
+        <source>checking often</source>
+        <translation>частая проверка</translation>
+    </message>
+    <message>
+        <source>Live updates: Supabase Realtime is unavailable, so this window checks for changes every few seconds.</source>
+        <translation>Обновления: Supabase Realtime недоступен, поэтому окно проверяет изменения каждые несколько секунд.</translation>
+    </message>
+    <message>
         <source>Sync off</source>
         <translation>Синхронизация выключена</translation>
     </message>
@@ -1587,6 +2088,10 @@
     <message>
         <source>Synced {0}</source>
         <translation>Синхронизировано: {0}</translation>
+    </message>
+    <message>
+        <source>{0} · {1}</source>
+        <translation>{0} · {1}</translation>
     </message>
     <message>
         <source>Last sync ({0}): {1}</source>
@@ -1670,6 +2175,13 @@
     </message>
 </context>
 <context>
+    <name>VoiceDirectory</name>
+    <message>
+        <source>Loading ElevenLabs voices</source>
+        <translation>Загружаем голоса ElevenLabs</translation>
+    </message>
+</context>
+<context>
     <name>VoiceSettings</name>
     <message>
         <source>The standard voice</source>
@@ -1714,6 +2226,10 @@
     <message>
         <source>Loading ElevenLabs voices</source>
         <translation>Загружаем голоса ElevenLabs</translation>
+    </message>
+    <message>
+        <source>1 voice in your account.</source>
+        <translation>В учётной записи один голос.</translation>
     </message>
     <message>
         <source>{0} voices in your account.</source>

@@ -45,6 +45,9 @@ STYLE_NAMES = {
     "en": {IllustrationStyle.WATERCOLOUR: "Watercolour", IllustrationStyle.PENCIL: "Coloured pencil",
            IllustrationStyle.CRAYON: "Crayon", IllustrationStyle.PAPERCUT: "Paper cut",
            IllustrationStyle.GOUACHE: "Gouache", IllustrationStyle.INK: "Ink and wash"},
+    "ru": {IllustrationStyle.WATERCOLOUR: "Акварель", IllustrationStyle.PENCIL: "Цветные карандаши",
+           IllustrationStyle.CRAYON: "Восковые мелки", IllustrationStyle.PAPERCUT: "Аппликация из бумаги",
+           IllustrationStyle.GOUACHE: "Гуашь", IllustrationStyle.INK: "Тушь и акварель"},
 }
 
 

@@ -199,6 +199,8 @@ PROVIDER_CODES: dict[str, Mapping[str, str]] = {
     "elevenlabs.rejected_text": {"ru": "ElevenLabs не смог озвучить этот текст{detail_colon}"},
     "elevenlabs.bad_audio": {"ru": "ElevenLabs прислал звук, который нельзя воспроизвести. Ничего не "
                                    "сохранено; попробуйте снова."},
+    "narration.bad_audio": {"ru": "{voice} прислал звук, который нельзя воспроизвести ({reason}). Ничего не "
+                                  "сохранено; попробуйте снова."},
     "elevenlabs.stream_cut": {"ru": "Поток звука от ElevenLabs оборвался. Попробуйте снова."},
     "supabase.not_configured": {"ru": "Supabase: укажите адрес проекта и анонимный ключ в настройках."},
 }

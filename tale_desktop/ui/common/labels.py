@@ -9,12 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from tale_desktop.domain import labels as names
-from tale_desktop.domain.illustrations import IllustrationStyle
+from tale_desktop.domain.illustrations import STYLE_NAMES
 from tale_desktop.ui.common.language import current_language
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Labels", text)
 
 
 def _names(kind: str) -> dict[str, str]:
@@ -65,7 +61,5 @@ def status(value: str | None) -> str:
 
 
 def style_names() -> dict[str, str]:
-    """Illustration styles of picture books, in words."""
-    return {IllustrationStyle.WATERCOLOUR: _t("Watercolour"), IllustrationStyle.PENCIL: _t("Coloured pencil"),
-            IllustrationStyle.CRAYON: _t("Crayon"), IllustrationStyle.PAPERCUT: _t("Paper cut"),
-            IllustrationStyle.GOUACHE: _t("Gouache"), IllustrationStyle.INK: _t("Ink and wash")}
+    """Illustration styles of picture books, in words of the interface language."""
+    return dict(STYLE_NAMES.get(current_language(), STYLE_NAMES["en"]))

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPoint, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QPoint, Qt, QTimer
 from PySide6.QtWidgets import QMenu
 
 from tale_desktop.services.illustrator import IllustrationEvent, IllustrationEventKind
@@ -39,7 +39,7 @@ class PicturesUi(QObject):
         self.reason: str | None = "checking"  # why pictures cannot be drawn (None: they can)
         self.menu_picture: Illustration | None = None  # the picture the context menu was opened on
         self.last_notice = ""
-        stories = window.tr("Stories")
+        stories = QCoreApplication.translate("MainWindow", "Stories")
         self.illustrate_action = window.actions.define(
             "illustrate", self.tr("Illustrate this story"), section=stories, icon=None,
             tip=self.tr("Draw a cover and pictures for the story with the image model"), slot=self.illustrate)

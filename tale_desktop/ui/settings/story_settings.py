@@ -69,7 +69,7 @@ class StorySettings(QWidget):
         # Picture books: the image model (its own setting, TALE_IMAGE_MODEL) and the default illustration style.
         self.image_model = QLineEdit(settings.get(cfg.IMAGE_MODEL))
         self.image_model.setObjectName("imageModel")
-        self.image_model.setPlaceholderText("e.g. google/gemini-2.5-flash-image")
+        self.image_model.setPlaceholderText(self.tr("e.g. {0}").format("google/gemini-2.5-flash-image"))
         self.image_model.setToolTip(self.tr("The model that draws the pictures. Leave it empty for stories "
                                             "without pictures."))
         self.image_style = style_combo(settings, "imageStyle")

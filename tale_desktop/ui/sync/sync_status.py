@@ -20,14 +20,15 @@ from tale_desktop.ui.common.language import localized
 
 def _live_text(live: LiveMode) -> tuple[str, str]:
     """The indicator's suffix and tooltip line for how other devices' changes arrive."""
-    tr = QCoreApplication.translate
     if live is LiveMode.REALTIME:
-        return tr("SyncStatus", "live"), tr("SyncStatus", "Live updates: other devices' changes arrive at once "
-                                                          "(Supabase Realtime).")
+        return (QCoreApplication.translate("SyncStatus", "live"),
+                QCoreApplication.translate(
+                    "SyncStatus", "Live updates: other devices' changes arrive at once (Supabase Realtime)."))
     if live is LiveMode.POLLING:
-        return tr("SyncStatus", "checking often"), tr("SyncStatus", "Live updates: Supabase Realtime is "
-                                                                    "unavailable, so this window checks for "
-                                                                    "changes every few seconds.")
+        return (QCoreApplication.translate("SyncStatus", "checking often"),
+                QCoreApplication.translate(
+                    "SyncStatus", "Live updates: Supabase Realtime is unavailable, so this window checks for "
+                                  "changes every few seconds."))
     return "", ""
 
 
