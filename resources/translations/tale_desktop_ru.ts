@@ -128,6 +128,160 @@
     </message>
 </context>
 <context>
+    <name>BedtimeControls</name>
+    <message>
+        <source>Listening</source>
+        <translation>Слушаем</translation>
+    </message>
+    <message>
+        <source>Sleep timer off</source>
+        <translation>Таймер сна выключен</translation>
+    </message>
+    <message>
+        <source>At the end of this story</source>
+        <translation>В конце этой сказки</translation>
+    </message>
+    <message>
+        <source>At the end of tonight&apos;s queue</source>
+        <translation>В конце вечерней очереди</translation>
+    </message>
+    <message>
+        <source>In {0} minutes</source>
+        <translation>Через {0} мин</translation>
+    </message>
+    <message>
+        <source>+5 min</source>
+        <translation>+5 мин</translation>
+    </message>
+    <message>
+        <source>Five more minutes before the sleep timer stops</source>
+        <translation>Ещё пять минут до остановки по таймеру сна</translation>
+    </message>
+    <message>
+        <source>Bedtime mode</source>
+        <translation>Режим сна</translation>
+    </message>
+    <message>
+        <source>Dim full screen with large text that follows the voice</source>
+        <translation>Приглушённый полный экран с крупным текстом, который идёт за голосом</translation>
+    </message>
+    <message>
+        <source>Leave bedtime mode</source>
+        <translation>Выйти из режима сна</translation>
+    </message>
+    <message>
+        <source>Tonight&apos;s queue</source>
+        <translation>Очередь на вечер</translation>
+    </message>
+    <message>
+        <source>Show or hide tonight&apos;s queue and the soft sound</source>
+        <translation>Показать или скрыть очередь на вечер и тихий звук</translation>
+    </message>
+    <message>
+        <source>Add to tonight&apos;s queue</source>
+        <translation>Добавить в очередь на вечер</translation>
+    </message>
+    <message>
+        <source>Queue the selected stories for tonight</source>
+        <translation>Поставить выбранные сказки в очередь на вечер</translation>
+    </message>
+    <message>
+        <source>Play all</source>
+        <translation>Слушать все</translation>
+    </message>
+    <message>
+        <source>Play tonight&apos;s queue in order, from the top</source>
+        <translation>Слушать очередь на вечер по порядку, с начала</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Убрать</translation>
+    </message>
+    <message>
+        <source>Take the chosen story out of tonight&apos;s queue</source>
+        <translation>Убрать выбранную сказку из очереди на вечер</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Очистить</translation>
+    </message>
+    <message>
+        <source>Empty tonight&apos;s queue</source>
+        <translation>Очистить очередь на вечер</translation>
+    </message>
+    <message>
+        <source>Next story</source>
+        <translation>Следующая сказка</translation>
+    </message>
+    <message>
+        <source>Previous story</source>
+        <translation>Предыдущая сказка</translation>
+    </message>
+    <message>
+        <source>Tonight</source>
+        <translation>На вечер</translation>
+    </message>
+    <message>
+        <source>Sleep timer</source>
+        <translation>Таймер сна</translation>
+    </message>
+    <message>
+        <source>Tale Desktop</source>
+        <translation>Tale Desktop</translation>
+    </message>
+    <message>
+        <source>Show the window</source>
+        <translation>Показать окно</translation>
+    </message>
+    <message>
+        <source>Sleep</source>
+        <translation>Сон</translation>
+    </message>
+    <message>
+        <source>Sleep {0}</source>
+        <translation>Сон {0}</translation>
+    </message>
+    <message>
+        <source>Sleep: end of queue</source>
+        <translation>Сон: в конце очереди</translation>
+    </message>
+    <message>
+        <source>Sleep: end of story</source>
+        <translation>Сон: в конце сказки</translation>
+    </message>
+    <message>
+        <source>Tale Desktop — {0}</source>
+        <translation>Tale Desktop — {0}</translation>
+    </message>
+    <message>
+        <source>Opening the story</source>
+        <translation>Открываем сказку</translation>
+    </message>
+    <message>
+        <source>Finding the cover</source>
+        <translation>Ищем обложку</translation>
+    </message>
+    <message>
+        <source>Preparing the soft sound</source>
+        <translation>Готовим тихий звук</translation>
+    </message>
+    <message>
+        <source>Untitled story</source>
+        <translation>Сказка без названия</translation>
+    </message>
+    <message>
+        <source>Play all favourites of {0}</source>
+        <translation>Слушать все любимые сказки: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>BedtimeScreen</name>
+    <message>
+        <source>Bedtime</source>
+        <translation>Перед сном</translation>
+    </message>
+</context>
+<context>
     <name>ChildEditor</name>
     <message>
         <source>Girl</source>
@@ -1282,20 +1436,12 @@
         <translation>Сон</translation>
     </message>
     <message>
-        <source>Sleep timer: fade out and pause</source>
+        <source>Sleep timer: fade out and stop</source>
         <translation>Таймер сна: плавно затихнуть и остановиться</translation>
     </message>
     <message>
-        <source>Off</source>
-        <translation>Выкл.</translation>
-    </message>
-    <message>
-        <source>At the end of this story</source>
-        <translation>В конце этой сказки</translation>
-    </message>
-    <message>
-        <source>{0} minutes</source>
-        <translation>{0} мин</translation>
+        <source>Sleep timer</source>
+        <translation>Таймер сна</translation>
     </message>
     <message>
         <source>Pause</source>
@@ -1304,14 +1450,6 @@
     <message>
         <source>Pause (Space)</source>
         <translation>Пауза (Пробел)</translation>
-    </message>
-    <message>
-        <source>Sleep: end of story</source>
-        <translation>Сон: в конце сказки</translation>
-    </message>
-    <message>
-        <source>Sleep {0}</source>
-        <translation>Сон: {0}</translation>
     </message>
 </context>
 <context>
@@ -2161,6 +2299,89 @@
     <message>
         <source>Nothing is running.</source>
         <translation>Сейчас ничего не выполняется.</translation>
+    </message>
+</context>
+<context>
+    <name>TonightPanel</name>
+    <message>
+        <source>Tonight&apos;s stories</source>
+        <translation>Сказки на вечер</translation>
+    </message>
+    <message>
+        <source>Tonight&apos;s queue</source>
+        <translation>Очередь на вечер</translation>
+    </message>
+    <message>
+        <source>Drag stories here from the library, or choose “Add to tonight&apos;s queue” in a story&apos;s menu.</source>
+        <translation>Перетащите сюда сказки из библиотеки или выберите «Добавить в очередь на вечер» в меню сказки.</translation>
+    </message>
+    <message>
+        <source>Favourites of…</source>
+        <translation>Любимые сказки…</translation>
+    </message>
+    <message>
+        <source>Play all favourite stories of a child</source>
+        <translation>Слушать все любимые сказки ребёнка</translation>
+    </message>
+    <message>
+        <source>Soft sound</source>
+        <translation>Тихий звук</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Выкл.</translation>
+    </message>
+    <message>
+        <source>Sound volume</source>
+        <translation>Громкость звука</translation>
+    </message>
+    <message>
+        <source>Minutes of sound after the last story</source>
+        <translation>Сколько минут звучать после последней сказки</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> мин</translation>
+    </message>
+    <message>
+        <source>Sound</source>
+        <translation>Звук</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>Громкость</translation>
+    </message>
+    <message>
+        <source>After the story</source>
+        <translation>После сказки</translation>
+    </message>
+    <message>
+        <source>Rain</source>
+        <translation>Дождь</translation>
+    </message>
+    <message>
+        <source>Sea</source>
+        <translation>Море</translation>
+    </message>
+    <message>
+        <source>Night crickets</source>
+        <translation>Ночные сверчки</translation>
+    </message>
+    <message>
+        <source>Crackling fire</source>
+        <translation>Треск костра</translation>
+    </message>
+    <message>
+        <source>White noise</source>
+        <translation>Белый шум</translation>
+    </message>
+    <message>
+        <source>Pink noise</source>
+        <translation>Розовый шум</translation>
+    </message>
+    <message>
+        <source>Brown noise</source>
+        <translation>Коричневый шум</translation>
     </message>
 </context>
 <context>
