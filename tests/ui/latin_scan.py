@@ -32,7 +32,7 @@ ALLOWED_WORDS = {
     "localhost", "http", "https", "www", "io", "ru", "en", "UTF", "OK",
 }
 _SKIP = [
-    re.compile(r"\b(?:Ctrl|Shift|Alt|Meta)\+\S+|\bF\d{1,2}\b"),  # key sequences
+    re.compile(r"\b(?:Ctrl|Shift|Alt|Meta)\+\S+|\bF\d{1,2}\b|\([A-Z]\)$"),  # key sequences
     re.compile(r"https?://\S+|www\.\S+"),            # addresses
     re.compile(r"\S+@\S+"),                          # e-mail addresses
     re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"),  # environment variable names
