@@ -281,7 +281,7 @@ async def test_delegate_paints_every_part_of_a_row(qtbot):
            "word_count": 750, "minutes": 5, "rating": 9, "favourite": True, "has_audio": True, "status": "read"}
     title, details, badges = row_texts(row)
     assert title == "Orbi and the Comet Map"
-    assert details.replace("\u00a0", " ") == "Tom · 1 Mar 2026 · 5 min · 750 words" and badges == "♪  ♥  ★ 9"
+    assert details.replace("\u00a0", " ") == "Tom · 1 Mar 2026 · 5 min" and badges == "♪  ♥  ★ 9"
     model = QStandardItemModel()
     item = QStandardItem(row["title"])
     item.setData(row, RowsModel.SummaryRole)

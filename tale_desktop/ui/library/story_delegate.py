@@ -35,7 +35,7 @@ def row_texts(row: dict[str, Any]) -> tuple[str, str, str]:
     details = [str(row["child_name"])] if row.get("child_name") else []
     details.append(short_date(row.get("created_at")))
     if minutes:
-        details.append(f"{formatting.minutes_text(minutes)} · {formatting.words_text(words)}")
+        details.append(formatting.minutes_text(minutes))  # the word count is in the reader's header
     if row.get("status") in ("draft", "new", "archived"):
         details.append(labels.status(str(row["status"])).lower())  # in words, never the stored value
     badges = []
