@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tale_desktop import APP_TITLE
+from tale_desktop.domain.labels import field_label
 from tale_desktop.services.export import (
     _CONTAINER,
     ExportBook,
@@ -23,7 +24,7 @@ from tale_desktop.services.export import (
     _md_escape,
     _xhtml,
     atomic_path,
-    labels,
+    md_paragraph,
 )
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,6 @@ def _scenes_after(book: ExportBook) -> dict[int, list[tuple[str, Any]]]:
 def picture_epub_files(book: ExportBook) -> dict[str, str | bytes]:
     """The files of the picture book (besides ``mimetype``), by path inside the archive."""
     esc = html.escape
-    words = labels(book.language)
     images: dict[str, tuple[str, bytes]] = {}  # archive name -> (media type, bytes)
     cover = _cover_of(book)
     if cover is not None:
@@ -94,7 +94,7 @@ def picture_epub_files(book: ExportBook) -> dict[str, str | bytes]:
     if book.details:
         title_body.append("<dl>" + "".join(f"<dt>{esc(k)}:</dt><dd>{esc(v)}</dd>" for k, v in book.details)
                           + "</dl>")
-    nav_body = (f'<nav epub:type="toc" id="toc"><h2>{esc(words["contents"])}</h2><ol>'
+    nav_body = (f'<nav epub:type="toc" id="toc"><h2>{esc(field_label("contents", book.language))}</h2><ol>'
                 f'<li><a href="cover.xhtml">{esc(book.title)}</a></li>'
                 f'<li><a href="story.xhtml">{esc(book.title)}</a></li></ol></nav>')
     manifest = []
@@ -168,7 +168,7 @@ def picture_markdown(book: ExportBook, folder_name: str) -> str:
     lines += ["", "---", ""]
     after = _scenes_after(book)
     for number, paragraph in enumerate(book.paragraphs, start=1):
-        lines += [paragraph, ""]
+        lines += [md_paragraph(paragraph), ""]  # story text stays text (no markup from the model)
         for name, picture in after.get(number, ()):
             lines += [f"![{_md_escape(picture.alt or book.title)}]({folder_name}/{name})", ""]
     return "\n".join(lines)

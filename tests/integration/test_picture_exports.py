@@ -44,6 +44,8 @@ async def test_pdf_picture_book_contains_every_picture(ctx, illustrated, tmp_pat
     reader = PdfReader(path)
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "The Moon Garden" in text and "hedgehogs" in text
+    assert "found" in text and "flower" in text  # plain letters: no "ﬁ"/"ﬂ" ligature glyphs in the text
+    assert not any("\ufb00" <= ch <= "\ufb06" for ch in text)
     assert len(reader.pages) >= 4  # cover, details, and a page per picture
 
 

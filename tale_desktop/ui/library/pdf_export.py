@@ -92,10 +92,10 @@ def render_pdf(book: ExportBook, path: Path) -> int:
     font = QFont("DejaVu Serif")
     font.setStyleHint(QFont.StyleHint.Serif)
     font.setPointSizeF(BODY_PT)
-    _no_ligatures(font)
+    no_ligatures(font)
     document.setDefaultFont(font)
     document.setHtml(book_html(book))
-    _no_ligatures_in(document)
+    no_ligatures_in(document)
     # An unpaginated document is laid out by print_() at screen resolution on the paper size, with a 2 cm margin
     # and page numbers at the foot of each page, then scaled to the writer's resolution.
     document.print_(writer)
@@ -105,13 +105,13 @@ def render_pdf(book: ExportBook, path: Path) -> int:
 _LIGATURE_FEATURES = ("liga", "clig", "dlig", "hlig")
 
 
-def _no_ligatures(font: QFont) -> None:
+def no_ligatures(font: QFont) -> None:
     """Plain letters in the PDF text ("find", not "ﬁnd"): ligature glyphs break search and copy-paste."""
     for tag in _LIGATURE_FEATURES:
         font.setFeature(QFont.Tag(tag), 0)
 
 
-def _no_ligatures_in(document: QTextDocument) -> None:
+def no_ligatures_in(document: QTextDocument) -> None:
     """The HTML's own character formats (headings, bold labels) carry their own fonts: turn ligatures off there
     too."""
     from PySide6.QtGui import QTextCursor
@@ -124,7 +124,7 @@ def _no_ligatures_in(document: QTextDocument) -> None:
             if fragment.isValid():
                 char_format = fragment.charFormat()
                 font = char_format.font()
-                _no_ligatures(font)
+                no_ligatures(font)
                 char_format.setFont(font)
                 part = QTextCursor(document)
                 part.setPosition(fragment.position())

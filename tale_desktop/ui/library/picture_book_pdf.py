@@ -19,6 +19,7 @@ from PySide6.QtGui import QFont, QImage, QPageLayout, QPageSize, QPdfWriter, QTe
 from tale_desktop import APP_TITLE
 from tale_desktop.services.export import ExportBook
 from tale_desktop.ui.common.covers import load_picture, render_cover
+from tale_desktop.ui.library.pdf_export import no_ligatures, no_ligatures_in
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ def render_picture_book(book: ExportBook, path: Path,
     font = QFont("DejaVu Serif")
     font.setStyleHint(QFont.StyleHint.Serif)
     font.setPointSizeF(BODY_PT)
+    no_ligatures(font)  # plain letters in the PDF text, as in the plain export
     document.setDefaultFont(font)
     images = _images(book)
     sizes: dict[str, tuple[int, int]] = {}
@@ -121,4 +123,5 @@ def render_picture_book(book: ExportBook, path: Path,
         sizes[name] = _fit(image.width(), image.height(), max_w, max_h)
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     document.setHtml(picture_book_html(book, sizes))
+    no_ligatures_in(document)
     document.print_(writer)
