@@ -146,7 +146,7 @@ async def test_queue_plays_in_order_and_every_story_resumes(ctx, window):
     window.narration.play_action.trigger()
     await until(lambda: window.narration.playback.story_id == first.id and player.position > 3.0, timeout=30,
                 what="resumed where it stopped")
-    assert stopped_at - 4.0 <= player.position <= stopped_at + 2.0
+    assert stopped_at - 5.0 <= player.position <= stopped_at + 2.0  # resumes ~3 s before; MP3 seeks land on frames
 
 
 async def test_bedtime_mode_in_and_out_by_key(ctx, window):

@@ -84,7 +84,12 @@ class SoftSoundPlayer(QObject):
     def stop(self) -> None:
         self._tail_until = None
         self._tail_timer.stop()
-        self._player.stop()
+        # A pause at the loop's start, not QMediaPlayer.stop(): under Qt's FFmpeg backend stop() tears the
+        # pipeline down and can block the loop thread for good (seen with no audio device); a paused loop costs
+        # nothing and starts again at once.
+        if self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self._player.pause()
+        self._player.setPosition(0)
 
     def keep_going(self, seconds: float) -> bool:
         """The story ended: go on alone for ``seconds`` (then fade and stop). False when nothing is to play."""
