@@ -2,8 +2,8 @@
 
 The window (or a test) gives :class:`BedtimeSession` a :class:`PlayerPort` (the audio player behind a small
 adapter) and then
-- calls :meth:`BedtimeSession.tick` a few times a second while something is loaded (``await`` it from one
-  looping task): it applies the sleep timer's fade through :meth:`PlayerPort.set_fade`, stops playback and stores
+- calls :meth:`BedtimeSession.tick` a few times a second while :attr:`BedtimeSession.needs_tick` (``await`` it
+  from one looping task, started again when playback starts): it applies the sleep timer's fade through :meth:`PlayerPort.set_fade`, stops playback and stores
   the position when the timer runs out, starts the next story after the short pause, and saves the position now
   and then (so a crash loses little);
 - calls :meth:`BedtimeSession.story_ended` when the player reaches the end of a story, and
@@ -247,6 +247,12 @@ class BedtimeSession:
     def next_pending(self) -> bool:
         """The next story of the queue starts after the short pause."""
         return self._next_at is not None
+
+    @property
+    def needs_tick(self) -> bool:
+        """Something for :meth:`tick` to do: a story playing (fade, stop, save) or the next one due. While
+        nothing plays, the timer stands still and the ticking can stop until playback starts again."""
+        return self._next_at is not None or (self.playing is not None and self.player.is_playing())
 
     # -- the sleep timer -----------------------------------------------------------------------------------------
     def set_sleep(self, choice: int | SleepMode | str) -> None:

@@ -101,6 +101,22 @@ async def test_sleep_timer_fades_to_silence_and_stores_the_position(ctx, window)
     assert heard - 4.0 <= player.position <= heard + 2.0
 
 
+async def test_the_sleep_timer_ticks_only_while_a_story_plays(ctx, window):
+    """An idle window runs no background task: the tick starts with playback and ends when it stops."""
+    player = window.narration.player
+    if not player.isAvailable():
+        pytest.skip(player.unavailable_message)
+    await until(lambda: not ctx.tasks.running(), what="the start-up tasks done")
+    assert ctx.tasks.get("bedtime.tick") is None
+    await play_in_window(window, ctx, content=LONG_TEXT)
+    await until(lambda: ctx.tasks.get("bedtime.tick") is not None, what="the tick while playing")
+    window.narration.play_action.trigger()  # pause
+    await until(lambda: player.state is PlayerState.PAUSED, what="paused")
+    await until(lambda: ctx.tasks.get("bedtime.tick") is None, what="the tick ended while paused")
+    window.narration.play_action.trigger()
+    await until(lambda: ctx.tasks.get("bedtime.tick") is not None, what="the tick again")
+
+
 async def test_queue_plays_in_order_and_every_story_resumes(ctx, window):
     bedtime, player = window.bedtime, window.narration.player
     if not player.isAvailable():

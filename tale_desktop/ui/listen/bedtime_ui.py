@@ -251,14 +251,13 @@ class BedtimeControls(QObject):
         menu.insertAction(menu.actions()[0] if menu.actions() else None, self.window.actions["queue_add"])
 
     def start(self) -> None:
-        """Load tonight's queue, start the tick, offer MPRIS and the tray (call once the window shows)."""
+        """Load tonight's queue, offer MPRIS and the tray (call once the window shows)."""
         async def load() -> None:
             await self.session.load()
             await self._refresh_queue()
             await self._refresh_children()
 
         self._spawn(load(), "bedtime.load")
-        self.ctx.tasks.spawn(self._tick_loop(), name=TICK_TASK, title=self.tr("Sleep timer"), replace=True)
         if self.mpris is None and session_bus_available():
             self.mpris = mpris_module().MprisService.start(self.media_adapter())
         self._make_tray()
@@ -325,6 +324,11 @@ class BedtimeControls(QObject):
             log.warning("Could not remember a bedtime setting", exc_info=True)
 
     # -- the tick ------------------------------------------------------------------------------------------------
+    def _ensure_ticking(self) -> None:
+        """Tick while a story plays or the next one is due (started on Play; it ends by itself when idle)."""
+        if not self._closing and self.ctx.tasks.get(TICK_TASK) is None:
+            self.ctx.tasks.spawn(self._tick_loop(), name=TICK_TASK, title=self.tr("Sleep timer"))
+
     async def _tick_loop(self) -> None:
         while True:
             try:
@@ -334,7 +338,7 @@ class BedtimeControls(QObject):
                 raise
             except Exception:  # one bad tick must not end the timer for the night
                 log.exception("Bedtime tick failed")
-            if self._closing:
+            if self._closing or not self.session.needs_tick:
                 return
             await asyncio.sleep(TICK_S)
 
@@ -447,6 +451,7 @@ class BedtimeControls(QObject):
     # -- player events -------------------------------------------------------------------------------------------
     def _player_state(self, state: PlayerState) -> None:
         if state is PlayerState.PLAYING:
+            self._ensure_ticking()
             if self.sound_name:
                 self._ensure_sound()
                 self.sound.play()
@@ -465,6 +470,7 @@ class BedtimeControls(QObject):
         if stopped:
             self.sound.stop()
         elif self.session.next_pending:  # the next story starts after the short pause
+            self._ensure_ticking()
             self.sound.keep_going(max(self.then_minutes * 60.0, self.session.gap_s + 30.0))
         else:
             self.sound.keep_going(self.then_minutes * 60.0)
