@@ -164,7 +164,7 @@ async def test_theme_from_the_environment_menu_and_the_system(window, ctx, monke
         window.theme.set_choice(theme.DAY, remember=False)
 
 
-def test_the_checks_see_what_is_cut_off(qtbot):
+async def test_the_checks_see_what_is_cut_off(qtbot):
     from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QWidget
 
     root = QWidget()
