@@ -36,13 +36,18 @@ def strip_controls(text: str, *, multiline: bool = False) -> str:
 def clean_value(value: Any, *, multiline: bool = False) -> Any:
     """``strip_controls`` through strings, lists and dicts (dict keys decide which values are multi-line)."""
     if isinstance(value, str):
-        return strip_controls(value, multiline=multiline) if TEXT_CONTROLS.search(value) or (
-            not multiline and LINE_CONTROLS.search(value)) else value
+        # LINE_CONTROLS holds every character TEXT_CONTROLS does: one search says whether there is work.
+        return strip_controls(value, multiline=multiline) if (
+            TEXT_CONTROLS if multiline else LINE_CONTROLS).search(value) else value
     if isinstance(value, list):
-        return [clean_value(item, multiline=multiline) for item in value]
+        return [clean_value(item, multiline=multiline) if isinstance(item, _NESTED) else item for item in value]
     if isinstance(value, dict):
-        return {key: clean_value(item, multiline=key in MULTILINE_FIELDS) for key, item in value.items()}
+        return {key: clean_value(item, multiline=key in MULTILINE_FIELDS) if isinstance(item, _NESTED) else item
+                for key, item in value.items()}
     return value
+
+
+_NESTED = (str, list, dict)  # what clean_value looks into (numbers, booleans and None pass as they are)
 
 
 def parse_ascii_int(text: str) -> int:

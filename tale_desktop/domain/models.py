@@ -6,6 +6,7 @@ UTC ISO-8601 (``deleted_at`` is a tombstone: ``None`` while the record is alive)
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -41,6 +42,12 @@ RATING_MIN, RATING_MAX = 1, 10
 def utc_now() -> str:
     """Current UTC time as ISO-8601 with milliseconds, sortable as text."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@functools.cache
+def field_names(cls: type) -> frozenset[str]:
+    """The field names of a dataclass (asked for every record read from a file or a sync pull)."""
+    return frozenset(f.name for f in fields(cls))
 
 
 def new_id() -> str:
@@ -130,7 +137,7 @@ class Record:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Build from a dict, ignoring unknown keys (newer versions may add fields)."""
-        known = {f.name for f in fields(cls)}
+        known = field_names(cls)
         return cls(**{k: v for k, v in data.items() if k in known})
 
     @classmethod
@@ -268,7 +275,7 @@ class Story(Record):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Story:
-        known = {f.name for f in fields(cls)}
+        known = field_names(cls)
         values = {k: v for k, v in data.items() if k in known}
         if not isinstance(values.get("stats"), GenerationStats):
             values["stats"] = GenerationStats.from_dict(values.get("stats"))

@@ -144,8 +144,8 @@ def parse_record(line: str) -> tuple[str, Record]:
     try:
         record = record_type.from_outside(data)
         record.validate()
-        if isinstance(record, Story):
-            _ = record.word_count  # content must be text
+        if isinstance(record, Story) and not isinstance(record.content, str):
+            raise TypeError("content must be text")
     except ValidationError:
         raise
     except (TypeError, ValueError, AttributeError) as exc:

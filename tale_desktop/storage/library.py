@@ -7,6 +7,7 @@ from the Qt event loop and from several tasks at once.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import sqlite3
@@ -30,7 +31,7 @@ from tale_desktop.domain.models import (
 from tale_desktop.domain.query import SortKey, StoryQuery
 from tale_desktop.storage.db import Database
 from tale_desktop.storage.errors import NotFound
-from tale_desktop.storage.migrations import FTS_INSERT_TRIGGER, fts_columns
+from tale_desktop.storage.migrations import bulk_insert_work
 from tale_desktop.storage.search import fts_query
 
 log = logging.getLogger(__name__)
@@ -76,10 +77,15 @@ class MergeCounts:
         return self
 
 
+@functools.cache
+def _record_fields(record_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(record_type))
+
+
 def record_to_row(table: str, record: Record) -> dict[str, Any]:
     # A shallow copy: the nested values are serialised to JSON right below, so asdict()'s deep copy is not needed
     # (it was the largest cost of importing a big backup).
-    row = {f.name: getattr(record, f.name) for f in fields(record)}
+    row = {name: getattr(record, name) for name in _record_fields(type(record))}
     if table == "stories":
         row["stats"] = record.stats.to_dict()  # type: ignore[attr-defined]
     for name in _JSON_FIELDS[table]:
@@ -393,9 +399,9 @@ class Library:
     def merge_rows(self, table: str, rows: Sequence[dict[str, Any]], *, bulk: bool = False) -> MergeCounts:
         """:meth:`merge_records` for rows already made by :func:`record_to_row` from validated records.
 
-        ``bulk`` (a big import): new stories reach the search index in one statement after the batch instead of
-        through the per-row insert trigger, which is dropped for the batch and re-created inside the same
-        transaction (so no other connection ever sees the library without it)."""
+        ``bulk`` (a big import): new rows reach the search index, the sync outbox and the field clocks with one
+        statement each after the batch instead of through the per-row insert triggers
+        (:func:`_insert_triggers_in_bulk`)."""
         counts = MergeCounts()
         if not rows:
             return counts
@@ -421,8 +427,8 @@ class Library:
                     counts.updated += 1
                 else:
                     counts.unchanged += 1
-            if bulk and table == "stories" and counts.added:
-                with _search_index_in_bulk(conn):
+            if bulk and counts.added:
+                with _insert_triggers_in_bulk(conn, table):
                     conn.executemany(sql, rows)
             else:
                 conn.executemany(sql, rows)
@@ -479,21 +485,26 @@ class Library:
 
 
 @contextlib.contextmanager
-def _search_index_in_bulk(conn: sqlite3.Connection) -> Iterator[None]:
-    """Inside a write transaction: index the stories inserted in the block with one ``INSERT ... SELECT`` (the
-    same folded columns the trigger writes) instead of the trigger firing once per row. Updated stories still go
-    through the update trigger. Sequence numbers only grow, so the new rows are those above the old maximum."""
-    found = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                         (FTS_INSERT_TRIGGER,)).fetchone()
-    if found is None:
-        yield
-        return
-    before = conn.execute("SELECT coalesce(max(seq), 0) FROM stories").fetchone()[0]
-    conn.execute(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
+def _insert_triggers_in_bulk(conn: sqlite3.Connection, table: str) -> Iterator[None]:
+    """Inside a write transaction: the work of ``table``'s insert triggers (search index, sync outbox, field
+    clocks) done for all the rows inserted in the block with one statement each, instead of the triggers firing
+    once per row. Updated rows still go through the update triggers. Sequence numbers only grow, so the new rows
+    are those above the old maximum. The triggers are dropped and re-created inside the same transaction, so no
+    other connection ever sees the table without them."""
+    present = []
+    for name, statements in bulk_insert_work(table):
+        found = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                             (name,)).fetchone()
+        if found is not None:
+            present.append((name, found[0], statements))
+    before = conn.execute(f"SELECT coalesce(max(seq), 0) FROM {table}").fetchone()[0]
+    for name, _sql, _statements in present:
+        conn.execute(f"DROP TRIGGER {name}")
     yield
-    conn.execute(f"INSERT INTO stories_fts(rowid, title, content, child_name) "
-                 f"SELECT seq, {fts_columns('stories')} FROM stories WHERE seq > ?", (before,))
-    conn.execute(found[0])
+    for _name, sql, statements in present:
+        for statement in statements:
+            conn.execute(statement, {"before": before})
+        conn.execute(sql)
 
 
 def _summary_row(row: sqlite3.Row) -> dict[str, Any]:

@@ -155,10 +155,6 @@ def _fts_row(prefix: str) -> str:
     return ", ".join(_fold(f"{prefix}.{c}") for c in ("title", "content", "child_name"))
 
 
-# What the search index's insert trigger writes, for the bulk import path (storage.library), which indexes a
-# whole batch with one statement instead.
-FTS_INSERT_TRIGGER = "stories_fts_insert"
-fts_columns = _fts_row
 
 
 # V2: the search index folds ё into е (Russian is written both ways, and parents type е), and drops the extra
@@ -373,3 +369,34 @@ V_ILLUSTRATIONS_SYNC = _outbox_triggers("illustrations") + _clock_triggers("illu
 
 MIGRATIONS: list[str] = [V1, V2, V_SYNC, V_BEDTIME, V_ILLUSTRATIONS, V_FIELD_CLOCKS, V_ILLUSTRATIONS_SYNC]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# -- a big import: the insert triggers' work, done once per batch ---------------------------------------------------
+_NOT_SYNCING = "NOT EXISTS (SELECT 1 FROM sync_applying)"
+
+
+def bulk_insert_work(table: str) -> list[tuple[str, list[str]]]:
+    """The AFTER INSERT triggers of ``table`` with set-based statements doing the same work for every row whose
+    ``seq`` is above ``:before`` (the table's maximum before the batch). A bulk import (storage.library) drops the
+    triggers that exist inside its write transaction, inserts the batch, runs these statements and re-creates the
+    triggers, so the search index, the sync outbox and the field clocks end up as if each row had fired them.
+
+    Keep in step with the triggers above: one counter step and one clock tick stand for the whole batch (every new
+    row is queued with the same outbox number and stamped with the same clock, which is all the per-row triggers
+    promise: later than any earlier edit)."""
+    new_rows = f"FROM {table} WHERE seq > :before AND {_NOT_SYNCING}"
+    work: list[tuple[str, list[str]]] = []
+    if table == "stories":
+        work.append(("stories_fts_insert", [
+            f"INSERT INTO stories_fts(rowid, title, content, child_name) SELECT seq, {_fts_row('stories')} "
+            "FROM stories WHERE seq > :before"]))
+    if table in SYNC_TABLES:
+        work.append((f"{table}_outbox_insert", [
+            f"UPDATE sync_counter SET n = n + 1 WHERE {_NOT_SYNCING}",
+            f"INSERT OR REPLACE INTO sync_outbox(tbl, id, seq) SELECT '{table}', id, (SELECT n FROM sync_counter) "
+            f"{new_rows}"]))
+        work.append((f"{table}_clock_insert", [
+            f"{HLC_TICK} WHERE {_NOT_SYNCING}",
+            f"INSERT OR REPLACE INTO sync_field_clocks(tbl, id, clocks) SELECT '{table}', id, "
+            f"json_object('', {HLC_TEXT}) {new_rows}"]))
+    return work

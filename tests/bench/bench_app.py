@@ -224,19 +224,21 @@ async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_
             timings = (await http.get(base + "/_timings")).json()["data"]
 
         to_screen: list[float] = []
+        to_listener: list[float] = []  # the first half of P3: server -> the storyteller's event in the window
         for story in stories:
             sent = timings[story.stats.generation_id]
-            paints = painted[story.id]
-            chars, p = 0, 0
-            for t_sent, piece in sent:
-                chars += len(piece)
-                while p < len(paints) and paints[p][1] < chars:
-                    p += 1
-                if p < len(paints):
-                    to_screen.append((paints[p][0] - t_sent) * 1000)
+            for log_, out in ((painted[story.id], to_screen), (received[story.id], to_listener)):
+                chars, p = 0, 0
+                for t_sent, piece in sent:
+                    chars += len(piece)
+                    while p < len(log_) and log_[p][1] < chars:
+                        p += 1
+                    if p < len(log_):
+                        out.append((log_[p][0] - t_sent) * 1000)
         results.update(idle_p99_ms=pct(idle, 99), idle_worst_ms=max(idle), p1_p50_ms=statistics.median(load),
                        p1_p99_ms=pct(load, 99), p1_worst_ms=max(load), p1_load_s=load_s,
-                       p3_p50_ms=pct(to_screen, 50), p3_p95_ms=pct(to_screen, 95))
+                       p3_p50_ms=pct(to_screen, 50), p3_p95_ms=pct(to_screen, 95),
+                       p3_event_p95_ms=pct(to_listener, 95))
         if collector is not None:
             results["gc_worst_ms"] = max(worst for _count, worst in collector.pauses.values())
         for view in views[1:]:
@@ -475,6 +477,7 @@ def table(r: dict[str, float]) -> str:
                      verdict(r["p2_speedup"] >= 9.5) + " (>= 9.5x)"))
     rows += [("P3: token -> painted p50 / p95", f"{r['p3_p50_ms']:.1f} / {r['p3_p95_ms']:.1f} ms",
               verdict(r["p3_p95_ms"] <= 30) + " (p95 <= 30)"),
+             ("   of which server -> story event, p95", f"{r['p3_event_p95_ms']:.1f} ms", ""),
              ("P4: first paint, 10k library vs bare window",
               f"{r['p4_ratio']:.2f}x ({r['p4_app_s']:.3f} s vs {r['p4_bare_s']:.3f} s)",
               verdict(r["p4_ratio"] <= 1.5) + " (<= 1.5x)"),

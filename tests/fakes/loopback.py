@@ -6,8 +6,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def serve(handler: type[BaseHTTPRequestHandler], name: str, poll_interval: float = 0.5) -> ThreadingHTTPServer:
-    """Serve ``handler`` on 127.0.0.1 at a free port, in a daemon thread named ``name``."""
+def serve(handler: type[BaseHTTPRequestHandler], name: str, poll_interval: float = 0.05) -> ThreadingHTTPServer:
+    """Serve ``handler`` on 127.0.0.1 at a free port, in a daemon thread named ``name`` (stopping waits up to one
+    ``poll_interval``: short, as hundreds of tests each start and stop a fake)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.timeout = poll_interval
     server.daemon_threads = True

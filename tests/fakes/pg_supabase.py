@@ -91,7 +91,7 @@ class PgSupabase(FakeSupabase):
 
         from tests.fakes import loopback
 
-        self._server = loopback.serve(Handler, "pg-supabase", poll_interval=0.05)
+        self._server = loopback.serve(Handler, "pg-supabase")
         if self.realtime_enabled:
             self.realtime.start()
         return self

@@ -171,7 +171,7 @@ class FakeSupabase:
         class Handler(_Handler):
             server_fake = fake
 
-        self._server = loopback.serve(Handler, "fake-supabase", poll_interval=0.05)
+        self._server = loopback.serve(Handler, "fake-supabase")
         return self
 
     def stop(self) -> None:

@@ -1,8 +1,10 @@
-"""A big import indexes its stories in bulk: searches answer exactly as when each story is saved one by one."""
+"""A big import does its insert triggers' work in bulk: searches answer exactly as when each story is saved one by
+one, and every new story is queued for the next push with a fresh clock on its fields."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from tale_desktop.domain.query import StoryQuery
 from tale_desktop.services.backup import import_backup, write_backup
 from tale_desktop.services.library import LibraryService
 from tale_desktop.storage.library import Library
-from tale_desktop.storage.migrations import FTS_INSERT_TRIGGER
+from tale_desktop.storage.migrations import bulk_insert_work
 from tests.library_helpers import make_story
 
 SEARCHES = ["comet", "com", "ёжик", "ежик", "Ёлка", "dragon moon", "Mia", "Тимоша", "nothing-like-this", "map"]
@@ -64,12 +66,28 @@ async def test_bulk_import_matches_one_by_one_saves(services, tmp_path):
         assert sorted(await titles(imported, search)) == sorted(await titles(expected, search)), search
     assert len(await titles(imported, "comet")) > 1
 
-    def trigger_exists(service: LibraryService) -> bool:
-        return service.store.db.connection().execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (FTS_INSERT_TRIGGER,)
-        ).fetchone() is not None
+    def triggers(service: LibraryService) -> set[str]:
+        return {row[0] for row in service.store.db.connection().execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
 
-    assert await imported.store.db.run(trigger_exists, imported)
+    bulk_triggers = {name for table in ("stories", "children") for name, _ in bulk_insert_work(table)}
+    assert bulk_triggers <= await imported.store.db.run(triggers, imported)  # all back after the batch
+    assert await imported.store.db.run(triggers, imported) == await expected.store.db.run(triggers, expected)
+
+    def sync_state(service: LibraryService) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], str]]:
+        conn = service.store.db.connection()
+        outbox = {(t, i): n for t, i, n in conn.execute("SELECT tbl, id, seq FROM sync_outbox")}
+        clocks = {(t, i): c for t, i, c in conn.execute("SELECT tbl, id, clocks FROM sync_field_clocks")}
+        return outbox, clocks
+
+    outbox, clocks = await imported.store.db.run(sync_state, imported)
+    expected_outbox, expected_clocks = await expected.store.db.run(sync_state, expected)
+    assert outbox.keys() == expected_outbox.keys() and clocks.keys() == expected_clocks.keys()
+    assert len([key for key in outbox if key[0] == "stories"]) == 61
+    older_key = ("stories", older.id)
+    assert all(n > outbox[older_key] for key, n in outbox.items() if key != older_key)  # queued after it
+    assert all(set(json.loads(c)) == {""} and json.loads(c)[""] > json.loads(clocks[older_key])[""]
+               for key, c in clocks.items() if key != older_key)  # every field stamped, later than before
     later = await imported.save_story(make_story("Saved after the import", "A lantern story."))  # trigger works
     assert await titles(imported, "lantern") == [later.id]
 
