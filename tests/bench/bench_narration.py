@@ -55,8 +55,8 @@ def waiter(signal) -> asyncio.Future:
 
 async def measure(playback: NarrationPlayback, ctx: AppContext, story_id: str, *, again: bool) -> tuple:
     story = await ctx.library.get_story(story_id)
-    first = waiter(playback.firstSound)
-    ready = waiter(playback.narrationReady)
+    first = waiter(playback.first_sound)
+    ready = waiter(playback.narration_ready)
     started = time.perf_counter()
     playback.start(story, again=again)
     first_s = await asyncio.wait_for(first, 120)

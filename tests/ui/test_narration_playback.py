@@ -47,9 +47,9 @@ async def test_play_starts_on_the_first_piece_and_highlights(setup):
     ctx, view, player, read_along, playback = setup
     story = await save_story(ctx)
     view.setPlainText(story.content)
-    first_sound = next_signal(playback.firstSound)
-    ready = next_signal(playback.narrationReady)
-    highlighted = next_signal(read_along.sentenceChanged, lambda index: index >= 0)
+    first_sound = next_signal(playback.first_sound)
+    ready = next_signal(playback.narration_ready)
+    highlighted = next_signal(read_along.sentence_changed, lambda index: index >= 0)
     playback.play_story(story)
     elapsed = await asyncio.wait_for(first_sound, 20)
     assert elapsed < 10  # the benchmark measures the real figure; here: it starts before the end
@@ -59,7 +59,7 @@ async def test_play_starts_on_the_first_piece_and_highlights(setup):
     assert player.duration == pytest.approx(narration.duration_s)
     assert len(read_along.timings) == 3
     # Same story again: play/pause toggles instead of starting over.
-    paused = next_signal(player.stateChanged, lambda s: s is PlayerState.PAUSED)
+    paused = next_signal(player.state_changed, lambda s: s is PlayerState.PAUSED)
     playback.play_story(story)
     await asyncio.wait_for(paused, 5)
     playback.stop()
@@ -70,7 +70,7 @@ async def test_cached_narration_plays_the_whole_file(setup):
     ctx, view, player, _read_along, playback = setup
     story = await save_story(ctx, RU_TEXT, "ru")
     narration = await ctx.narrator.narrate(story.id)
-    playing = next_signal(playback.firstSound)
+    playing = next_signal(playback.first_sound)
     playback.play_story(story)
     await asyncio.wait_for(playing, 10)
     assert [str(s.path) for s in player.segments] == [narration.local_file]
@@ -84,7 +84,7 @@ async def test_fallback_notice_is_shown(setup, monkeypatch):
         ctx.settings.env["TALE_ELEVENLABS_BASE_URL"] = fake.base_url
         story = await save_story(ctx, EN_TEXT, "en")
         message = next_signal(playback.message)
-        ready = next_signal(playback.narrationReady)
+        ready = next_signal(playback.narration_ready)
         playback.play_story(story)
         assert await asyncio.wait_for(message, 10) == "ElevenLabs quota used up, narrated with the offline voice."
         narration = await asyncio.wait_for(ready, 20)

@@ -19,16 +19,19 @@ pytestmark = pytest.mark.asyncio(loop_factories=["qasync"])
 async def test_play_a_story_from_the_window(ctx, window):
     controls = window.narration
     assert controls.bar.isVisibleTo(window.reader) and not controls.play_action.isEnabled()
+    bar = controls.bar
+    assert not bar.play_button.isEnabled() and not bar.stop_button.isEnabled()  # no story: nothing to play
     story = await save_story(ctx)
     window.reader.open_story(story.id)
     await until(lambda: window.reader.story_id == story.id, what="the story in the reader")
     assert controls.play_action.isEnabled()
+    assert bar.play_button.isEnabled() == controls.player.isAvailable() and not bar.stop_button.isEnabled()
     assert controls.play_action in window.toolbar.actions()
     controls.play_action.trigger()
     await until(lambda: controls.read_along.current >= 0, timeout=20, what="a highlighted sentence")
     assert controls.read_along.highlighted_text().startswith("The little fox")
     await until(lambda: controls.player.state is PlayerState.PLAYING, what="playing")
-    assert controls.play_action.text() == "Pause"
+    assert controls.play_action.text() == "Pause" and bar.stop_button.isEnabled()
     click(controls.bar.play_button)
     await until(lambda: controls.player.state is PlayerState.PAUSED, what="paused")
     await until(lambda: not controls.playback.busy, timeout=20, what="the narration saved")

@@ -56,14 +56,14 @@ def player(make_player):
 def test_plays_a_file_to_the_end(qtbot, player, tmp_path):
     path = tone_wav(tmp_path / "a.wav", 1.0)
     states = []
-    player.stateChanged.connect(states.append)
+    player.state_changed.connect(states.append)
     player.load(path, 1.0)
     assert player.source == path and player.duration == 1.0
     player.set_speed(1.25)
-    with qtbot.waitSignal(player.stateChanged, timeout=5000, check_params_cb=lambda s: s is PlayerState.PLAYING):
+    with qtbot.waitSignal(player.state_changed, timeout=5000, check_params_cb=lambda s: s is PlayerState.PLAYING):
         player.play()
     positions = []
-    player.positionChanged.connect(positions.append)
+    player.position_changed.connect(positions.append)
     qtbot.waitUntil(lambda: player.state is PlayerState.ENDED, timeout=6000)
     assert any(0 < p < 1.0 for p in positions) and positions == sorted(positions)
     assert PlayerState.PLAYING in states and states[-1] is PlayerState.ENDED
@@ -88,7 +88,7 @@ def test_pieces_play_as_one_timeline(qtbot, player, tmp_path):
     # The first piece ends before the second exists: the player waits, then goes on by itself.
     qtbot.waitUntil(lambda: player.state is PlayerState.LOADING, timeout=5000)
     positions = []
-    player.positionChanged.connect(positions.append)
+    player.position_changed.connect(positions.append)
     player.append_segment(second, 0.6, 0.6)
     player.finish_queue(1.2)
     qtbot.waitUntil(lambda: player.state is PlayerState.ENDED, timeout=6000)
@@ -103,7 +103,7 @@ def test_fade_multiplies_the_linear_output_gain(qtbot, make_player):
     player = make_player()
     player.set_volume(1.0)
     gains = []
-    player.outputGainChanged.connect(gains.append)
+    player.output_gain_changed.connect(gains.append)
     player.set_fade(0.25)
     assert player.fade == 0.25 and player.output_gain() == pytest.approx(0.25, abs=1e-3)
     player.set_volume(0.5)
@@ -141,7 +141,7 @@ def test_broken_file_reports_an_error(qtbot, player, tmp_path):
     bad = tmp_path / "bad.mp3"
     bad.write_bytes(b"this is not audio" * 100)
     errors = []
-    player.errorOccurred.connect(errors.append)
+    player.error_occurred.connect(errors.append)
     player.load(bad)
     player.play()
     qtbot.waitUntil(lambda: player.state is PlayerState.ERROR, timeout=5000)

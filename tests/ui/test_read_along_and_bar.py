@@ -42,7 +42,7 @@ def test_highlight_follows_position_and_scrolls(qtbot):
     along = ReadAlong(view)
     along.set_timings(CONTENT, timings_for(CONTENT))
     changes = []
-    along.sentenceChanged.connect(changes.append)
+    along.sentence_changed.connect(changes.append)
     along.on_position(0.5)
     assert along.highlighted_text().startswith("The little fox curled up")
     along.on_position(1.0)  # same sentence: nothing changes
@@ -65,7 +65,7 @@ def test_timings_arriving_in_pieces_and_click_to_seek(qtbot):
     assert len(along.timings) == 3
     view.verticalScrollBar().setValue(0)
     seeks = []
-    along.seekRequested.connect(seeks.append)
+    along.seek_requested.connect(seeks.append)
     cursor = QTextCursor(view.document())
     cursor.setPosition(view.document().toPlainText().index("moon") + 1)
     point = view.cursorRect(cursor).center()
@@ -77,10 +77,10 @@ def test_bar_emits_intents_and_keeps_the_handle_while_dragging(qtbot):
     bar = PlayerBar()
     qtbot.addWidget(bar)
     intents = []
-    bar.playPauseRequested.connect(lambda: intents.append("toggle"))
-    bar.seekRequested.connect(lambda s: intents.append(("seek", s)))
-    bar.speedRequested.connect(lambda s: intents.append(("speed", s)))
-    bar.volumeRequested.connect(lambda v: intents.append(("volume", v)))
+    bar.play_pause_requested.connect(lambda: intents.append("toggle"))
+    bar.seek_requested.connect(lambda s: intents.append(("seek", s)))
+    bar.speed_requested.connect(lambda s: intents.append(("speed", s)))
+    bar.volume_requested.connect(lambda v: intents.append(("volume", v)))
     qtbot.mouseClick(bar.play_button, Qt.MouseButton.LeftButton)
     bar.set_duration(120)
     bar.set_position(10)

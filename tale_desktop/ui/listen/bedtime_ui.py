@@ -120,12 +120,12 @@ class BedtimeControls(QObject):
         self._build_menus()
         self.adapter: AudioPlayerAdapter | None = None  # made once a session bus is there (MPRIS is Linux's)
         self.sound.set_listener_gain(self.player.linear_volume())
-        self.player.volumeChanged.connect(lambda _v: self.sound.set_listener_gain(self.player.linear_volume()))
-        self.player.stateChanged.connect(self._player_state)
-        self.player.durationChanged.connect(self._duration_changed)
+        self.player.volume_changed.connect(lambda _v: self.sound.set_listener_gain(self.player.linear_volume()))
+        self.player.state_changed.connect(self._player_state)
+        self.player.duration_changed.connect(self._duration_changed)
         self.sound.tail_finished.connect(self._update_actions)
-        self.narration.read_along.sentenceChanged.connect(self._sentence_changed)
-        self.narration.playback.narrationReady.connect(self._narration_ready)
+        self.narration.read_along.sentence_changed.connect(self._sentence_changed)
+        self.narration.playback.narration_ready.connect(self._narration_ready)
         self.narration.start_story = self.play_story
         self.narration.stop_story = self.stop
         self._unsubscribe = self.ctx.library.subscribe(self._on_library_change)

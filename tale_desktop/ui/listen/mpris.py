@@ -317,9 +317,9 @@ class AudioPlayerAdapter(MprisPlayerAdapter):
         self._track: TrackInfo | None = None
         self._next, self._previous, self._raise = next_story, previous_story, raise_window
         self._last_position = 0.0
-        player.stateChanged.connect(lambda _state: self.status_changed.emit())
-        player.durationChanged.connect(lambda _d: self._duration_changed())
-        player.positionChanged.connect(self._position_changed)
+        player.state_changed.connect(lambda _state: self.status_changed.emit())
+        player.duration_changed.connect(lambda _d: self._duration_changed())
+        player.position_changed.connect(self._position_changed)
 
     def set_track(self, track: TrackInfo | None) -> None:
         self._track = track

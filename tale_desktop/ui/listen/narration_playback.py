@@ -26,9 +26,9 @@ TASK_NAME = "narration.play"
 
 class NarrationPlayback(QObject):
     message = Signal(str)  # notices and errors for the parent
-    busyChanged = Signal(bool)  # a narration is being made
-    narrationReady = Signal(object)  # the saved Narration
-    firstSound = Signal(float)  # seconds from Play to the first audio position (fast start)
+    busy_changed = Signal(bool)  # a narration is being made
+    narration_ready = Signal(object)  # the saved Narration
+    first_sound = Signal(float)  # seconds from Play to the first audio position (fast start)
 
     def __init__(self, ctx: AppContext, player: AudioPlayer, read_along: ReadAlong | None = None,
                  parent: QObject | None = None):
@@ -40,10 +40,10 @@ class NarrationPlayback(QObject):
         self._attempt = -1
         self._handle: TaskHandle | None = None
         self._pressed_at: float | None = None
-        player.positionChanged.connect(self._on_position)
+        player.position_changed.connect(self._on_position)
         if read_along is not None:
-            player.positionChanged.connect(read_along.on_position)
-            read_along.seekRequested.connect(self._seek_and_play)
+            player.position_changed.connect(read_along.on_position)
+            read_along.seek_requested.connect(self._seek_and_play)
 
     @property
     def story_id(self) -> str | None:
@@ -83,7 +83,7 @@ class NarrationPlayback(QObject):
 
         self._handle = self.ctx.tasks.spawn(work, name=TASK_NAME, title=f"Narrating “{story.title}”",
                                             replace=True, on_result=self._done, on_error=self._failed)
-        self.busyChanged.emit(True)
+        self.busy_changed.emit(True)
         return self._handle
 
     def stop(self) -> None:
@@ -116,11 +116,11 @@ class NarrationPlayback(QObject):
 
     def _done(self, narration: Narration) -> None:
         self.player.finish_queue(narration.duration_s)
-        self.busyChanged.emit(False)
-        self.narrationReady.emit(narration)
+        self.busy_changed.emit(False)
+        self.narration_ready.emit(narration)
 
     def _failed(self, message: str, _exc: BaseException) -> None:
-        self.busyChanged.emit(False)
+        self.busy_changed.emit(False)
         self.player.finish_queue()
         self.message.emit(message)
 
@@ -133,4 +133,4 @@ class NarrationPlayback(QObject):
         # The first position past zero after Play: audio is actually coming out.
         if seconds > 0 and self._pressed_at is not None and self.player.state is PlayerState.PLAYING:
             elapsed, self._pressed_at = time.perf_counter() - self._pressed_at, None
-            self.firstSound.emit(elapsed)
+            self.first_sound.emit(elapsed)

@@ -55,14 +55,14 @@ def clamp_speed(speed: float) -> float:
 
 
 class AudioPlayer(QObject):
-    stateChanged = Signal(object)  # PlayerState
-    positionChanged = Signal(float)  # seconds in the whole narration
-    durationChanged = Signal(float)
-    volumeChanged = Signal(float)  # perceptual 0..1
-    speedChanged = Signal(float)
-    outputGainChanged = Signal(float)  # the linear gain now applied (volume x fade), for a sound played under it
-    errorOccurred = Signal(str)
-    sourceChanged = Signal()
+    state_changed = Signal(object)  # PlayerState
+    position_changed = Signal(float)  # seconds in the whole narration
+    duration_changed = Signal(float)
+    volume_changed = Signal(float)  # perceptual 0..1
+    speed_changed = Signal(float)
+    output_gain_changed = Signal(float)  # the linear gain now applied (volume x fade), for a sound played under it
+    error_occurred = Signal(str)
+    source_changed = Signal()
 
     def __init__(self, settings: Settings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -104,7 +104,7 @@ class AudioPlayer(QObject):
     def _set_state(self, state: PlayerState) -> None:
         if state is not self._state:
             self._state = state
-            self.stateChanged.emit(state)
+            self.state_changed.emit(state)
 
     @property
     def position(self) -> float:
@@ -156,7 +156,7 @@ class AudioPlayer(QObject):
         self._complete = True
         self._total = float(duration_s) or None
         self._open(0)
-        self.durationChanged.emit(self.duration)
+        self.duration_changed.emit(self.duration)
 
     def start_queue(self) -> None:
         """Begin a narration that arrives in pieces (see :meth:`append_segment`)."""
@@ -168,7 +168,7 @@ class AudioPlayer(QObject):
 
     def append_segment(self, path: str | Path, start_s: float, duration_s: float) -> None:
         self._segments.append(Segment(Path(path), float(start_s), float(duration_s)))
-        self.durationChanged.emit(self.duration)
+        self.duration_changed.emit(self.duration)
         if self._current < 0:
             self._open(0)
         elif self._waiting_for_more():
@@ -181,7 +181,7 @@ class AudioPlayer(QObject):
         self._complete = True
         if total_s:
             self._total = float(total_s)
-            self.durationChanged.emit(self._total)
+            self.duration_changed.emit(self._total)
         if self._waiting_for_more():
             self._ended()
 
@@ -198,7 +198,7 @@ class AudioPlayer(QObject):
         self._player.setSource(QUrl.fromLocalFile(str(self._segments[index].path)))
         if self._state in (PlayerState.EMPTY, PlayerState.STOPPED, PlayerState.ENDED, PlayerState.ERROR):
             self._set_state(PlayerState.LOADING if self._want_play else PlayerState.STOPPED)
-        self.sourceChanged.emit()
+        self.source_changed.emit()
 
     def release(self) -> None:
         """Stop and let go of every file (so it can be replaced or deleted)."""
@@ -210,8 +210,8 @@ class AudioPlayer(QObject):
         self._total = None
         self._complete = True
         self._set_state(PlayerState.EMPTY if self.isAvailable() else PlayerState.UNAVAILABLE)
-        self.positionChanged.emit(0.0)
-        self.durationChanged.emit(0.0)
+        self.position_changed.emit(0.0)
+        self.duration_changed.emit(0.0)
 
     # -- transport -----------------------------------------------------------------------------------------------
     def play(self) -> None:
@@ -246,7 +246,7 @@ class AudioPlayer(QObject):
             self._open(0)
         self._player.stop()
         self._set_state(PlayerState.STOPPED if self._segments else self._state)
-        self.positionChanged.emit(0.0)
+        self.position_changed.emit(0.0)
 
     def seek(self, seconds: float) -> None:
         if not self._segments:
@@ -264,20 +264,20 @@ class AudioPlayer(QObject):
             self._open(index, max(0, local_ms))
             if self._want_play:
                 self._play_now()
-        self.positionChanged.emit(seconds)
+        self.position_changed.emit(seconds)
 
     def set_speed(self, speed: float) -> None:
         self._speed = clamp_speed(speed)
         self._player.setPlaybackRate(self._speed)
         self._remember(PLAYER_SPEED, self._speed)
-        self.speedChanged.emit(self._speed)
+        self.speed_changed.emit(self._speed)
 
     def set_volume(self, volume: float) -> None:
         """``volume`` on a perceptual scale (0..1), as a slider shows it."""
         self._volume = max(0.0, min(1.0, float(volume)))
         self._apply_volume()
         self._remember(PLAYER_VOLUME, self._volume)
-        self.volumeChanged.emit(self._volume)
+        self.volume_changed.emit(self._volume)
 
     def output_gain(self) -> float:
         return self._output.volume()
@@ -303,12 +303,12 @@ class AudioPlayer(QObject):
         self._volume_stale = False
         gain = self.linear_volume() * self._fade
         self._output.setVolume(gain)
-        self.outputGainChanged.emit(gain)
+        self.output_gain_changed.emit(gain)
 
     # -- Qt player events ----------------------------------------------------------------------------------------
     def _on_position(self, ms: int) -> None:
         if self._current >= 0:
-            self.positionChanged.emit(self._segments[self._current].start_s + ms / 1000)
+            self.position_changed.emit(self._segments[self._current].start_s + ms / 1000)
 
     def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
         media = QMediaPlayer.MediaStatus
@@ -316,7 +316,7 @@ class AudioPlayer(QObject):
             segment = self._segments[self._current]
             if not segment.duration_s and self._player.duration() > 0:
                 segment.duration_s = self._player.duration() / 1000
-                self.durationChanged.emit(self.duration)
+                self.duration_changed.emit(self.duration)
             if self._pending_seek_ms is not None:
                 self._player.setPosition(self._pending_seek_ms)
                 self._pending_seek_ms = None
@@ -336,7 +336,7 @@ class AudioPlayer(QObject):
     def _ended(self) -> None:
         self._want_play = False
         self._set_state(PlayerState.ENDED)
-        self.positionChanged.emit(self.duration)
+        self.position_changed.emit(self.duration)
 
     def _on_playback_state(self, state: QMediaPlayer.PlaybackState) -> None:
         playback = QMediaPlayer.PlaybackState
@@ -354,7 +354,7 @@ class AudioPlayer(QObject):
         log.warning("Playback failed: %s", text)
         self._want_play = False
         self._set_state(PlayerState.ERROR)
-        self.errorOccurred.emit(f"The narration could not be played ({text}).")
+        self.error_occurred.emit(f"The narration could not be played ({text}).")
 
     # -- settings ------------------------------------------------------------------------------------------------
     def _stored(self, key, default: float, low: float, high: float) -> float:  # noqa: ANN001

@@ -1,5 +1,5 @@
 """The player bar: play/pause, stop, seek, time, speed, volume and sleep timer. Its controls only emit intents
-(``playPauseRequested``, ``seekRequested``...); :func:`connect_player` wires it to an :class:`AudioPlayer`.
+(``play_pause_requested``, ``seek_requested``...); :func:`connect_player` wires it to an :class:`AudioPlayer`.
 The sleep button shows a menu of the window's sleep actions (:meth:`PlayerBar.set_sleep_menu`) and the time
 left (:meth:`PlayerBar.show_sleep`); "+5 min" appears while a timer runs.
 The seek slider is not moved by playback while the parent drags it; the seek happens on release.
@@ -54,11 +54,11 @@ def clock(seconds: float) -> str:
 
 
 class PlayerBar(QWidget):
-    playPauseRequested = Signal()
-    stopRequested = Signal()
-    seekRequested = Signal(float)
-    speedRequested = Signal(float)
-    volumeRequested = Signal(float)  # perceptual 0..1
+    play_pause_requested = Signal()
+    stop_requested = Signal()
+    seek_requested = Signal(float)
+    speed_requested = Signal(float)
+    volume_requested = Signal(float)  # perceptual 0..1
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -72,12 +72,12 @@ class PlayerBar(QWidget):
         self.play_button.setIconSize(QSize(22, 22))
         self.play_button.setToolTip(self.tr("Play (Space)"))
         self.play_button.setAccessibleName(self.tr("Play"))
-        self.play_button.clicked.connect(self.playPauseRequested)
+        self.play_button.clicked.connect(self.play_pause_requested)
         self.stop_button = QToolButton()
         self.stop_button.setObjectName("stopButton")
         self.stop_button.setToolTip(self.tr("Stop"))
         self.stop_button.setAccessibleName(self.tr("Stop"))
-        self.stop_button.clicked.connect(self.stopRequested)
+        self.stop_button.clicked.connect(self.stop_requested)
 
         self.seek_slider = JumpSlider(Qt.Orientation.Horizontal)
         self.seek_slider.setObjectName("seekSlider")
@@ -102,7 +102,7 @@ class PlayerBar(QWidget):
         for speed in SPEEDS:
             self.speed_box.addItem(f"{speed:g}×", speed)
         self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed_box.activated.connect(lambda i: self.speedRequested.emit(float(self.speed_box.itemData(i))))
+        self.speed_box.activated.connect(lambda i: self.speed_requested.emit(float(self.speed_box.itemData(i))))
 
         self.volume_slider = JumpSlider(Qt.Orientation.Horizontal)
         self.volume_slider.setObjectName("volumeSlider")
@@ -160,21 +160,26 @@ class PlayerBar(QWidget):
 
     # -- intents -------------------------------------------------------------------------------------------------
     def _seek_released(self) -> None:
-        self.seekRequested.emit(self.seek_slider.value() / 1000)
+        self.seek_requested.emit(self.seek_slider.value() / 1000)
 
     def _seek_action(self, action: int) -> None:
         # Clicks on the groove and keyboard steps (not drags, which seek on release).
         if not self.seek_slider.isSliderDown() and action != QSlider.SliderAction.SliderMove:
-            self.seekRequested.emit(self.seek_slider.sliderPosition() / 1000)
+            self.seek_requested.emit(self.seek_slider.sliderPosition() / 1000)
 
     def _volume_moved(self, value: int) -> None:
         if not self.volume_slider.signalsBlocked():
-            self.volumeRequested.emit(value / 100)
+            self.volume_requested.emit(value / 100)
 
     # -- showing -------------------------------------------------------------------------------------------------
     def set_available(self, available: bool, message: str = "") -> None:
         self.controls.setEnabled(available)
         self.show_message("" if available else message)
+
+    def set_commands(self, *, can_play: bool, can_stop: bool) -> None:
+        """Play and Stop drawn as the window's actions are (greyed with no story, or nothing loaded)."""
+        self.play_button.setEnabled(can_play)
+        self.stop_button.setEnabled(can_stop)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -229,17 +234,17 @@ class PlayerBar(QWidget):
 
 def connect_player(bar: PlayerBar, player: AudioPlayer) -> None:
     """Intents from the bar go to the player; the player's state comes back to the bar."""
-    bar.playPauseRequested.connect(player.toggle)
-    bar.stopRequested.connect(player.stop)
-    bar.seekRequested.connect(player.seek)
-    bar.speedRequested.connect(player.set_speed)
-    bar.volumeRequested.connect(player.set_volume)
-    player.stateChanged.connect(bar.set_state)
-    player.positionChanged.connect(bar.set_position)
-    player.durationChanged.connect(bar.set_duration)
-    player.speedChanged.connect(bar.set_speed)
-    player.volumeChanged.connect(bar.set_volume)
-    player.errorOccurred.connect(bar.show_message)
+    bar.play_pause_requested.connect(player.toggle)
+    bar.stop_requested.connect(player.stop)
+    bar.seek_requested.connect(player.seek)
+    bar.speed_requested.connect(player.set_speed)
+    bar.volume_requested.connect(player.set_volume)
+    player.state_changed.connect(bar.set_state)
+    player.position_changed.connect(bar.set_position)
+    player.duration_changed.connect(bar.set_duration)
+    player.speed_changed.connect(bar.set_speed)
+    player.volume_changed.connect(bar.set_volume)
+    player.error_occurred.connect(bar.show_message)
     bar.set_speed(player.speed)
     bar.set_volume(player.volume)
     bar.set_duration(player.duration)

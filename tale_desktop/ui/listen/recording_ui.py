@@ -309,12 +309,12 @@ class RecordingControls(QObject):
         playback = self.narration.playback
 
         def ready(narration: Narration) -> None:
-            playback.narrationReady.disconnect(ready)
+            playback.narration_ready.disconnect(ready)
             if narration.story_id == story.id and narration.voice_id == voice_id:
                 self.ctx.tasks.spawn(self.ctx.narrator.set_preferred(story.id, narration.id),
                                      name="recording.choose", title=self.tr("Choosing the reading"), replace=True)
 
-        playback.narrationReady.connect(ready)
+        playback.narration_ready.connect(ready)
         self.narration.bar.show_message("")
         self.narration.read_along.enabled = True
         playback.start(story, provider="elevenlabs", voice=voice_id)

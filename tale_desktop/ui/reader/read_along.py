@@ -47,8 +47,8 @@ _MOUSE_EVENTS = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease)
 
 
 class ReadAlong(QObject):
-    seekRequested = Signal(float)  # seconds: the parent clicked a sentence
-    sentenceChanged = Signal(int)  # index of the sentence now highlighted (-1: none)
+    seek_requested = Signal(float)  # seconds: the parent clicked a sentence
+    sentence_changed = Signal(int)  # index of the sentence now highlighted (-1: none)
 
     def __init__(self, view: QTextEdit, parent: QObject | None = None, *, color: QColor = HIGHLIGHT):
         super().__init__(parent or view)
@@ -100,7 +100,7 @@ class ReadAlong(QObject):
     def clear(self) -> None:
         self._timings, self._spans, self._current = [], [], -1
         self.view.setExtraSelections([])
-        self.sentenceChanged.emit(-1)
+        self.sentence_changed.emit(-1)
 
     def highlighted_text(self) -> str:
         selections = self.view.extraSelections()
@@ -130,7 +130,7 @@ class ReadAlong(QObject):
             selection.format = fmt
             self.view.setExtraSelections([selection])
             self._scroll_to(cursor)
-        self.sentenceChanged.emit(index)
+        self.sentence_changed.emit(index)
 
     def _scroll_to(self, cursor: QTextCursor) -> None:
         """Keep the spoken sentence in the middle third of the view (only scroll when it leaves it)."""
@@ -163,5 +163,5 @@ class ReadAlong(QObject):
                 if moved <= 4 and not self.view.textCursor().hasSelection():
                     index = self.sentence_at_document_position(self.view.cursorForPosition(pos).position())
                     if index is not None:
-                        self.seekRequested.emit(float(self._timings[index]["start"]))
+                        self.seek_requested.emit(float(self._timings[index]["start"]))
         return False

@@ -51,7 +51,7 @@ class ReaderPane(QWidget):
 
     story_shown = Signal(str)
     rendered = Signal()
-    column_changed = Signal()  # the reading column may have a new width (pictures follow it)  # the text was laid out anew (pictures are placed into it again)
+    column_changed = Signal()  # the reading column may have a new width (pictures follow it)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
