@@ -21,7 +21,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,7 @@ from tale_desktop.providers.errors import (
 from tale_desktop.providers.http import HttpClients
 from tale_desktop.services.export import public_mode, tag_mp3
 from tale_desktop.services.library import LibraryService
+from tale_desktop.services.workers import background_pool
 from tale_desktop.settings import (
     ELEVENLABS_API_KEY,
     ELEVENLABS_BASE_URL,
@@ -153,8 +153,9 @@ class Narrator:
         self._unsubscribe = library.subscribe(self.on_library_change)
         self._purges: set[concurrent.futures.Future[Any]] = set()
         # Our own worker threads for synthesis, encoding and file I/O (not the loop's default executor, which
-        # on qasync is a pool of QThreads): voices run one sentence at a time, so two workers are plenty.
-        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="narrator")
+        # on qasync is a pool of QThreads): voices run one sentence at a time, so two workers are plenty. They run
+        # below the loop thread's priority, so synthesis never takes the window's core.
+        self._executor = background_pool("narrator", 2)
         self._jobs: set[concurrent.futures.Future[Any]] = set()
         # Set by the composition root when sync exists: downloads a narration another device uploaded.
         self.fetch_remote: Callable[[str], Awaitable[Path]] | None = None

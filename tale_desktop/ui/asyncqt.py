@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
+from collections import deque
 from typing import Any
 
 import qasync  # after PySide6, so qasync binds to it
 import shiboken6
-from PySide6.QtCore import QObject, SignalInstance
+from PySide6.QtCore import QObject, QTimerEvent, SignalInstance
 from PySide6.QtWidgets import QDialog
 
 
@@ -42,14 +44,86 @@ def alive(obj: QObject) -> bool:
 
 
 
+READY_BUDGET_S = 0.004  # run ready callbacks for at most this long before Qt handles its own events again
+
+
+class ReadyQueue(QObject):
+    """asyncio's ready queue on the Qt thread: callbacks due now run in batches from one Qt timer event.
+
+    qasync gives every ``call_soon`` a Qt timer of its own (``startTimer(0)``, one ``QTimerEvent``, ``killTimer``);
+    each event also passes the application's event filters. A token read from a stream takes several hops
+    (socket ready, transport, future, task), so ten streams meant thousands of timer events a second on the loop
+    thread. Here the callbacks due now wait in a deque and one zero timer drains it: in FIFO order, including the
+    callbacks they schedule, for up to ``READY_BUDGET_S``, then the rest waits for the next round so input and
+    paint events are never held up longer than that.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handles: deque[asyncio.Handle] = deque()
+        self._timer_id = 0
+        self._draining = False
+        self.closed = False
+
+    def add(self, handle: asyncio.Handle) -> asyncio.Handle:
+        self.handles.append(handle)
+        if not self._timer_id and not self._draining and not self.closed:
+            self._timer_id = self.startTimer(0)
+        return handle
+
+    def timerEvent(self, event: QTimerEvent) -> None:  # noqa: N802 - Qt override
+        if event.timerId() != self._timer_id:
+            self.killTimer(event.timerId())
+            return
+        self.killTimer(self._timer_id)
+        self._timer_id = 0
+        self.drain()
+
+    def drain(self) -> None:
+        handles = self.handles
+        deadline = time.perf_counter() + READY_BUDGET_S
+        self._draining = True
+        try:
+            while handles and not self.closed:
+                handle = handles.popleft()
+                if not handle._cancelled:
+                    handle._run()  # Handle._run reports an exception to the loop's exception handler
+                if time.perf_counter() > deadline:
+                    break
+        finally:
+            self._draining = False
+            if handles and not self.closed and not self._timer_id:
+                self._timer_id = self.startTimer(0)
+
+    def close(self) -> None:
+        self.closed = True
+        self.handles.clear()
+        if self._timer_id:
+            self.killTimer(self._timer_id)
+            self._timer_id = 0
+
+
 class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc, valid-type]
-    """The app's event loop: qasync's Qt loop, plus asyncio's async-generator hooks.
+    """The app's event loop: qasync's Qt loop, with a batched ready queue (:class:`ReadyQueue`) and asyncio's
+    async-generator hooks.
 
     qasync's ``run_forever`` does not install the hooks that asyncio's own loop installs, so an async generator
     abandoned mid-iteration (e.g. httpx's byte stream after an error event in an SSE response) would be finalized
     by the garbage collector outside any task, where httpcore cannot tell which async library runs it. With the
     hooks, the loop closes such generators in a task, as plain asyncio does.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._ready_queue = ReadyQueue()
+        super().__init__(*args, **kwargs)
+
+    def _add_callback(self, handle: asyncio.Handle, delay: float = 0) -> asyncio.Handle:
+        """Where qasync's ``call_soon`` and ``call_later`` end: due now goes to the ready queue, later to qasync's
+        own per-callback Qt timer."""
+        if delay <= 0:
+            self._check_closed()
+            return self._ready_queue.add(handle)
+        return super()._add_callback(handle, delay)
 
     def run_forever(self) -> None:
         previous = sys.get_asyncgen_hooks()
@@ -69,4 +143,6 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc, valid-type]
             for timer_id in list(callbacks):
                 timer.killTimer(timer_id)
             callbacks.clear()
+        if not self.is_running():
+            self._ready_queue.close()
         super().close()
