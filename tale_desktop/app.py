@@ -211,16 +211,32 @@ class _FirstPaint:
         self.frame.deleteLater()
 
 
+# What the first request imports (httpx's transport, anyio's asyncio backend, the HTTP/1.1 and HTTP/2 codecs), and
+# the parts of each SDK that a first story or narration uses (both SDKs load their clients and types lazily, on
+# first use): a few hundred milliseconds that would otherwise stall the loop thread in the middle of a story.
+NETWORK_MODULES = ("httpcore._async.connection_pool", "httpcore._async.http11", "httpcore._async.http2",
+                   "httpcore._backends.anyio", "httpcore._backends.auto", "anyio._backends._asyncio",
+                   "anyio.streams.tls", "h11", "h2.connection")
+SDK_MODULES = {
+    "openai": ("openai", "openai._streaming"),
+    "elevenlabs": ("elevenlabs.client", "elevenlabs.voices.client", "elevenlabs.text_to_speech.client",
+                   "elevenlabs.types.get_voices_response", "elevenlabs.types.audio_with_timestamps_response"),
+}
+
+
 def _warm_sdks(settings) -> None:
-    """Worker thread, after the window is up: import the SDKs the first Generate / Play will need."""
+    """Worker thread, after the window is up: import what the first Generate / Play / sync will need."""
     import importlib
 
-    for name, wanted in (("openai", settings.llm_configured), ("elevenlabs", settings.elevenlabs_configured)):
-        if wanted:
+    wanted = {"openai": settings.llm_configured, "elevenlabs": settings.elevenlabs_configured}
+    for group, names in (("network", NETWORK_MODULES), *SDK_MODULES.items()):
+        if not wanted.get(group, True):
+            continue
+        for name in names:
             try:
                 importlib.import_module(name)
-            except ImportError:
-                log.warning("The %s SDK is not installed", name)
+            except ImportError:  # a newer SDK may have moved a module: it loads on first use instead
+                log.info("Could not load %s ahead of time (%s)", name, group)
 
 
 def _create_context():
