@@ -44,6 +44,7 @@ def alive(obj: QObject) -> bool:
 
 
 
+LOOP_SWITCH_INTERVAL_S = 0.0005  # how long a worker thread may keep the GIL from the loop thread
 READY_BUDGET_S = 0.004  # run ready callbacks for at most this long before Qt handles its own events again
 
 
@@ -104,8 +105,8 @@ class ReadyQueue(QObject):
 
 
 class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc, valid-type]
-    """The app's event loop: qasync's Qt loop, with a batched ready queue (:class:`ReadyQueue`) and asyncio's
-    async-generator hooks.
+    """The app's event loop: qasync's Qt loop, with a batched ready queue (:class:`ReadyQueue`), a short GIL
+    switch interval while it runs, and asyncio's async-generator hooks.
 
     qasync's ``run_forever`` does not install the hooks that asyncio's own loop installs, so an async generator
     abandoned mid-iteration (e.g. httpx's byte stream after an error event in an SSE response) would be finalized
@@ -128,9 +129,16 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc, valid-type]
     def run_forever(self) -> None:
         previous = sys.get_asyncgen_hooks()
         sys.set_asyncgen_hooks(firstiter=self._asyncgen_firstiter_hook, finalizer=self._asyncgen_finalizer_hook)
+        # Qt calls into Python for every slot and every event a Python object handles, and each call first takes
+        # the GIL from whichever worker thread holds it (a sync batch being prepared, a database page being read,
+        # an answer being parsed). With Python's default of 5 ms per hand-over, a few such calls in one frame
+        # stalled the window by tens of ms; a short interval bounds each wait.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, LOOP_SWITCH_INTERVAL_S))
         try:
             super().run_forever()
         finally:
+            sys.setswitchinterval(switch)
             sys.set_asyncgen_hooks(*previous)
 
     def close(self) -> None:

@@ -199,6 +199,8 @@ async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_
 
         panel._on_event = timed_listener  # generate() hands this to the storyteller
         view.painted.connect(lambda: painted.append((time.monotonic(), len(view._raw))))
+        if collector is not None:  # the longest pause during the load, not the start-up's
+            collector.pauses = {generation: (0, 0.0) for generation in collector.pauses}
         timer.start()
         started = time.perf_counter()
         handles = [panel.generate(request) for _ in range(STREAMS)]
@@ -467,7 +469,7 @@ def table(r: dict[str, float]) -> str:
                   verdict(r["p1_p99_ms"] <= 16 and r["p1_worst_ms"] <= r["idle_worst_ms"] + 10)
                   + f" (p99 <= 16, worst <= {r['idle_worst_ms'] + 10:.0f}); load ran {r['p1_load_s']:.1f} s")]
     if "gc_worst_ms" in r:
-        rows.append(("   longest GC pause on the loop", f"{r['gc_worst_ms']:.1f} ms", ""))
+        rows.append(("   longest GC pause on the loop during P1", f"{r['gc_worst_ms']:.1f} ms", ""))
     if "p2_speedup" in r:
         rows.append(("P2: 10 concurrent vs serial (1 s server)",
                      f"{r['p2_speedup']:.2f}x ({r['p2_serial_s']:.1f} s vs {r['p2_concurrent_s']:.2f} s)",

@@ -1,4 +1,4 @@
-"""Small shared pieces of the redesigned window: the wheel guard, the jump-to-click seek bar, the sleep timer's
+"""Small shared pieces of the redesigned window: combo and spin boxes the wheel leaves alone, the jump-to-click seek bar, the sleep timer's
 "at the end of this story", the flow layout and the words shown for stored values."""
 
 from __future__ import annotations
@@ -21,27 +21,40 @@ def wheel(widget: QWidget) -> None:
     QApplication.sendEvent(widget, event)
 
 
-def test_the_wheel_does_not_change_an_unfocused_combo(qtbot, qapp):
-    guard = wheel_guard.WheelGuard()
-    qapp.installEventFilter(guard)
-    try:
-        area = QScrollArea()
-        qtbot.addWidget(area)
-        inner = QWidget()
-        column = QVBoxLayout(inner)
-        combo = QComboBox()
-        combo.addItems(["one", "two", "three"])
-        column.addWidget(combo)
-        area.setWidget(inner)
-        area.show()
-        wheel(combo)
-        assert combo.currentIndex() == 0  # the page scrolls, the value stays
-        combo.setFocus()
-        qtbot.waitUntil(combo.hasFocus)
-        wheel(combo)
-        assert combo.currentIndex() == 1  # clicked into: the wheel changes it
-    finally:
-        qapp.removeEventFilter(guard)
+def test_the_wheel_does_not_change_an_unfocused_combo_or_spin_box(qtbot):
+    area = QScrollArea()
+    qtbot.addWidget(area)
+    inner = QWidget()
+    column = QVBoxLayout(inner)
+    combo = wheel_guard.NoWheelComboBox()
+    combo.addItems(["one", "two", "three"])
+    spin = wheel_guard.NoWheelSpinBox()
+    spin.setRange(0, 10)
+    spin.setValue(5)
+    column.addWidget(combo)
+    column.addWidget(spin)
+    area.setWidget(inner)
+    area.show()
+    wheel(combo)
+    wheel(spin)
+    assert combo.currentIndex() == 0 and spin.value() == 5  # the page scrolls, the values stay
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus)
+    wheel(combo)
+    assert combo.currentIndex() == 1  # clicked into: the wheel changes it
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    wheel(spin)
+    assert spin.value() == 4
+
+
+def test_the_window_uses_only_guarded_combo_and_spin_boxes(window):
+    from PySide6.QtWidgets import QSpinBox
+
+    plain = [w for w in window.findChildren(QComboBox) + window.findChildren(QSpinBox)
+             if not isinstance(w, wheel_guard.NoWheelComboBox | wheel_guard.NoWheelSpinBox)
+             and w.objectName() != "qt_spinbox_lineedit"]
+    assert plain == [], [w.objectName() or type(w).__name__ for w in plain]
 
 
 def test_the_seek_bar_jumps_to_where_it_is_clicked(qtbot):

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -38,6 +37,7 @@ from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, StoryR
 from tale_desktop.services.tasks import TaskHandle
 from tale_desktop.ui.common import labels
 from tale_desktop.ui.common.language import current_language, localized
+from tale_desktop.ui.common.wheel_guard import NoWheelComboBox, NoWheelSpinBox
 from tale_desktop.ui.compose.picture_choices import PictureChoices
 from tale_desktop.ui.compose.story_stream import StoryStreamView, looks_like_title
 
@@ -52,7 +52,7 @@ GENERATE_GUARD_MS = 1500  # the same choices again this soon after Generate: the
 
 
 def _combo(name: str = "") -> QComboBox:
-    combo = QComboBox()
+    combo = NoWheelComboBox()
     if name:
         combo.setObjectName(name)
     # The width follows the form, not the longest name in the list (a long name is elided, never cut).
@@ -109,7 +109,7 @@ class ComposeForm(QWidget):
         self._language_chosen = False  # the parent picked a language: suggestions stop
         self._children: dict[str, Child] = {}
         self._heroes: dict[str, Hero] = {}
-        self.minutes = QSpinBox()
+        self.minutes = NoWheelSpinBox()
         self.minutes.setObjectName("composeMinutes")
         self.minutes.setRange(MINUTES_MIN, MINUTES_MAX)
         self.minutes.setValue(5)

@@ -9,11 +9,12 @@ from tale_desktop import settings as cfg
 from tale_desktop.domain.illustrations import DEFAULT_STYLE, style_of
 from tale_desktop.settings import Settings
 from tale_desktop.ui.common import labels
+from tale_desktop.ui.common.wheel_guard import NoWheelComboBox
 
 
 def style_combo(settings: Settings, name: str) -> QComboBox:
     """A combo box of the illustration styles, in words, set to the default style from Settings."""
-    combo = QComboBox()
+    combo = NoWheelComboBox()
     combo.setObjectName(name)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     for value, label in labels.style_names().items():

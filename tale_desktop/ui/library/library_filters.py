@@ -31,6 +31,7 @@ from tale_desktop.domain.enums import Language
 from tale_desktop.domain.models import Child
 from tale_desktop.domain.query import SortKey, StoryQuery
 from tale_desktop.ui.common import formatting, labels
+from tale_desktop.ui.common.wheel_guard import NoWheelComboBox
 
 log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 200
@@ -67,7 +68,7 @@ class LibraryFilterBar(QWidget):
         self.search.setToolTip(self.tr("Search the stories (Ctrl+F)"))
 
         def combo(name: str, accessible: str) -> QComboBox:
-            box = QComboBox()
+            box = NoWheelComboBox()
             box.setObjectName(name)
             box.setAccessibleName(accessible)
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QSizePolicy,
     QSlider,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from tale_desktop.domain.bedtime import MAX_THEN_MINUTES, SoftSound
 from tale_desktop.ui.common.story_mime import STORY_IDS_MIME, story_ids_of
-from tale_desktop.ui.common.wheel_guard import NoWheelComboBox
+from tale_desktop.ui.common.wheel_guard import NoWheelComboBox, NoWheelSpinBox
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -148,7 +147,7 @@ class TonightPanel(QWidget):
         self.sound_volume.setRange(0, 100)
         self.sound_volume.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.sound_volume.valueChanged.connect(self._volume_moved)
-        self.then_box = QSpinBox()
+        self.then_box = NoWheelSpinBox()
         self.then_box.setObjectName("thenMinutes")
         self.then_box.setAccessibleName(self.tr("Minutes of sound after the last story"))
         self.then_box.setRange(0, int(MAX_THEN_MINUTES))

@@ -44,6 +44,7 @@ from tale_desktop.ui.common.delegates import TwoLineDelegate
 from tale_desktop.ui.common.dialogs import confirm, show_error
 from tale_desktop.ui.common.flow_layout import FlowLayout
 from tale_desktop.ui.common.language import localized
+from tale_desktop.ui.common.wheel_guard import NoWheelComboBox
 
 log = logging.getLogger(__name__)
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -188,7 +189,7 @@ class RecordEditor(QDialog):
     @staticmethod
     def combo(names: dict[Any, str], current: str | None, prompt: str = "") -> QComboBox:
         """A choice among ``names``; an unknown or missing ``current`` leaves it blank (Save then explains)."""
-        box = QComboBox()
+        box = NoWheelComboBox()
         box.setPlaceholderText(prompt or QCoreApplication.translate("RecordEditor", "Choose…"))
         for value, text in names.items():
             box.addItem(text, str(value))

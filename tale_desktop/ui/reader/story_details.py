@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -29,6 +28,7 @@ from tale_desktop.domain.models import RATING_MAX, RATING_MIN
 from tale_desktop.services.library import SETTABLE_STATUSES, StoryDetails
 from tale_desktop.ui.common import formatting, labels
 from tale_desktop.ui.common.flow_layout import FlowLayout
+from tale_desktop.ui.common.wheel_guard import NoWheelComboBox
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class StoryDetailsPanel(QWidget):
         rating_label = QLabel(self.tr("Rating"))
         rating_label.setObjectName("detailLabel")
         rating_label.setBuddy(self.rating.buttons[0])
-        self.status = QComboBox()
+        self.status = NoWheelComboBox()
         self.status.setObjectName("statusBox")
         self.status.setAccessibleName(self.tr("Status"))
         self.status.setToolTip(self.tr("Whether the story was read"))

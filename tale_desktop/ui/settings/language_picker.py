@@ -8,7 +8,7 @@ at the next start, and the field says so as soon as it differs from the language
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from tale_desktop import settings as cfg
 from tale_desktop.domain.languages import NATIVE_NAMES, SYSTEM, first_supported
@@ -18,6 +18,7 @@ from tale_desktop.ui.common.language import (
     language_switch,
     system_ui_languages,
 )
+from tale_desktop.ui.common.wheel_guard import NoWheelComboBox
 
 
 class LanguagePicker(QWidget):
@@ -26,7 +27,7 @@ class LanguagePicker(QWidget):
     def __init__(self, settings: cfg.Settings, parent: QWidget | None = None):
         super().__init__(parent)
         self.settings = settings
-        self.combo = QComboBox()
+        self.combo = NoWheelComboBox()
         self.combo.setObjectName("interfaceLanguage")
         self.combo.setAccessibleName(self.tr("Interface language"))
         system = first_supported(system_ui_languages()) or "en"

@@ -45,6 +45,7 @@ from tale_desktop.services import connections
 from tale_desktop.ui.asyncqt import alive
 from tale_desktop.ui.common import theme
 from tale_desktop.ui.common.dialogs import show_error
+from tale_desktop.ui.common.wheel_guard import NoWheelComboBox
 from tale_desktop.ui.settings.language_picker import LanguagePicker
 
 log = logging.getLogger(__name__)
@@ -364,7 +365,7 @@ class SettingsDialog(QDialog):
         value = "" if from_keyring else self.settings.get(key)
         combo: QComboBox | None = None
         if editable_combo:  # a list to pick from (once loaded), and any id can be typed
-            combo = QComboBox()
+            combo = NoWheelComboBox()
             combo.setEditable(True)
             combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +26,7 @@ from tale_desktop import settings as cfg
 from tale_desktop.context import AppContext
 from tale_desktop.providers.llm import LLMClient, LLMConfig, ModelInfo
 from tale_desktop.ui.asyncqt import alive
+from tale_desktop.ui.common.wheel_guard import NoWheelSpinBox
 from tale_desktop.ui.compose.picture_choices import style_combo
 
 if TYPE_CHECKING:
@@ -53,11 +53,11 @@ class StorySettings(QWidget):
         self.review = QCheckBox(self.tr("Check each story for safety and quality"))
         self.review.setObjectName("reviewEnabled")
         self.review.setChecked(settings.get_bool(cfg.REVIEW_ENABLED))
-        self.threshold = QSpinBox()
+        self.threshold = NoWheelSpinBox()
         self.threshold.setObjectName("reviewThreshold")
         self.threshold.setRange(1, 10)
         self.threshold.setValue(max(1, min(10, settings.get_int(cfg.REVIEW_THRESHOLD))))
-        self.attempts = QSpinBox()
+        self.attempts = NoWheelSpinBox()
         self.attempts.setObjectName("reviewAttempts")
         self.attempts.setRange(1, 5)
         self.attempts.setValue(max(1, min(5, settings.get_int(cfg.REVIEW_ATTEMPTS))))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from tale_desktop import settings as cfg
+from tale_desktop.ui.common.wheel_guard import NoWheelComboBox
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ class VoiceSettings(QWidget):
         self.combos: dict[str, QComboBox] = {}
         form = QFormLayout(self)
         for language, key in LANGUAGE_KEYS.items():
-            combo = QComboBox()
+            combo = NoWheelComboBox()
             combo.setEditable(True)
             combo.setObjectName(f"voice_{language}")
             combo.lineEdit().setPlaceholderText(self.tr("The standard voice"))

@@ -9,6 +9,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QApplication, QComboBox, QWidget
 
+from tale_desktop.ui.asyncqt import alive
+
 OWN_KEYS: dict[int, tuple[type[QWidget], ...]] = {
     Qt.Key.Key_Space: (QAbstractButton, QComboBox),
     Qt.Key.Key_Left: (QAbstractSlider, QAbstractButton),
@@ -17,6 +19,9 @@ OWN_KEYS: dict[int, tuple[type[QWidget], ...]] = {
 
 
 class KeyGuard(QObject):
+    """An event filter on the focused widget only (it follows the focus), not on the whole application: an
+    application-wide filter calls into Python for every event of the process."""
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
             kinds = OWN_KEYS.get(event.key())
@@ -26,8 +31,18 @@ class KeyGuard(QObject):
                 event.accept()  # the focused control gets the key press, not the window's shortcut
         return False
 
+    def follow_focus(self, old: QWidget | None, new: QWidget | None) -> None:
+        if old is not None and alive(old):
+            old.removeEventFilter(self)
+        if new is not None and isinstance(new, GUARDED):
+            new.installEventFilter(self)
+
+
+GUARDED = tuple({kind for kinds in OWN_KEYS.values() for kind in kinds})
+
 
 def install(app: QApplication) -> KeyGuard:
     guard = KeyGuard(app)
-    app.installEventFilter(guard)
+    app.focusChanged.connect(guard.follow_focus)
+    guard.follow_focus(None, app.focusWidget())
     return guard

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -49,7 +49,7 @@ from tale_desktop.context import AppContext
 from tale_desktop.domain.query import StoryQuery
 from tale_desktop.resources_path import resource
 from tale_desktop.services.library import StoryDetails
-from tale_desktop.ui.common import formatting, theme, wheel_guard
+from tale_desktop.ui.common import formatting, theme
 from tale_desktop.ui.common.language import localized
 from tale_desktop.ui.library.library_panel import LibraryFeatures
 from tale_desktop.ui.library.library_view import LibraryView, StoryListModel
@@ -234,9 +234,8 @@ class MainWindow(QMainWindow):
         self.quit_requested = False  # Quit (not the window's close button): never just hide to the tray
         self.actions = ActionRegistry(self)
         app = QApplication.instance()
-        if isinstance(app, QApplication) and not app.property("taleWheelGuard"):
-            app.setProperty("taleWheelGuard", True)  # the wheel scrolls pages, not unfocused combo boxes
-            self._wheel_guard = wheel_guard.install(app)
+        if isinstance(app, QApplication) and not app.property("taleKeyGuard"):
+            app.setProperty("taleKeyGuard", True)
             self._key_guard = key_guard.install(app)  # Space on a focused button presses it
         self.theme = theme.ThemeManager(ctx.settings, self)
 
@@ -311,6 +310,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.tasks_dock], [100], Qt.Orientation.Vertical)
         self.tasks_dock.hide()  # appears while something runs (View > Tasks shows it any time)
         self.tasks_panel.activity_changed.connect(self._tasks_activity)
+        self._tasks_fit_pending = False
         self.tasks_panel.rows_changed.connect(self._fit_tasks_dock)
 
         self._build_actions()
@@ -715,9 +715,18 @@ class MainWindow(QMainWindow):
             self.tasks_dock.hide()
 
     def _fit_tasks_dock(self, _rows: int) -> None:
+        """The dock follows the number of jobs, once per loop turn (rows that come and go together re-lay out the
+        window once), and only when its height changes."""
+        if not self._tasks_fit_pending:
+            self._tasks_fit_pending = True
+            QTimer.singleShot(0, self, self._fit_tasks_dock_now)
+
+    def _fit_tasks_dock_now(self) -> None:
+        self._tasks_fit_pending = False
         if not self.tasks_dock.isFloating():
             height = min(self.tasks_panel.preferred_height(), max(90, self.height() // 4))
-            self.resizeDocks([self.tasks_dock], [height], Qt.Orientation.Vertical)
+            if height != self.tasks_dock.height():
+                self.resizeDocks([self.tasks_dock], [height], Qt.Orientation.Vertical)
 
     def _update_status(self) -> None:
         model = self.library.model

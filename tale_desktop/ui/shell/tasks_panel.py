@@ -128,6 +128,7 @@ class TasksPanel(QWidget):
         self.tasks = tasks
         self.rows: dict[int, TaskRow] = {}
         self._pending: dict[int, TaskHandle] = {}
+        self._due: list[TaskHandle] = []  # revealed this loop turn, added together
         self._bridge = _Bridge(self)
         self._bridge.changed.connect(self._on_changed)
         self._unsubscribe = tasks.subscribe(self._bridge.changed.emit)
@@ -178,18 +179,37 @@ class TasksPanel(QWidget):
                                                              and name.startswith(self.hidden_prefixes))
 
     def _reveal(self, handle_id: int) -> None:
+        """A job has run long enough to show. Jobs started together (ten stories, a sync and narrations) become
+        due together: they are added in one go on the next loop turn, so the window lays out once, not per row."""
         handle = self._pending.pop(handle_id, None)
         if handle is not None and handle.state is TaskState.RUNNING and handle_id not in self.rows:
-            self._add(handle)
+            if not self._due:
+                QTimer.singleShot(0, self, self._add_due)
+            self._due.append(handle)
+
+    def _add_due(self) -> None:
+        due, self._due = self._due, []
+        self._add_rows([h for h in due if h.state is TaskState.RUNNING and h.id not in self.rows])
 
     def _add(self, handle: TaskHandle) -> None:
-        row = TaskRow(handle)
-        row.cancel_requested.connect(lambda h: h.cancel())
-        row.dismissed.connect(lambda h: self._remove(h.id))
-        self.rows[handle.id] = row
-        self._list.addWidget(row)
-        self.empty.hide()
-        if len(self.rows) == 1:
+        self._add_rows([handle])
+
+    def _add_rows(self, handles: list[TaskHandle]) -> None:
+        if not handles:
+            return
+        first = not self.rows
+        self.setUpdatesEnabled(False)
+        try:
+            for handle in handles:
+                row = TaskRow(handle)
+                row.cancel_requested.connect(lambda h: h.cancel())
+                row.dismissed.connect(lambda h: self._remove(h.id))
+                self.rows[handle.id] = row
+                self._list.addWidget(row)
+            self.empty.hide()
+        finally:
+            self.setUpdatesEnabled(True)
+        if first:
             self.activity_changed.emit(True)
         self.rows_changed.emit(len(self.rows))
 
