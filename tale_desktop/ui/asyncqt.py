@@ -10,7 +10,7 @@ from typing import Any
 
 import qasync  # after PySide6, so qasync binds to it
 import shiboken6
-from PySide6.QtCore import QObject, QTimerEvent, SignalInstance
+from PySide6.QtCore import QObject, QSocketNotifier, QTimerEvent, SignalInstance
 from PySide6.QtWidgets import QDialog
 
 
@@ -104,6 +104,18 @@ class ReadyQueue(QObject):
             self._timer_id = 0
 
 
+class _FdWatch:
+    """One socket notifier for one file descriptor and direction, kept and re-armed across add/remove."""
+
+    __slots__ = ("notifier", "callback", "args", "active")
+
+    def __init__(self, notifier: QSocketNotifier) -> None:
+        self.notifier = notifier
+        self.callback: Any = None
+        self.args: tuple[Any, ...] = ()
+        self.active = False
+
+
 class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc, valid-type]
     """The app's event loop: qasync's Qt loop, with a batched ready queue (:class:`ReadyQueue`), a short GIL
     switch interval while it runs, and asyncio's async-generator hooks.
@@ -116,7 +128,62 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc, valid-type]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._ready_queue = ReadyQueue()
+        self._fd_watches: dict[QSocketNotifier.Type, dict[Any, _FdWatch]] = {
+            QSocketNotifier.Type.Read: {}, QSocketNotifier.Type.Write: {}}
         super().__init__(*args, **kwargs)
+
+    # -- sockets: asyncio's transports pause and resume reading for flow control, once or twice per chunk read.
+    # qasync makes a new QSocketNotifier (and a new signal connection) every time; here each descriptor keeps
+    # its notifier, which is only switched on and off.
+    def _add_reader(self, fd: Any, callback: Any, *args: Any) -> None:
+        self._watch(QSocketNotifier.Type.Read, fd, callback, args)
+
+    def _add_writer(self, fd: Any, callback: Any, *args: Any) -> None:
+        self._watch(QSocketNotifier.Type.Write, fd, callback, args)
+
+    def _remove_reader(self, fd: Any) -> bool:
+        return self._unwatch(QSocketNotifier.Type.Read, fd)
+
+    def _remove_writer(self, fd: Any) -> bool:
+        return self._unwatch(QSocketNotifier.Type.Write, fd)
+
+    def _watch(self, kind: QSocketNotifier.Type, fd: Any, callback: Any, args: tuple[Any, ...]) -> None:
+        self._check_closed()
+        table = self._fd_watches[kind]
+        watch = table.get(fd)
+        if watch is None:
+            watch = _FdWatch(QSocketNotifier(qasync._fileno(fd), kind))
+            watch.notifier.activated.connect(lambda *_args, w=watch: self._fd_ready(w))
+            table[fd] = watch
+        watch.callback, watch.args, watch.active = callback, args, True
+        watch.notifier.setEnabled(True)
+
+    def _unwatch(self, kind: QSocketNotifier.Type, fd: Any) -> bool:
+        if self.is_closed():
+            return False
+        watch = self._fd_watches[kind].get(fd)
+        if watch is None or not watch.active:
+            return False
+        watch.active = False
+        watch.callback, watch.args = None, ()
+        watch.notifier.setEnabled(False)
+        return True
+
+    def _fd_ready(self, watch: _FdWatch) -> None:
+        # As qasync does: quiet while the callback waits in the ready queue (level-triggered), on again after.
+        watch.notifier.setEnabled(False)
+        if watch.active:
+            self._ready_queue.add(asyncio.Handle(self._run_fd_callback, (watch,), self))
+
+    @staticmethod
+    def _run_fd_callback(watch: _FdWatch) -> None:
+        if not watch.active:
+            return
+        try:
+            watch.callback(*watch.args)
+        finally:
+            if watch.active:
+                watch.notifier.setEnabled(True)
 
     def _add_callback(self, handle: asyncio.Handle, delay: float = 0) -> asyncio.Handle:
         """Where qasync's ``call_soon`` and ``call_later`` end: due now goes to the ready queue, later to qasync's
@@ -153,4 +220,9 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc, valid-type]
             callbacks.clear()
         if not self.is_running():
             self._ready_queue.close()
+            for table in self._fd_watches.values():
+                for watch in table.values():
+                    watch.active = False
+                    watch.notifier.setEnabled(False)
+                table.clear()
         super().close()
