@@ -160,7 +160,10 @@ async def test_invalid_remote_rows_are_skipped_and_reported(devices, fake) -> No
     assert b.sync.state.status == "synced"
 
 
-async def test_interrupted_push_resumes_without_duplicates(devices, fake) -> None:
+async def test_interrupted_push_resumes_without_duplicates(devices, fake, monkeypatch) -> None:
+    from tale_desktop.services import sync as sync_module
+
+    monkeypatch.setattr(sync_module, "PUSH_BATCH_BYTES", 4 * 1024 * 1024)  # batches of 500 rows here
     a, _ = devices
     await a.sync.sync()
     stories = [make_story(title=f"Story {i}") for i in range(1200)]
@@ -178,6 +181,26 @@ async def test_interrupted_push_resumes_without_duplicates(devices, fake) -> Non
     report = await a.sync.sync()
     assert report.pushed["stories"] == 700
     assert fake.count("POST", "/rest/v1/stories") - posts_before == 2  # 500 + 200, nothing resent
+    assert {s.id for s in stories} <= {r["id"] for r in fake.table("stories")}
+
+
+async def test_a_big_push_goes_in_requests_of_bounded_size(devices, fake) -> None:
+    """The SDK encodes each request's JSON on the loop thread: no request carries more than about
+    PUSH_BATCH_BYTES, however many rows are waiting."""
+    from tale_desktop.services import sync as sync_module
+
+    a, _ = devices
+    await a.sync.sync()
+    text = "A long and quiet story about the moon. " * 60  # ~2.4 KB per story
+    stories = [make_story(title=f"Moon {i}", content=text) for i in range(300)]
+    for story in stories:
+        await a.library.store.save_story(story)
+    posts_before = fake.count("POST", "/rest/v1/stories")
+    report = await a.sync.sync()
+    assert report.pushed["stories"] == 300
+    posts = fake.count("POST", "/rest/v1/stories") - posts_before
+    least = len(text) * 300 // sync_module.PUSH_BATCH_BYTES
+    assert posts >= least > 1  # split by size, not only by the row limit
     assert {s.id for s in stories} <= {r["id"] for r in fake.table("stories")}
 
 
