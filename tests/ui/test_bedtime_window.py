@@ -115,6 +115,7 @@ async def test_the_sleep_timer_ticks_only_while_a_story_plays(ctx, window):
     await until(lambda: ctx.tasks.get("bedtime.tick") is None, what="the tick ended while paused")
     window.narration.play_action.trigger()
     await until(lambda: ctx.tasks.get("bedtime.tick") is not None, what="the tick again")
+    await until(lambda: player.state is PlayerState.PLAYING, what="playing again")
 
 
 async def test_queue_plays_in_order_and_every_story_resumes(ctx, window):

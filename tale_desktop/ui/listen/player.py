@@ -200,10 +200,18 @@ class AudioPlayer(QObject):
             self._set_state(PlayerState.LOADING if self._want_play else PlayerState.STOPPED)
         self.source_changed.emit()
 
+    def _halt(self) -> None:
+        """QMediaPlayer.stop(), paused first: under Qt's FFmpeg backend a stop() that meets a playing (or just
+        resuming) pipeline can block the loop thread for good (seen with no audio device); from a pause it
+        returns at once."""
+        if self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self._player.pause()
+        self._player.stop()
+
     def release(self) -> None:
         """Stop and let go of every file (so it can be replaced or deleted)."""
         self._want_play = False
-        self._player.stop()
+        self._halt()
         self._player.setSource(QUrl())
         self._segments = []
         self._current = -1
@@ -244,7 +252,7 @@ class AudioPlayer(QObject):
         self._want_play = False
         if self._segments and self._current != 0:
             self._open(0)
-        self._player.stop()
+        self._halt()
         self._set_state(PlayerState.STOPPED if self._segments else self._state)
         self.position_changed.emit(0.0)
 

@@ -47,6 +47,8 @@ class SoftSoundPlayer(QObject):
         """Loop ``path`` (``None``: no sound) at ``bed_gain``; keeps playing if it played."""
         playing = self.playing
         if path != self.source:
+            if self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+                self._player.pause()  # stop() from a pause returns at once (see stop below)
             self._player.stop()
             self._player.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
             self.source = path
