@@ -409,7 +409,8 @@ class Library:
             raise ValueError(f"unknown table {table}")
         columns = list(rows[0])
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
-        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+        # Positional parameters, a tuple per row (cheaper to bind than ~30 names looked up in a dict per row).
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
                f"ON CONFLICT(id) DO UPDATE SET {updates} WHERE excluded.updated_at > {table}.updated_at")
         with self.db.write() as conn:
             existing = {}
@@ -419,6 +420,7 @@ class Library:
                 existing.update(conn.execute(
                     f"SELECT id, updated_at FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk
                 ).fetchall())
+            values = []  # only the rows that change anything (an unchanged one would be refused by the WHERE)
             for row in rows:
                 before = existing.get(row["id"])
                 if before is None:
@@ -427,11 +429,13 @@ class Library:
                     counts.updated += 1
                 else:
                     counts.unchanged += 1
+                    continue
+                values.append(tuple(row[c] for c in columns))
             if bulk and counts.added:
                 with _insert_triggers_in_bulk(conn, table):
-                    conn.executemany(sql, rows)
+                    conn.executemany(sql, values)
             else:
-                conn.executemany(sql, rows)
+                conn.executemany(sql, values)
         return counts
 
     # -- narrations -------------------------------------------------------------------------------------------
