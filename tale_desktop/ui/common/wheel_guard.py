@@ -13,29 +13,23 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QComboBox, QSpinBox, QWidget
 
 
-class NoWheelComboBox(QComboBox):
+class _WheelWhenFocused:
+    """Mixin for a Qt input widget: the wheel changes its value only once the parent clicked into it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)  # type: ignore[call-arg]
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # type: ignore[attr-defined]
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+        if self.hasFocus():  # type: ignore[attr-defined]
+            super().wheelEvent(event)  # type: ignore[misc]
+        else:
+            event.ignore()
+
+
+class NoWheelComboBox(_WheelWhenFocused, QComboBox):
     """A combo box that ignores the wheel unless it has the focus."""
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
-
-
-class NoWheelSpinBox(QSpinBox):
+class NoWheelSpinBox(_WheelWhenFocused, QSpinBox):
     """A spin box that ignores the wheel unless it has the focus."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
