@@ -1,11 +1,8 @@
 """Tale Desktop: personalized bedtime stories for parents."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("tale-desktop")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.1.0"
+# The one place the version is written (pyproject.toml reads it from here): no importlib.metadata at start-up,
+# which cost every command and the window about 10 ms.
+__version__ = "0.1.0"
 
 APP_NAME = "tale-desktop"
 APP_TITLE = "Tale Desktop"

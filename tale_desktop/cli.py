@@ -13,13 +13,15 @@ import sys
 from collections.abc import Sequence
 
 from tale_desktop import APP_NAME, __version__
-from tale_desktop.commands import COMMAND_MODULES
+from tale_desktop.commands import COMMAND_MODULES, COMMANDS
 from tale_desktop.commands.common import EXIT_INTERRUPTED, EXIT_SERVICE, EXIT_USAGE, UsageError
 
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (given the command line) only the command it names, so that ``stories list`` does not
+    import what ``illustrate`` or ``export`` need."""
     parser = argparse.ArgumentParser(prog=APP_NAME, description="Personalized bedtime stories for your children.")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
@@ -27,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="add Tale Desktop to this user's application menu (.desktop file, AppStream "
                              "metainfo and icons in the XDG data folder), then exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    named = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    modules = [COMMANDS[named]] if named in COMMANDS else COMMAND_MODULES
+    for name in modules:
         importlib.import_module(f"tale_desktop.commands.{name}").register(sub)
     return parser
 
@@ -60,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tale_desktop.app import run_app
 
         return run_app()
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")

@@ -21,8 +21,11 @@ class UsageError(Exception):
 
 
 def print_json(document: Any) -> None:
+    """One JSON document on stdout: indented for a person at a terminal, compact for a program reading a pipe
+    (json's fast C encoder only runs without indentation: a third of the time of ``stories list --json``)."""
+    indent = 2 if sys.stdout.isatty() else None
     # One write: json.dump would write every token separately (80,000 writes for 1,000 stories).
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=indent, default=str) + "\n")
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

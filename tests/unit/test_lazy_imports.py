@@ -40,3 +40,33 @@ def test_listing_stories_imports_neither_sdks_nor_qt(tmp_path):
 def test_building_the_composition_root_imports_no_sdk(tmp_path):
     loaded = _loaded_after("from tale_desktop.context import AppContext\nAppContext.create()", tmp_path)
     assert not any(loaded[m] for m in HEAVY), loaded
+
+
+def test_a_command_loads_only_its_own_module(tmp_path):
+    probe = ("import contextlib, io, json, sys\nimport tale_desktop.cli\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    code = tale_desktop.cli.main(['stories', 'list', '--json'])\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('tale_desktop.'))))")
+    env = {**os.environ, "TALE_DATA_DIR": str(tmp_path / "data"), "TALE_CONFIG_DIR": str(tmp_path / "config"),
+           "TALE_NO_KEYRING": "1"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120,
+                          check=True)
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert "tale_desktop.commands.stories" in loaded
+    assert not loaded & {"tale_desktop.commands.illustrate", "tale_desktop.commands.export",
+                         "tale_desktop.services.illustrator", "tale_desktop.services.backup"}, loaded
+
+
+def test_the_command_table_names_every_command_where_it_is_registered():
+    import argparse
+    import importlib
+
+    from tale_desktop.commands import COMMAND_MODULES, COMMANDS
+
+    registered: dict[str, str] = {}
+    for module in COMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="command")
+        importlib.import_module(f"tale_desktop.commands.{module}").register(sub)
+        registered.update({name: module for name in sub.choices})
+    assert registered == COMMANDS
