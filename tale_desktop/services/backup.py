@@ -241,12 +241,9 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
     conn.execute("PRAGMA wal_autocheckpoint = 0")
     conn.execute("PRAGMA cache_size = -65536")
     try:
-        with library.store.bulk_import() as merge:  # one transaction: all of the file, or nothing
-            while (item := batches.get()) is not None:
-                kind, rows = item
-                report.counts[kind] += merge(KINDS[kind][0], rows)
-            if failure:  # the file could not be read to its end: keep nothing of it
-                raise failure[0]
+        while (item := batches.get()) is not None:
+            kind, rows = item
+            report.counts[kind] += library.store.merge_rows(KINDS[kind][0], rows, bulk=True)
     finally:
         if parser.is_alive():  # a database error stopped us: let the parser finish into the void
             while batches.get() is not None:

@@ -402,35 +402,6 @@ class Library:
         ``bulk`` (a big import): new rows reach the search index, the sync outbox and the field clocks with one
         statement each after the batch instead of through the per-row insert triggers
         (:func:`_insert_triggers_in_bulk`)."""
-        with self.db.write() as conn:
-            return self._merge(conn, table, rows, bulk=bulk)
-
-    @contextlib.contextmanager
-    def bulk_import(self) -> Iterator[Callable[[str, Sequence[dict[str, Any]]], MergeCounts]]:
-        """Blocking: one write transaction for a whole import; yields ``merge(table, rows)`` for its batches.
-
-        All or nothing: a failure part-way leaves the library as it was. When the stories coming in outnumber those
-        already there, the stories' secondary indexes are dropped for the import and built again at its end
-        (sorting once is several times cheaper than updating ten indexes row by row), inside the same
-        transaction, so no other connection ever sees the table without them."""
-        with self.db.write() as conn:
-            deferred: list[str] = []
-            decided: set[str] = set()
-
-            def merge(table: str, rows: Sequence[dict[str, Any]]) -> MergeCounts:
-                if table == "stories" and table not in decided:
-                    decided.add(table)
-                    present = conn.execute("SELECT count(*) FROM stories").fetchone()[0]
-                    if len(rows) > present:
-                        deferred.extend(_drop_secondary_indexes(conn, "stories"))
-                return self._merge(conn, table, rows, bulk=True)
-
-            yield merge
-            for sql in deferred:
-                conn.execute(sql)
-
-    def _merge(self, conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, Any]], *,
-               bulk: bool) -> MergeCounts:
         counts = MergeCounts()
         if not rows:
             return counts
@@ -441,29 +412,30 @@ class Library:
         # Positional parameters, a tuple per row (cheaper to bind than ~30 names looked up in a dict per row).
         sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
                f"ON CONFLICT(id) DO UPDATE SET {updates} WHERE excluded.updated_at > {table}.updated_at")
-        existing = {}
-        ids = [r["id"] for r in rows]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            existing.update(conn.execute(
-                f"SELECT id, updated_at FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            ).fetchall())
-        values = []  # only the rows that change anything (an unchanged one would be refused by the WHERE)
-        for row in rows:
-            before = existing.get(row["id"])
-            if before is None:
-                counts.added += 1
-            elif row["updated_at"] > before:
-                counts.updated += 1
+        with self.db.write() as conn:
+            existing = {}
+            ids = [r["id"] for r in rows]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                existing.update(conn.execute(
+                    f"SELECT id, updated_at FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall())
+            values = []  # only the rows that change anything (an unchanged one would be refused by the WHERE)
+            for row in rows:
+                before = existing.get(row["id"])
+                if before is None:
+                    counts.added += 1
+                elif row["updated_at"] > before:
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
+                    continue
+                values.append(tuple(row[c] for c in columns))
+            if bulk and counts.added:
+                with _insert_triggers_in_bulk(conn, table):
+                    conn.executemany(sql, values)
             else:
-                counts.unchanged += 1
-                continue
-            values.append(tuple(row[c] for c in columns))
-        if bulk and counts.added:
-            with _insert_triggers_in_bulk(conn, table):
                 conn.executemany(sql, values)
-        else:
-            conn.executemany(sql, values)
         return counts
 
     # -- narrations -------------------------------------------------------------------------------------------
@@ -514,16 +486,6 @@ class Library:
                 conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
                              "value = excluded.value", (key, value))
         await self.db.run(write)
-
-
-def _drop_secondary_indexes(conn: sqlite3.Connection, table: str) -> list[str]:
-    """Inside a write transaction: drop ``table``'s own indexes (not the ones SQLite keeps for its keys); the
-    statements that build them again."""
-    found = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                         "AND sql IS NOT NULL", (table,)).fetchall()
-    for name, _sql in found:
-        conn.execute(f"DROP INDEX {name}")
-    return [sql for _name, sql in found]
 
 
 @contextlib.contextmanager
