@@ -45,9 +45,9 @@ def utc_now() -> str:
 
 
 @functools.cache
-def field_names(cls: type) -> frozenset[str]:
-    """The field names of a dataclass (asked for every record read from a file or a sync pull)."""
-    return frozenset(f.name for f in fields(cls))
+def field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, in order (asked for every record read from a file, pulled or stored)."""
+    return tuple(f.name for f in fields(cls))
 
 
 def new_id() -> str:
@@ -137,8 +137,7 @@ class Record:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Build from a dict, ignoring unknown keys (newer versions may add fields)."""
-        known = field_names(cls)
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**{name: data[name] for name in field_names(cls) if name in data})
 
     @classmethod
     def from_outside(cls, data: dict[str, Any]) -> Self:
@@ -275,8 +274,7 @@ class Story(Record):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Story:
-        known = field_names(cls)
-        values = {k: v for k, v in data.items() if k in known}
+        values = {name: data[name] for name in field_names(cls) if name in data}
         if not isinstance(values.get("stats"), GenerationStats):
             values["stats"] = GenerationStats.from_dict(values.get("stats"))
         return cls(**values)

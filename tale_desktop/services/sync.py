@@ -64,8 +64,8 @@ from tale_desktop.storage.sync_state import (
 log = logging.getLogger(__name__)
 
 PUSH_BATCH_ROWS = 500
-# The SDK encodes a request's JSON on the loop thread: batches of at most 128 KB keep that to about 2 ms, so the window
-# stays smooth while a big library is sent (a 4 MB batch took over 100 ms).
+# The SDK encodes a request's JSON on the loop thread: batches of at most 128 KB keep that to about 2 ms, so the
+# window stays smooth while a big library is sent (a 4 MB batch took over 100 ms).
 PUSH_BATCH_BYTES = 128 * 1024
 PULL_PAGE_ROWS = 200  # the answer is parsed on the loop thread too: a page of stories stays within a few ms
 PUSH_ATTEMPTS = 3

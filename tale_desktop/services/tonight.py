@@ -3,7 +3,8 @@
 The window (or a test) gives :class:`BedtimeSession` a :class:`PlayerPort` (the audio player behind a small
 adapter) and then
 - calls :meth:`BedtimeSession.tick` a few times a second while :attr:`BedtimeSession.needs_tick` (``await`` it
-  from one looping task, started again when playback starts): it applies the sleep timer's fade through :meth:`PlayerPort.set_fade`, stops playback and stores
+  from one looping task, started again when playback starts): it applies the sleep timer's fade through
+  :meth:`PlayerPort.set_fade`, stops playback and stores
   the position when the timer runs out, starts the next story after the short pause, and saves the position now
   and then (so a crash loses little);
 - calls :meth:`BedtimeSession.story_ended` when the player reaches the end of a story, and

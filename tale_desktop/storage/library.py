@@ -7,12 +7,11 @@ from the Qt event loop and from several tasks at once.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from tale_desktop.domain.models import (
     Narration,
     Record,
     Story,
+    field_names,
     utc_now,
     validate_rating,
     validate_status,
@@ -77,15 +77,10 @@ class MergeCounts:
         return self
 
 
-@functools.cache
-def _record_fields(record_type: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(record_type))
-
-
 def record_to_row(table: str, record: Record) -> dict[str, Any]:
     # A shallow copy: the nested values are serialised to JSON right below, so asdict()'s deep copy is not needed
     # (it was the largest cost of importing a big backup).
-    row = {name: getattr(record, name) for name in _record_fields(type(record))}
+    row = {name: getattr(record, name) for name in field_names(type(record))}
     if table == "stories":
         row["stats"] = record.stats.to_dict()  # type: ignore[attr-defined]
     for name in _JSON_FIELDS[table]:

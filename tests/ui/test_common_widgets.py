@@ -1,5 +1,5 @@
-"""Small shared pieces of the redesigned window: combo and spin boxes the wheel leaves alone, the jump-to-click seek bar, the sleep timer's
-"at the end of this story", the flow layout and the words shown for stored values."""
+"""Small shared pieces of the redesigned window: combo and spin boxes the wheel leaves alone, the jump-to-click
+seek bar, the sleep timer's "at the end of this story", the flow layout and the words shown for stored values."""
 
 from __future__ import annotations
 
