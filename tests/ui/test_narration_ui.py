@@ -77,3 +77,33 @@ async def test_voice_settings_from_the_live_list(ctx, window):
         await until(lambda: ctx.settings.get(cfg.ELEVENLABS_VOICE_RU) == "voice-ru-soft", what="saved")
     assert ctx.settings.get(cfg.ELEVENLABS_VOICE_EN) == "my-own-voice-id"
     assert ctx.settings.get(cfg.PIPER_VOICE_PATH) == "/voices/ru_RU-irina-medium.onnx"
+
+
+async def test_the_voice_is_loaded_when_the_parent_reaches_for_play(ctx, window, monkeypatch):
+    """Showing a story loads nothing; the pointer over the player bar (or the Play button, or the Listen menu)
+    loads the offline voice once per language."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QEnterEvent
+    from PySide6.QtWidgets import QApplication
+
+    from tale_desktop.ui.listen.narration_ui import PREPARE_TASK
+
+    languages = []
+
+    async def prepare(language: str) -> None:
+        languages.append(language)
+
+    monkeypatch.setattr(ctx.narrator, "prepare", prepare)
+    controls = window.narration
+    story = await save_story(ctx)
+    window.reader.open_story(story.id)
+    await until(lambda: window.reader.story_id == story.id, what="the story in the reader")
+    await asyncio.sleep(0.05)
+    assert languages == [] and ctx.tasks.get(PREPARE_TASK) is None
+    for _ in range(2):
+        QApplication.sendEvent(controls.bar, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5)))
+        controls.play_action.hover()
+        await asyncio.sleep(0.02)
+    await until(lambda: languages == [story.language], what="the voice prepared once")
+    await asyncio.sleep(0.05)
+    assert languages == [story.language]

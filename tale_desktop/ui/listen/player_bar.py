@@ -59,6 +59,7 @@ class PlayerBar(QWidget):
     seek_requested = Signal(float)
     speed_requested = Signal(float)
     volume_requested = Signal(float)  # perceptual 0..1
+    listen_intent = Signal()  # the pointer came over the bar: Play may be next
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -150,6 +151,10 @@ class PlayerBar(QWidget):
         outer.addWidget(self.message, 1)
         self.set_state(PlayerState.EMPTY)
         self.recolour()
+
+    def enterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.listen_intent.emit()
+        super().enterEvent(event)
 
     def recolour(self, _theme: str = "") -> None:
         """Draw the icons again in the theme's colours."""
