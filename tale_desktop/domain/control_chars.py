@@ -34,15 +34,50 @@ def strip_controls(text: str, *, multiline: bool = False) -> str:
 
 
 def clean_value(value: Any, *, multiline: bool = False) -> Any:
-    """``strip_controls`` through strings, lists and dicts (dict keys decide which values are multi-line)."""
+    """``strip_controls`` through strings, lists and dicts (dict keys decide which values are multi-line).
+
+    Returns ``value`` itself when nothing in it needs cleaning (the usual case), a cleaned copy otherwise."""
+    if isinstance(value, (list, dict)) and not needs_cleaning(value, multiline=multiline):
+        return value
+    return _clean(value, multiline=multiline)
+
+
+def needs_cleaning(value: Any, *, multiline: bool = False) -> bool:
+    """Whether :func:`clean_value` would change anything in ``value``. The strings of one container are joined
+    and searched once, so a clean record costs a few searches instead of one per field."""
+    if isinstance(value, str):
+        return bool((TEXT_CONTROLS if multiline else LINE_CONTROLS).search(value))
+    if isinstance(value, dict):
+        lines, texts, nested = [], [], []
+        for key, item in value.items():
+            if isinstance(item, str):
+                (texts if key in MULTILINE_FIELDS else lines).append(item)
+            elif isinstance(item, (list, dict)):
+                nested.append((item, key in MULTILINE_FIELDS))
+    elif isinstance(value, list):
+        lines, texts, nested = [], [], []
+        for item in value:
+            if isinstance(item, str):
+                (texts if multiline else lines).append(item)
+            elif isinstance(item, (list, dict)):
+                nested.append((item, multiline))
+    else:
+        return False
+    # " " joins: a separator that is no control character, so the search finds only what the strings hold.
+    return (bool(lines) and bool(LINE_CONTROLS.search(" ".join(lines)))
+            or bool(texts) and bool(TEXT_CONTROLS.search(" ".join(texts)))
+            or any(needs_cleaning(item, multiline=inner) for item, inner in nested))
+
+
+def _clean(value: Any, *, multiline: bool) -> Any:
     if isinstance(value, str):
         # LINE_CONTROLS holds every character TEXT_CONTROLS does: one search says whether there is work.
         return strip_controls(value, multiline=multiline) if (
             TEXT_CONTROLS if multiline else LINE_CONTROLS).search(value) else value
     if isinstance(value, list):
-        return [clean_value(item, multiline=multiline) if isinstance(item, _NESTED) else item for item in value]
+        return [_clean(item, multiline=multiline) if isinstance(item, _NESTED) else item for item in value]
     if isinstance(value, dict):
-        return {key: clean_value(item, multiline=key in MULTILINE_FIELDS) if isinstance(item, _NESTED) else item
+        return {key: _clean(item, multiline=key in MULTILINE_FIELDS) if isinstance(item, _NESTED) else item
                 for key, item in value.items()}
     return value
 

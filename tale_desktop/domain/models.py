@@ -143,7 +143,7 @@ class Record:
     def from_outside(cls, data: dict[str, Any]) -> Self:
         """:meth:`from_dict` for data from outside (an import file, a sync pull): control characters are
         stripped from every text field first."""
-        return cls.from_dict(clean_value(dict(data)))
+        return cls.from_dict(clean_value(data))
 
     def touched(self, **changes: Any) -> Self:
         return replace(self, updated_at=utc_now(), **changes)
@@ -281,7 +281,8 @@ class Story(Record):
 
     def validate(self) -> Story:
         # Written by the model (or a parent's moral): control characters are dropped rather than refused.
-        self.title = strip_controls(self.title) if isinstance(self.title, str) else self.title
+        if isinstance(self.title, str) and has_controls(self.title):
+            self.title = strip_controls(self.title)
         for name in ("content", "summary", "moral"):
             value = getattr(self, name)
             if isinstance(value, str) and has_controls(value, multiline=True):

@@ -16,15 +16,20 @@ is rejected before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import multiprocessing
 import os
 import queue
+import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tale_desktop import __version__
 from tale_desktop.domain.errors import ValidationError
@@ -48,6 +53,7 @@ KINDS: dict[str, tuple[str, type[Record]]] = {
     "illustration": ("illustrations", Illustration),
 }
 BATCH = 2000
+FIRST_BATCH = 200  # the first batch of each kind is small, so the database starts writing sooner
 MAX_REPORTED_LINES = 200
 
 
@@ -109,6 +115,10 @@ async def write_backup(library: LibraryService, target: Path) -> dict[str, int]:
 
 
 # -- reading ----------------------------------------------------------------------------------------------------
+# How this app writes a moment (utc_now): a stamp already in this form is kept as it is, once it parses.
+_CANONICAL_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+
+
 def _utc_stamp(value: Any, name: str, *, required: bool = True) -> str | None:
     if value is None and not required:
         return None
@@ -118,6 +128,8 @@ def _utc_stamp(value: Any, name: str, *, required: bool = True) -> str | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationError.single(name, f"{name} is not an ISO-8601 date and time ({value[:40]!r})") from None
+    if _CANONICAL_STAMP.fullmatch(value):
+        return value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -174,64 +186,144 @@ def _read_header(first: str, path: Path) -> None:
 Batch = tuple[str, list[dict[str, Any]]]  # kind, database rows
 
 
-def _parse_file(path: Path, report: ImportReport, out: queue.Queue[Batch | None]) -> None:
-    """Read, validate and turn the lines into database rows in batches (runs in its own thread, so this work
-    overlaps the database writes)."""
-    batches: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
-    seen: dict[tuple[str, str], int] = {}
+def _open_backup(path: Path) -> BinaryIO:
+    """The file, read as bytes: each line is decoded on its own, so one that is not UTF-8 is reported by its
+    number and the lines after it are still read."""
     try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below, errors mapped to BackupError
+        return open(path, "rb")  # noqa: SIM115 - the callers close it
     except FileNotFoundError:
         raise BackupError(f"There is no file {path}. Nothing was imported.") from None
     except IsADirectoryError:
         raise BackupError(f"{path} is a folder, not a backup file. Nothing was imported.") from None
     except OSError as exc:
         raise BackupError(f"Cannot read {path} ({exc.strerror or exc}). Nothing was imported.") from exc
-    with handle:
+
+
+def _check_header(handle: BinaryIO, path: Path) -> None:
+    """Reject a file that is not a backup (or is from a newer format) before anything is written."""
+    try:
+        first = handle.readline().decode("utf-8")
+    except UnicodeDecodeError:
+        raise BackupError(f"{path} is not a text file, so not a Tale Desktop backup. "
+                          "Nothing was imported.") from None
+    _read_header(first, path)
+
+
+def _parse_file(path: Path, report: ImportReport, put: Callable[[Batch], None]) -> None:
+    """Read, validate and turn the lines after the header into database rows, handed to ``put`` in batches;
+    bad lines go to ``report``."""
+    batches: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
+    limits = dict.fromkeys(KINDS, FIRST_BATCH)
+    seen: dict[tuple[str, str], int] = {}
+    with _open_backup(path) as handle:
+        _check_header(handle, path)
         number = 1
-        try:
-            _read_header(handle.readline(), path)
-            for number, line in enumerate(handle, start=2):  # noqa: B007 - number is read after the loop
-                if not line.strip():
-                    continue
-                try:
-                    kind, record = parse_record(line)
-                except (ValueError, ValidationError) as exc:
-                    report.bad(number, getattr(exc, "user_message", None) or str(exc))
-                    continue
-                key = (kind, record.id)
-                if key in seen:
-                    report.bad(number, f"duplicate {kind} id {record.id} (first on line {seen[key]})")
-                    continue
-                seen[key] = number
-                batches[kind].append(record_to_row(KINDS[kind][0], record))
-                if len(batches[kind]) >= BATCH:
-                    out.put((kind, batches[kind]))
-                    batches[kind] = []
-        except UnicodeDecodeError:
-            if number <= 1:
-                raise BackupError(f"{path} is not a text file, so not a Tale Desktop backup. "
-                                  "Nothing was imported.") from None
-            report.bad(number + 1, "the rest of the file is not UTF-8 text")
+        for number, raw in enumerate(handle, start=2):  # noqa: B007 - number is read after the loop
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                report.bad(number, f"not UTF-8 text (byte {exc.start + 1} of the line)")
+                continue
+            if not line.strip():
+                continue
+            try:
+                kind, record = parse_record(line)
+            except (ValueError, ValidationError) as exc:
+                report.bad(number, getattr(exc, "user_message", None) or str(exc))
+                continue
+            key = (kind, record.id)
+            if key in seen:
+                report.bad(number, f"duplicate {kind} id {record.id} (first on line {seen[key]})")
+                continue
+            seen[key] = number
+            batches[kind].append(record_to_row(KINDS[kind][0], record))
+            if len(batches[kind]) >= limits[kind]:
+                put((kind, batches[kind]))
+                batches[kind], limits[kind] = [], BATCH
         report.lines = number
     for kind in KINDS:
         if batches[kind]:
-            out.put((kind, batches[kind]))
+            put((kind, batches[kind]))
+
+
+# -- a big file is read in a process of its own ---------------------------------------------------------------------
+# Parsing and validating is pure Python: in a thread it shares one interpreter lock with the database thread's
+# row binding, and each waits for the other. A process of its own parses on the other core while this process
+# writes (a process costs ~0.15 s to start, so small files stay in a thread).
+PROCESS_MIN_BYTES = 4_000_000
+
+
+def _parse_in_process(path: Path, sender: Connection) -> None:
+    """The reading process: batches, then the report (or the error) through ``sender``."""
+    report = ImportReport(path=path)
+    try:
+        _parse_file(path, report, lambda batch: sender.send(("rows", batch)))
+        sender.send(("end", report))
+    except BaseException as exc:  # noqa: BLE001 - handed to the importing process
+        sender.send(("error", exc if isinstance(exc, StorageError) else
+                     BackupError(f"Reading {path} failed ({type(exc).__name__}: {exc}).")))
+        raise
+    finally:
+        sender.close()
+
+
+def _parse_elsewhere(path: Path, report: ImportReport, put: Callable[[Batch], None]) -> None:
+    """:func:`_parse_file` run in a spawned process; its batches handed to ``put`` here."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    reader = context.Process(target=_parse_in_process, args=(path, sender), name="tale-import-parse",
+                             daemon=True)
+    reader.start()
+    sender.close()  # ours: so the reader's end of the pipe is the only one, and its exit is seen as EOF
+    try:
+        while True:
+            try:
+                what, payload = receiver.recv()
+            except EOFError:
+                raise BackupError(f"Reading {path} stopped unexpectedly (the reading process ended with code "
+                                  f"{reader.exitcode}); what was read before was imported.") from None
+            if what == "rows":
+                put(payload)
+            elif what == "end":
+                report.bad_lines, report.bad_count, report.lines = (payload.bad_lines, payload.bad_count,
+                                                                   payload.lines)
+                return
+            else:
+                raise payload
+    finally:
+        receiver.close()
+        reader.join(timeout=5)
+        if reader.is_alive():  # we stopped early (a database error): the rest of the file is not wanted
+            reader.terminate()
+            reader.join()
 
 
 def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
-    """Merge batches as the parser thread produces them (this runs in a database thread)."""
+    """Merge batches as the parser produces them (this runs in a database thread)."""
+    with _open_backup(path) as handle:
+        _check_header(handle, path)
     report = ImportReport(path=path)
     batches: queue.Queue[Batch | None] = queue.Queue(maxsize=4)
     failure: list[BaseException] = []
+    parse_file = _parse_elsewhere if path.stat().st_size >= PROCESS_MIN_BYTES else _parse_file
+    stop = threading.Event()
+
+    def put(batch: Batch | None) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(queue.Full):
+                batches.put(batch, timeout=0.1)
+                return
+        raise _Stopped
 
     def parse() -> None:
         try:
-            _parse_file(path, report, batches)
+            parse_file(path, report, put)
+        except _Stopped:
+            return
         except BaseException as exc:  # noqa: BLE001 - handed to the merging thread
             failure.append(exc)
-        finally:
-            batches.put(None)
+        with contextlib.suppress(_Stopped):
+            put(None)
 
     parser = threading.Thread(target=parse, name="tale-import-parse", daemon=True)
     parser.start()
@@ -245,9 +337,7 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
             kind, rows = item
             report.counts[kind] += library.store.merge_rows(KINDS[kind][0], rows, bulk=True)
     finally:
-        if parser.is_alive():  # a database error stopped us: let the parser finish into the void
-            while batches.get() is not None:
-                pass
+        stop.set()  # a database error stopped us: the parser stops at its next batch
         parser.join()
         conn.execute("PRAGMA cache_size = -2000")
         conn.execute("PRAGMA wal_autocheckpoint = 1000")
@@ -255,6 +345,10 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
     if failure:
         raise failure[0]
     return report
+
+
+class _Stopped(Exception):
+    """The merging side stopped: the parser gives up."""
 
 
 async def import_backup(library: LibraryService, path: str | os.PathLike[str]) -> ImportReport:

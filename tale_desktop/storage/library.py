@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ _JSON_FIELDS = {
     "illustrations": ("stats",),
 }
 _BOOL_FIELDS = {"heroes": ("builtin",), "stories": ("favourite",)}
+# json.dumps(..., ensure_ascii=False) builds a new encoder on every call: one, kept, writes the same text.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 _RECORD_TYPES: dict[str, type[Record]] = {
     "children": Child, "heroes": Hero, "stories": Story, "narrations": Narration, "illustrations": Illustration,
 }
@@ -84,7 +87,7 @@ def record_to_row(table: str, record: Record) -> dict[str, Any]:
     if table == "stories":
         row["stats"] = record.stats.to_dict()  # type: ignore[attr-defined]
     for name in _JSON_FIELDS[table]:
-        row[name] = None if row[name] is None else json.dumps(row[name], ensure_ascii=False)
+        row[name] = None if row[name] is None else _to_json(row[name])
     for name in _BOOL_FIELDS.get(table, ()):
         row[name] = int(bool(row[name]))
     if table == "stories":
@@ -403,6 +406,7 @@ class Library:
         if table not in _RECORD_TYPES:
             raise ValueError(f"unknown table {table}")
         columns = list(rows[0])
+        row_values = operator.itemgetter(*columns)
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
         # Positional parameters, a tuple per row (cheaper to bind than ~30 names looked up in a dict per row).
         sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
@@ -425,7 +429,7 @@ class Library:
                 else:
                     counts.unchanged += 1
                     continue
-                values.append(tuple(row[c] for c in columns))
+                values.append(row_values(row))
             if bulk and counts.added:
                 with _insert_triggers_in_bulk(conn, table):
                     conn.executemany(sql, values)

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 from pathlib import Path
 
 import pytest
 
 from tale_desktop.domain.models import Child, Hero
 from tale_desktop.domain.query import StoryQuery
+from tale_desktop.services import backup
 from tale_desktop.services.backup import BACKUP_FORMAT, BackupError, import_backup, write_backup
 from tale_desktop.services.library import LibraryService
+from tale_desktop.storage.errors import StorageError
 from tale_desktop.storage.library import Library
 from tests.library_helpers import make_narration, make_story
+
+
+@pytest.fixture(autouse=True, params=["thread", "process"])
+def reading(request, monkeypatch) -> str:
+    """Every test twice: the file read in a thread (small files) and in a process of its own (big ones)."""
+    monkeypatch.setattr(backup, "PROCESS_MIN_BYTES", 0 if request.param == "process" else 1 << 40)
+    return request.param
 
 
 @pytest.fixture
@@ -157,3 +167,41 @@ async def test_timestamps_are_normalised_to_utc(open_service, tmp_path):
     await import_backup(service, path)
     saved = await service.get_story(story["id"])
     assert saved.created_at == "2026-03-01T09:00:00.000Z" and saved.updated_at == "2026-03-01T12:00:00.000Z"
+
+
+async def test_a_line_that_is_not_utf8_is_reported_and_the_lines_after_it_imported(open_service, tmp_path):
+    stories = [json.dumps({"kind": "story", "record": make_story(f"Story {n}").to_dict()}).encode()
+               for n in range(3)]
+    path = tmp_path / "torn.jsonl"
+    path.write_bytes(b"\n".join([header().encode(), stories[0], b'{"kind": "story", "\xff\xfe"}', *stories[1:]]))
+    service = open_service("a")
+    report = await import_backup(service, path)
+    assert report.counts["story"].added == 3 and report.lines == 5
+    assert report.bad_lines == [(3, "not UTF-8 text (byte 20 of the line)")]
+
+
+async def test_a_database_failure_stops_the_reading_and_keeps_what_was_written(open_service, tmp_path,
+                                                                               monkeypatch, reading):
+    """Several batches (the first one is small); the second merge fails: the error reaches the caller, the first
+    batch stays, and no reading process is left behind."""
+    count = backup.FIRST_BATCH + 50
+    path = tmp_path / "big.jsonl"
+    lines = [header()] + [json.dumps({"kind": "story", "record": make_story(f"S{n}").to_dict()})
+                          for n in range(count)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    service = open_service("a")
+    merge = service.store.merge_rows
+    calls = []
+
+    def failing(table, rows, **kwargs):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise StorageError("The disk is full.")
+        return merge(table, rows, **kwargs)
+
+    monkeypatch.setattr(service.store, "merge_rows", failing)
+    with pytest.raises(StorageError, match="disk is full"):
+        await import_backup(service, path)
+    assert calls == [backup.FIRST_BATCH, 50]
+    assert len(await service.list_stories(limit=1000)) == backup.FIRST_BATCH
+    assert multiprocessing.active_children() == []

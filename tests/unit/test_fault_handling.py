@@ -13,7 +13,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import KeyringLocked
 
-from tale_desktop.domain.control_chars import parse_ascii_int, strip_controls
+from tale_desktop.domain.control_chars import clean_value, needs_cleaning, parse_ascii_int, strip_controls
 from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import Child, Hero, Story
 from tale_desktop.domain.review import judge
@@ -107,6 +107,25 @@ def test_text_from_outside_is_cleaned() -> None:
                                 "child_snapshot": {"name": "Mi\x1ba"}}).validate()
     assert story.title == "Sleep" and story.content == "One.\n\nTwo." and story.child_name == "Mia"
     assert strip_controls("a\tb\nc") == "a b c"
+
+
+@pytest.mark.parametrize("value", [
+    {"title": "Clean", "content": "One.\n\nTwo.", "tags": ["a", "b"], "child_snapshot": {"name": "Mia"}},
+    {"title": "Tab\tin a line", "content": "fine"},  # a tab is fine in text, not in a one-line field
+    {"title": "ok", "content": "text with \t and \n", "moral": "bell\x07"},
+    {"title": "ok", "child_snapshot": {"name": "ok", "appearance": "two\nlines", "interests": ["o\u202ewls"]}},
+    {"title": "ok", "review": {"scores": [{"text": "a\nb", "note": "esc\x1b[2J"}]}},
+    ["plain", {"content": "a\nb"}, ["deep\x9b"]],
+    {"n": 3, "flag": True, "none": None, "list": [1, 2.5, None]},
+])
+def test_the_quick_check_agrees_with_the_cleaning(value) -> None:
+    """clean_value returns the value itself when needs_cleaning says so, and a changed copy exactly otherwise."""
+    cleaned = clean_value(value)
+    if needs_cleaning(value):
+        assert cleaned != value and cleaned is not value
+    else:
+        assert cleaned is value
+    assert not needs_cleaning(cleaned)
 
 
 def test_numbers_take_ascii_digits_only() -> None:
