@@ -162,7 +162,7 @@ async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_
         window.show()
         window.start()
         await asyncio.to_thread(_warm_sdks, ctx.settings)  # what the app does after its first paint
-        await ctx.narrator.prepare("en")  # what opening an English story does (loads the piper voice)
+        await ctx.narrator.prepare("en")  # what reaching for Play does (loads the piper voice)
         child = await ctx.library.save_child(Child(name="Mia", age_band="3-5", gender="female",
                                                    interests=["owls"]))
         request = StoryRequest(child_id=child.id, minutes=2)
@@ -201,6 +201,14 @@ async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_
         view.painted.connect(lambda: painted.append((time.monotonic(), len(view._raw))))
         if collector is not None:  # the longest pause during the load, not the start-up's
             collector.pauses = {generation: (0, 0.0) for generation in collector.pauses}
+        sampler = None
+        if os.environ.get("BENCH_STALLS"):  # where the loop is when it is late (tests/bench/stall_sampler.py)
+            from stall_sampler import StallSampler
+
+            sampler = StallSampler()
+            timer.timer.timeout.connect(sampler.tick)
+            sampler.start()
+        print("P1: the load starts", file=sys.stderr, flush=True)
         timer.start()
         started = time.perf_counter()
         handles = [panel.generate(request) for _ in range(STREAMS)]
@@ -215,6 +223,9 @@ async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_
         report = await syncing
         load_s = time.perf_counter() - started
         load = timer.stop()
+        if sampler is not None:
+            sampler.stop()
+            sampler.report()
         assert all(s is not None for s in stories), [h.error for h in handles]
         assert [m.provider for m in made] == ["piper", "piper", "elevenlabs"], [m.provider for m in made]
         assert report.pushed.get("stories", 0) >= SYNC_STORIES, report.summary()

@@ -8,6 +8,7 @@ and "5 историй" are right in both places.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime, QTimeZone
@@ -33,7 +34,13 @@ def date_text(stamp: str | None) -> str:
 
 
 def short_date_text(stamp: str | None) -> str:
-    """``"12 Mar 2026"`` / ``"12 мар. 2026"``."""
+    """``"12 Mar 2026"`` / ``"12 мар. 2026"``. Remembered per stamp: the library paints it for every visible row
+    on every repaint."""
+    return _short_date_text(stamp, current_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_date_text(stamp: str | None, _language: str) -> str:
     value = _qdatetime(stamp)
     return QLocale().toString(value.date(), "d MMM yyyy") if value is not None else ""
 
