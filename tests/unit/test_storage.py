@@ -45,6 +45,25 @@ def test_migrates_empty_file_to_current_schema(tmp_path):
     Library.open(tmp_path / "new").close()  # reopening an up-to-date file is a no-op
 
 
+def test_a_new_file_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
+    from tale_desktop.storage.db import PAGE_SIZE
+
+    Library.open(tmp_path / "new").close()
+    with sqlite3.connect(tmp_path / "new" / DB_FILENAME) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 16384
+    (tmp_path / "old").mkdir()
+    with sqlite3.connect(tmp_path / "old" / DB_FILENAME) as conn:  # a library made by an earlier version
+        conn.execute("PRAGMA page_size = 4096")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE early (x)")
+    lib = Library.open(tmp_path / "old")
+    asyncio.run(lib.save_child(mia()))
+    lib.close()
+    with sqlite3.connect(tmp_path / "old" / DB_FILENAME) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert conn.execute("SELECT count(*) FROM children").fetchone()[0] == 1
+
+
 async def test_save_list_tombstone(library):
     child = await library.save_child(mia())
     assert [c.name for c in await library.list_children()] == ["Mia"]
