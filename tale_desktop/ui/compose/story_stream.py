@@ -26,6 +26,7 @@ from tale_desktop.domain.story_text import TITLE_MAX_CHARS, TITLE_MAX_WORDS, cle
 from tale_desktop.services.storyteller import StoryEvent, StoryEventKind, review_unchecked
 from tale_desktop.services.tasks import TaskHandle
 from tale_desktop.ui.common.language import localized
+from tale_desktop.ui.common.progress import set_progress
 
 BATCH_MS = 16  # at most one paint per frame (~60 Hz) per view; tokens in between are coalesced
 
@@ -296,9 +297,5 @@ class StoryStreamView(QWidget):
     def _show_progress(self, words: int) -> None:
         target = self.progress.maximum()
         value = min(words, target)
-        if value != self.progress.value():
-            # setValue() repaints synchronously (~0.6 ms offscreen); with updates off it only schedules a paint.
-            self.progress.setUpdatesEnabled(False)
-            self.progress.setValue(value)
-            self.progress.setUpdatesEnabled(True)
+        set_progress(self.progress, value)
         self.words_label.setText(self.tr("{0} / {1} words").format(words, self._target or target))

@@ -28,6 +28,8 @@ from PySide6.QtMultimedia import (
 )
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from tale_desktop.ui.common.progress import set_progress
+
 log = logging.getLogger(__name__)
 
 METER_FLOOR_DB = -60.0
@@ -205,7 +207,7 @@ class RecorderPanel(QWidget):
             return
         data = bytes(self._meter_device.readAll().data())
         if data:
-            self.meter.setValue(int(100 * level_of(data, self._meter_format)))
+            set_progress(self.meter, int(100 * level_of(data, self._meter_format)))
 
     def _stop_meter(self) -> None:
         if self._meter_source is not None:

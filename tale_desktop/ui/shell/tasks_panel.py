@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from tale_desktop.services.tasks import TaskHandle, TaskManager, TaskState
 from tale_desktop.ui.common.language import localized
+from tale_desktop.ui.common.progress import set_progress
 
 PROGRESS_STEPS = 1000
 
@@ -86,9 +87,10 @@ class TaskRow(QFrame):
             if fraction is None:
                 self.progress.setRange(0, 0)  # busy indicator: the total is not known
             else:
-                self.progress.setRange(0, PROGRESS_STEPS)
-                self.progress.setValue(round(fraction * PROGRESS_STEPS))
-            self.message.setText(localized(handle.message))  # stays in the layout even when empty: it is the stretch
+                set_progress(self.progress, round(fraction * PROGRESS_STEPS), PROGRESS_STEPS)
+            message = localized(handle.message)
+            if self.message.text() != message:
+                self.message.setText(message)  # stays in the layout even when empty: it is the stretch
             self.cancel_button.setVisible(handle.cancellable)
             return
         self.cancel_button.hide()
