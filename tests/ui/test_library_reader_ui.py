@@ -95,6 +95,17 @@ async def test_model_pages_never_load_everything(ctx):
     # A change reported by the library reloads what is loaded.
     await ctx.library.save_story(Story(title="Новая сказка", content="Жили-были.", language="ru").validate())
     await until(lambda: model.rowCount() == 3, what="refreshed after a change")
+
+    # A change nothing shown depends on (here an English story, outside the filter) repaints nothing.
+    repaints, refreshed = [], []
+    model.rows_changed.connect(lambda first, last: repaints.append((first, last)))
+    model.refreshed.connect(lambda: refreshed.append(True))
+    await ctx.library.save_story(Story(title="Elsewhere", content="Once.", language="en").validate())
+    await until(lambda: refreshed, what="refreshed after the change")
+    assert repaints == [] and model.rowCount() == 3
+    await ctx.library.update_story(model.story_id_at(0), rating=9)  # a shown row changes: it is repainted
+    await until(lambda: repaints, what="repainted after a rating")
+    assert model.index(0).data(StoryListModel.SummaryRole)["rating"] == 9
     model.deleteLater()
     await asyncio.sleep(0)
 

@@ -54,6 +54,12 @@ async def library_window(qtbot, **kw):
         features.install_into(top, bottom)
         window.resize(700, 500)
         window.show()
+        # Shortcuts (Ctrl+D, 0-9) only reach an active window: wait for it, or a key press may go nowhere.
+        window.activateWindow()
+        deadline = asyncio.get_running_loop().time() + WAIT
+        while not window.isActiveWindow():
+            assert asyncio.get_running_loop().time() < deadline, "the window never became active"
+            await asyncio.sleep(0.01)
         loaded = next_emission(model.loaded)
         features.start()
         await asyncio.wait_for(loaded, WAIT)

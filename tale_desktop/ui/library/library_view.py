@@ -224,9 +224,14 @@ class StoryListModel(QAbstractListModel):
             same = total == self._total and all(
                 [r["id"] for r in rows] == [r["id"] for r in self._pages.get(number, ())]
                 for number, rows in pages.items())
-            if same:
-                # Same stories in the same places (e.g. a draft saved again): update in place, no reset,
-                # so the view keeps its scroll position and selection.
+            if same and all(rows == self._pages.get(number) for number, rows in pages.items()):
+                # Nothing the list shows has changed (a hidden draft saved again): no repaint. Pages not read
+                # again may be out of date: they are read when next shown.
+                for number in [n for n in self._pages if n not in pages]:
+                    del self._pages[number]
+            elif same:
+                # Same stories in the same places (e.g. a story renamed): update in place, no reset, so the
+                # view keeps its scroll position and selection.
                 self._pages.clear()
                 for number, rows in pages.items():
                     self._store_page(number, rows)
