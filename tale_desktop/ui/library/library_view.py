@@ -11,6 +11,7 @@ still loading shows empty for a frame. A change reported by the library recounts
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -39,6 +40,7 @@ MAX_PAGES = 24  # pages kept in memory (least recently used ones are dropped)
 MAX_PAGE_FETCHES = 2  # pages fetched at once: the ones the view asked for last win
 REFRESH_PAGES = 4  # pages reloaded when the library changes (the most recently used ones, and the first)
 REFRESH_DELAY_MS = 80
+REFRESH_GAP_S = 0.5  # at most two refreshes a second while changes keep coming (ten drafts saved each second)
 LAYOUT_ROWS = 2000  # up to this many rows, changes are also announced with dataChanged
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -76,6 +78,7 @@ class StoryListModel(QAbstractListModel):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
+        self._last_refresh = 0.0
         self._unsubscribe = ctx.library.subscribe(self._on_library_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
 
@@ -213,6 +216,7 @@ class StoryListModel(QAbstractListModel):
         """Recount and reload the pages in use (keeps the scroll depth): rows update in place when the same
         stories are still in the same places, otherwise the model resets to the new rows."""
         self._generation += 1
+        self._last_refresh = time.monotonic()
         generation, query = self._generation, self.query
         numbers = [0, *list(self._pages)[-REFRESH_PAGES:]]
         self._set_loading(True)
@@ -265,8 +269,11 @@ class StoryListModel(QAbstractListModel):
         self._set_loading(False)
 
     def _on_library_change(self, kind: str, _ids: list[str]) -> None:
-        if kind in ("stories", "stories_purged", "narrations", "illustrations"):
-            self._refresh_timer.start()  # coalesce bursts (e.g. a draft saved every second)
+        # A change alone is shown after REFRESH_DELAY_MS; a stream of them (drafts of ten stories, saved every
+        # second) is gathered into at most one refresh per REFRESH_GAP_S.
+        if kind in ("stories", "stories_purged", "narrations", "illustrations") and not self._refresh_timer.isActive():
+            since = time.monotonic() - self._last_refresh
+            self._refresh_timer.start(max(REFRESH_DELAY_MS, int((REFRESH_GAP_S - since) * 1000)))
 
     # -- lookups ----------------------------------------------------------------------------------------------
     def row_of(self, story_id: str) -> int:
