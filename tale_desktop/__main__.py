@@ -1,5 +1,5 @@
 from tale_desktop.cli import main
 
-# Guarded: a process the app spawns (a big import is read in one) imports this module again.
+# Guarded, as multiprocessing asks of a main module (a big import is read in a spawned process).
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -162,12 +162,18 @@ def test_import_bad_files_exit_2_and_lose_nothing(cli, tmp_path):
 
 
 def test_larger_backup_imports_and_searches(cli, tmp_path):
+    """Big enough to be read in a process of its own, spawned from ``python -m tale_desktop``."""
+    from tale_desktop.services.backup import PROCESS_MIN_BYTES
+
     path = tmp_path / "big.jsonl"
+    filler = " ".join(["The rain fell softly on the little house."] * 50)
     with path.open("w", encoding="utf-8") as out:
         out.write(json.dumps({"format": BACKUP_FORMAT, "version": 1}) + "\n")
         for n in range(2000):
-            story = make_story(f"Tale {n}", f"Story number {n} about {'comets' if n % 100 == 0 else 'rain'}.")
+            story = make_story(f"Tale {n}", f"Story number {n} about {'comets' if n % 100 == 0 else 'rain'}. "
+                                            + filler)
             out.write(json.dumps({"kind": "story", "record": story.to_dict()}) + "\n")
+    assert path.stat().st_size >= PROCESS_MIN_BYTES
     done = json.loads(cli("import", str(path), "--json").stdout)
     assert done["counts"]["story"]["added"] == 2000
     assert len(listed(cli, "--search", "comets")) == 21  # 20 imported + the starter story
