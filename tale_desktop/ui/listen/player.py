@@ -6,7 +6,7 @@ being made), as one timeline: positions and seeks are in seconds of the whole na
 remembered in Settings. :meth:`AudioPlayer.set_fade` multiplies the output's linear gain (the sleep timer's
 fade, driven by :class:`tale_desktop.services.tonight.BedtimeSession`). ``release()`` lets go of the file so it
 can be replaced or deleted. When Qt has no audio backend, ``isAvailable()`` is false and ``unavailable_message``
-says why.
+says why. The Qt player is made and driven through :mod:`tale_desktop.ui.listen.qt_media` (a deadlock, see there).
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from pathlib import Path
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
 
 from PySide6.QtCore import QObject, QUrl, Signal  # noqa: E402
-from PySide6.QtMultimedia import QAudio, QAudioOutput, QMediaPlayer  # noqa: E402
+from PySide6.QtMultimedia import QAudio, QMediaPlayer  # noqa: E402
 
 from tale_desktop.settings import PLAYER_SPEED, PLAYER_VOLUME, Settings  # noqa: E402
+from tale_desktop.ui.listen import qt_media  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +68,7 @@ class AudioPlayer(QObject):
     def __init__(self, settings: Settings | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.settings = settings
-        self._player = QMediaPlayer(self)
-        self._output = QAudioOutput(self)
-        self._player.setAudioOutput(self._output)
+        self._player, self._output = qt_media.make_player(self)
         self._segments: list[Segment] = []
         self._current = -1
         self._complete = True
@@ -80,9 +79,8 @@ class AudioPlayer(QObject):
         self._volume = self._stored(PLAYER_VOLUME, 0.8, 0.0, 1.0)
         self._speed = clamp_speed(self._stored(PLAYER_SPEED, 1.0, SPEED_MIN, SPEED_MAX))
         self._fade = 1.0
-        self._volume_stale = False
         self._apply_volume()
-        self._player.setPlaybackRate(self._speed)
+        qt_media.set_rate(self._player, self._speed)
         self._player.positionChanged.connect(self._on_position)
         self._player.mediaStatusChanged.connect(self._on_media_status)
         self._player.errorOccurred.connect(self._on_error)
@@ -195,24 +193,16 @@ class AudioPlayer(QObject):
             return
         self._current = index
         self._pending_seek_ms = position_ms or None
-        self._player.setSource(QUrl.fromLocalFile(str(self._segments[index].path)))
+        qt_media.set_source(self._player, QUrl.fromLocalFile(str(self._segments[index].path)))
         if self._state in (PlayerState.EMPTY, PlayerState.STOPPED, PlayerState.ENDED, PlayerState.ERROR):
             self._set_state(PlayerState.LOADING if self._want_play else PlayerState.STOPPED)
         self.source_changed.emit()
 
-    def _halt(self) -> None:
-        """QMediaPlayer.stop(), paused first: under Qt's FFmpeg backend a stop() that meets a playing (or just
-        resuming) pipeline can block the loop thread for good (seen with no audio device); from a pause it
-        returns at once."""
-        if self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
-            self._player.pause()
-        self._player.stop()
-
     def release(self) -> None:
         """Stop and let go of every file (so it can be replaced or deleted)."""
         self._want_play = False
-        self._halt()
-        self._player.setSource(QUrl())
+        qt_media.stop(self._player)
+        qt_media.set_source(self._player, QUrl())
         self._segments = []
         self._current = -1
         self._total = None
@@ -232,13 +222,11 @@ class AudioPlayer(QObject):
         self._play_now()
 
     def _play_now(self) -> None:
-        if self._volume_stale:
-            self._apply_volume()
-        self._player.play()
+        qt_media.play(self._player)
 
     def pause(self) -> None:
         self._want_play = False
-        self._player.pause()
+        qt_media.pause(self._player)
         if self._state is PlayerState.LOADING:
             self._set_state(PlayerState.PAUSED)
 
@@ -252,7 +240,7 @@ class AudioPlayer(QObject):
         self._want_play = False
         if self._segments and self._current != 0:
             self._open(0)
-        self._halt()
+        qt_media.stop(self._player)
         self._set_state(PlayerState.STOPPED if self._segments else self._state)
         self.position_changed.emit(0.0)
 
@@ -267,7 +255,7 @@ class AudioPlayer(QObject):
                 break
         local_ms = int(round((seconds - self._segments[index].start_s) * 1000))
         if index == self._current:
-            self._player.setPosition(max(0, local_ms))
+            qt_media.seek(self._player, max(0, local_ms))
         else:
             self._open(index, max(0, local_ms))
             if self._want_play:
@@ -276,7 +264,7 @@ class AudioPlayer(QObject):
 
     def set_speed(self, speed: float) -> None:
         self._speed = clamp_speed(speed)
-        self._player.setPlaybackRate(self._speed)
+        qt_media.set_rate(self._player, self._speed)
         self._remember(PLAYER_SPEED, self._speed)
         self.speed_changed.emit(self._speed)
 
@@ -295,12 +283,7 @@ class AudioPlayer(QObject):
         fade = max(0.0, min(1.0, float(fade)))
         if abs(fade - self._fade) > 1e-4:
             self._fade = fade
-            stopped = (self._player.playbackState() == QMediaPlayer.PlaybackState.StoppedState
-                       and not self._player.source().isEmpty())
-            if stopped:  # Qt's FFmpeg backend can block in setVolume() on an output it just stopped: at Play
-                self._volume_stale = True
-            else:
-                self._apply_volume()
+            self._apply_volume()
 
     def linear_volume(self) -> float:
         """The listener's volume as a linear gain (before the fade)."""
@@ -308,9 +291,8 @@ class AudioPlayer(QObject):
                                           QAudio.VolumeScale.LinearVolumeScale))
 
     def _apply_volume(self) -> None:
-        self._volume_stale = False
         gain = self.linear_volume() * self._fade
-        self._output.setVolume(gain)
+        qt_media.set_volume(self._output, gain)
         self.output_gain_changed.emit(gain)
 
     # -- Qt player events ----------------------------------------------------------------------------------------
@@ -326,7 +308,7 @@ class AudioPlayer(QObject):
                 segment.duration_s = self._player.duration() / 1000
                 self.duration_changed.emit(self.duration)
             if self._pending_seek_ms is not None:
-                self._player.setPosition(self._pending_seek_ms)
+                qt_media.seek(self._player, self._pending_seek_ms)
                 self._pending_seek_ms = None
             if self._want_play and self._player.playbackState() != QMediaPlayer.PlaybackState.PlayingState:
                 self._play_now()

@@ -1,6 +1,7 @@
 """The soft sound under the story: a looping ``QMediaPlayer`` on a seamless WAV loop (``QSoundEffect`` cannot open
 an output headless), at the bed gain the mixer works out for the narration x the listener's volume x the sleep
-timer's fade. Qt's audio thread does the sample work; this object only sets sources and volumes.
+timer's fade. Qt's audio thread does the sample work; this object only sets sources and volumes, through
+:mod:`tale_desktop.ui.listen.qt_media` as the narration's player does.
 
 After the story it can keep going for ``then_s`` seconds ("then 10 more minutes of rain"), fading out over the
 last :data:`FADE_OUT_S` seconds of that time (the sleep timer, when it runs, fades everything earlier).
@@ -13,9 +14,10 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimedia import QMediaPlayer
 
 from tale_desktop.domain.bedtime import FADE_OUT_S, fade_curve
+from tale_desktop.ui.listen import qt_media
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +30,7 @@ class SoftSoundPlayer(QObject):
     def __init__(self, parent: QObject | None = None, *, clock=time.monotonic):  # noqa: ANN001
         super().__init__(parent)
         self.clock = clock
-        self._player = QMediaPlayer(self)
-        self._output = QAudioOutput(self)
-        self._player.setAudioOutput(self._output)
-        self._player.setLoops(QMediaPlayer.Loops.Infinite)
+        self._player, self._output = qt_media.make_player(self, loops=QMediaPlayer.Loops.Infinite)
         self.source: Path | None = None
         self.bed_gain = 0.0  # linear gain under the narration (from BedtimeTracks.bed_volume)
         self.listener_gain = 1.0  # the listener's volume, linear
@@ -47,16 +46,13 @@ class SoftSoundPlayer(QObject):
         """Loop ``path`` (``None``: no sound) at ``bed_gain``; keeps playing if it played."""
         playing = self.playing
         if path != self.source:
-            if self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
-                self._player.pause()  # stop() from a pause returns at once (see stop below)
-            self._player.stop()
-            self._player.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
+            qt_media.stop(self._player)
+            qt_media.set_source(self._player, QUrl.fromLocalFile(str(path)) if path else QUrl())
             self.source = path
         self.bed_gain = bed_gain
         self._apply()
         if playing and path is not None:
-            self._output.setVolume(self._gain)
-            self._player.play()
+            qt_media.play(self._player)
 
     @property
     def playing(self) -> bool:
@@ -77,21 +73,19 @@ class SoftSoundPlayer(QObject):
         self._tail_timer.stop()
         if self.source is not None:
             self._apply()
-            self._output.setVolume(self._gain)
-            self._player.play()
+            qt_media.play(self._player)
 
     def pause(self) -> None:
-        self._player.pause()
+        qt_media.pause(self._player)
 
     def stop(self) -> None:
         self._tail_until = None
         self._tail_timer.stop()
-        # A pause at the loop's start, not QMediaPlayer.stop(): under Qt's FFmpeg backend stop() tears the
-        # pipeline down and can block the loop thread for good (seen with no audio device); a paused loop costs
-        # nothing and starts again at once.
-        if self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
-            self._player.pause()
-        self._player.setPosition(0)
+        # A pause at the loop's start rather than QMediaPlayer.stop(): a paused loop costs nothing and starts
+        # again at once, where a stop would tear the pipeline down and build it again at the next play.
+        if self.playing:
+            qt_media.pause(self._player)
+        qt_media.seek(self._player, 0)
 
     def keep_going(self, seconds: float) -> bool:
         """The story ended: go on alone for ``seconds`` (then fade and stop). False when nothing is to play."""
@@ -99,11 +93,10 @@ class SoftSoundPlayer(QObject):
             self.stop()
             return False
         self._tail_until = self.clock() + seconds
-        if not self.playing:
-            self._output.setVolume(self._gain)
-            self._player.play()
-        self._tail_timer.start()
         self._apply()
+        if not self.playing:
+            qt_media.play(self._player)
+        self._tail_timer.start()
         return True
 
     def tail_remaining(self) -> float:
@@ -126,9 +119,8 @@ class SoftSoundPlayer(QObject):
 
     def _apply(self) -> None:
         self._gain = min(1.0, self.bed_gain * self.listener_gain * self.fade * self._tail_fade())
-        # Only while playing: Qt's FFmpeg backend can block in setVolume() on an output that was just stopped.
-        if self.playing and abs(self._output.volume() - self._gain) > 1e-5:
-            self._output.setVolume(self._gain)
+        if abs(self._output.volume() - self._gain) > 1e-5:
+            qt_media.set_volume(self._output, self._gain)
 
     def _tail_tick(self) -> None:
         self._apply()
