@@ -18,7 +18,7 @@ Rows (goals in brackets):
   bar from top to bottom; a 10 ms timer meanwhile; RSS after [<= 1 s, no interval > 16 ms over the timer period,
   RSS <= 250 MB]
 - C1: ``stories list --json`` on 1,000 stories vs ``python -c "import PySide6.QtCore"`` [<= 2x]
-- C2: ``import`` of a 20,000-story JSONL [<= 2 s]
+- C2: ``import`` of a 20,000-story JSONL into a new library, median of three [<= 2 s]
 
 The 10k/100k libraries and the 20k backup are built once and kept in ``--cache`` (default: a folder in the temp
 dir), so later runs take a few minutes. ``--json`` prints one JSON object (keys p1_p99_ms, p1_worst_ms,
@@ -456,13 +456,17 @@ def bench_cli(results: dict[str, float], cache: Path, runs: int = 5) -> None:
                    c1_ratio=statistics.median(listing) / statistics.median(qt))
 
     backup = backup_file(cache, 20_000)
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "tale_desktop", "import", str(backup)], cwd=ROOT,
-                              env=child_env(TALE_DATA_DIR=f"{tmp}/d", TALE_CONFIG_DIR=f"{tmp}/c"),
-                              capture_output=True, text=True)
-        results["c2_import_s"] = time.perf_counter() - start
-        assert done.returncode == 0, done.stderr
+    imports = []
+    for _ in range(3):  # each into a new library; the median (one run alone varied by a second on this machine)
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "tale_desktop", "import", str(backup)], cwd=ROOT,
+                                  env=child_env(TALE_DATA_DIR=f"{tmp}/d", TALE_CONFIG_DIR=f"{tmp}/c"),
+                                  capture_output=True, text=True)
+            imports.append(time.perf_counter() - start)
+            assert done.returncode == 0, done.stderr
+    results["c2_import_s"] = statistics.median(imports)
+    results["c2_import_max_s"] = max(imports)
 
 
 # -- the table -----------------------------------------------------------------------------------------------------------
@@ -503,7 +507,8 @@ def table(r: dict[str, float]) -> str:
         rows += [("C1: stories list --json (1k) vs import QtCore",
                   f"{r['c1_ratio']:.2f}x ({r['c1_list_s']:.3f} s vs {r['c1_qtcore_s']:.3f} s)",
                   verdict(r["c1_ratio"] <= 2) + " (<= 2x)"),
-                 ("C2: import 20,000 stories", f"{r['c2_import_s']:.2f} s", verdict(r["c2_import_s"] <= 2)
+                 ("C2: import 20,000 stories (median / slowest of 3)",
+                  f"{r['c2_import_s']:.2f} / {r['c2_import_max_s']:.2f} s", verdict(r["c2_import_s"] <= 2)
                   + " (<= 2 s)")]
     width = max(len(name) for name, _, _ in rows) + 2
     lines = [f"{'measure':<{width}}{'measured':<58}goal"]
