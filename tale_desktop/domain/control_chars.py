@@ -47,22 +47,18 @@ def needs_cleaning(value: Any, *, multiline: bool = False) -> bool:
     and searched once, so a clean record costs a few searches instead of one per field."""
     if isinstance(value, str):
         return bool((TEXT_CONTROLS if multiline else LINE_CONTROLS).search(value))
-    if isinstance(value, dict):
-        lines, texts, nested = [], [], []
-        for key, item in value.items():
-            if isinstance(item, str):
-                (texts if key in MULTILINE_FIELDS else lines).append(item)
-            elif isinstance(item, (list, dict)):
-                nested.append((item, key in MULTILINE_FIELDS))
-    elif isinstance(value, list):
-        lines, texts, nested = [], [], []
-        for item in value:
-            if isinstance(item, str):
-                (texts if multiline else lines).append(item)
-            elif isinstance(item, (list, dict)):
-                nested.append((item, multiline))
+    if isinstance(value, dict):  # each value is multi-line by its key
+        items = ((key in MULTILINE_FIELDS, item) for key, item in value.items())
+    elif isinstance(value, list):  # items are as multi-line as their list
+        items = ((multiline, item) for item in value)
     else:
         return False
+    lines, texts, nested = [], [], []
+    for inner, item in items:
+        if isinstance(item, str):
+            (texts if inner else lines).append(item)
+        elif isinstance(item, (list, dict)):
+            nested.append((item, inner))
     # " " joins: a separator that is no control character, so the search finds only what the strings hold.
     return (bool(lines) and bool(LINE_CONTROLS.search(" ".join(lines)))
             or bool(texts) and bool(TEXT_CONTROLS.search(" ".join(texts)))
