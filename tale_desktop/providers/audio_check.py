@@ -60,6 +60,7 @@ def mp3_facts(data: bytes) -> Mp3Facts:
     """Count the chained frames of ``data`` (resynchronising past junk) and their total length."""
     start = min(_id3_size(data), len(data))
     pos, frames, seconds, covered = start, 0, 0.0, 0
+    chain_end = -1  # where the last counted frame said the next one starts
     while pos < len(data) - 4:
         frame = _frame(data, pos)
         if frame is None or frame[0] < 24:
@@ -67,14 +68,20 @@ def mp3_facts(data: bytes) -> Mp3Facts:
             continue
         length, samples, rate = frame
         following = pos + length
-        # a frame counts when the next frame (or the end of the data) follows exactly where it says
-        if following < len(data) - 4 and _frame(data, following) is None:
+        # a frame counts when the next frame follows exactly where it says; one that runs to the end of the data
+        # (a cut-off last frame) counts only when it continues a chain or ends exactly there: in junk, a lone
+        # header-like pair of bytes near the end would otherwise count
+        if following < len(data) - 4:
+            if _frame(data, following) is None:
+                pos += 1
+                continue
+        elif pos != chain_end and following != len(data):
             pos += 1
             continue
         frames += 1
         seconds += samples / rate
         covered += min(length, len(data) - pos)
-        pos = following
+        pos = chain_end = following
     body = max(1, len(data) - start)
     return Mp3Facts(frames, seconds, covered / body)
 
