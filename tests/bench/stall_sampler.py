@@ -3,7 +3,8 @@
 A thread samples every thread's Python stack every ``period_ms`` while the loop's last tick is more than
 ``late_ms`` old, and adds the sample's duration to the stack it saw on the loop thread (and, separately, to the
 stacks of the other threads that were running Python then, which is who may hold the interpreter lock).
-``report()`` prints the stacks that cost most. Sampling needs the lock too, so a stall inside C++ that holds it
+``report()`` prints the stacks that cost most, then the longest single stalls, each with what the loop thread and
+the other threads were doing during it. Sampling needs the lock too, so a stall inside C++ that holds it
 shows up as the Python line that called into C++.
 
     BENCH_STALLS=1 python tests/bench/bench_app.py --only window
@@ -27,15 +28,26 @@ class StallSampler:
         self.last_tick = time.perf_counter()
         self.loop_stacks: collections.Counter[str] = collections.Counter()
         self.other_stacks: collections.Counter[str] = collections.Counter()
+        self.started = time.perf_counter()
+        # the stall now being sampled (loop stacks, other threads' stacks), and the finished ones:
+        # (seconds after start, interval ms, loop stacks, other stacks)
+        self._current: tuple[collections.Counter[str], collections.Counter[str]] | None = None
+        self.stalls: list[tuple[float, float, collections.Counter[str], collections.Counter[str]]] = []
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
 
     def tick(self) -> None:
         """Call on every loop timer tick."""
-        self.last_tick = time.perf_counter()
+        now = time.perf_counter()
+        with self._lock:
+            current, self._current = self._current, None
+            if current is not None:
+                self.stalls.append((self.last_tick - self.started, (now - self.last_tick) * 1000, *current))
+        self.last_tick = now
 
     def start(self) -> None:
-        self.last_tick = time.perf_counter()
+        self.last_tick = self.started = time.perf_counter()
         self._thread.start()
 
     def stop(self) -> None:
@@ -59,18 +71,26 @@ class StallSampler:
                 continue
             names = {t.ident: t.name for t in threading.enumerate()} if len(names) != threading.active_count() \
                 else names
+            with self._lock:
+                if self._current is None:
+                    self._current = (collections.Counter(), collections.Counter())
+                loop_here, others_here = self._current
             for ident, frame in sys._current_frames().items():
                 if ident == threading.get_ident():
                     continue
                 if ident == self.loop_thread:
-                    self.loop_stacks[self._describe(frame)] += step
+                    stack = self._describe(frame)
+                    self.loop_stacks[stack] += step
+                    loop_here[stack] += step
                 else:
                     top = traceback.extract_stack(frame, limit=1)[-1]
                     if top.name not in {"wait", "_wait_for_tstate_lock", "select", "poll", "get", "accept",
                                         "_worker", "run"}:
-                        self.other_stacks[f"[{names.get(ident, ident)}] {self._describe(frame)}"] += step
+                        stack = f"[{names.get(ident, ident)}] {self._describe(frame)}"
+                        self.other_stacks[stack] += step
+                        others_here[stack] += step
 
-    def report(self, out=sys.stderr, top: int = 15) -> None:
+    def report(self, out=sys.stderr, top: int = 15, longest: int = 8) -> None:
         total = sum(self.loop_stacks.values())
         print(f"\nloop thread late by > {self.late_s * 1000:.0f} ms: {total * 1000:.0f} ms sampled", file=out)
         for stack, seconds in self.loop_stacks.most_common(top):
@@ -78,3 +98,10 @@ class StallSampler:
         print("\nother threads running Python meanwhile:", file=out)
         for stack, seconds in self.other_stacks.most_common(top):
             print(f"{seconds * 1000:8.1f} ms  {stack}", file=out)
+        print(f"\nthe {longest} longest stalls (seconds after the start: interval)", file=out)
+        for at, interval, loop_here, others_here in sorted(self.stalls, key=lambda s: -s[1])[:longest]:
+            print(f"\n{at:7.2f} s: {interval:.1f} ms", file=out)
+            for stack, seconds in loop_here.most_common(3):
+                print(f"   loop {seconds * 1000:6.1f} ms  {stack}", file=out)
+            for stack, seconds in others_here.most_common(3):
+                print(f"  other {seconds * 1000:6.1f} ms  {stack}", file=out)

@@ -90,3 +90,28 @@ def test_split_list_and_text_rules():
     assert reading_minutes(" ".join(["w"] * 300)) == 2.0
     assert split_sentences("Hi there. Sleep now!\n\nДобрый вечер. Спи.") == [
         "Hi there.", "Sleep now!", "Добрый вечер.", "Спи."]
+
+
+def test_to_dict_is_a_deep_copy_exactly_as_asdict_makes_it():
+    from dataclasses import asdict
+
+    from tale_desktop.domain.illustrations import Illustration
+    from tale_desktop.domain.models import GenerationStats, Narration
+
+    story = Story(title="The owl", content="Once", child_id="c1",
+                  child_snapshot={"name": "Mia", "interests": ["owls", "stars"], "nested": {"a": [1, (2, 3)]}},
+                  review={"flagged": False, "notes": ["calm"]},
+                  stats=GenerationStats(generation_id="g", prompt_tokens=10, cost=0.5))
+    records = [story, child(), Hero(name="Rex", personality_traits=["brave"], strengths=["flying"]),
+               Narration(story_id=story.id, provider="piper", voice_id="v", language="en"),
+               Illustration(story_id=story.id)]
+    for record in records:
+        plain = record.to_dict()
+        assert plain == asdict(record) and type(plain["id"]) is str
+    plain = story.to_dict()
+    assert isinstance(plain["stats"], dict) and plain["stats"]["cost"] == 0.5
+    plain["child_snapshot"]["interests"].append("moon")
+    plain["child_snapshot"]["nested"]["a"].append(4)
+    plain["review"]["notes"].clear()
+    assert story.child_snapshot["interests"] == ["owls", "stars"]  # the record is untouched
+    assert story.child_snapshot["nested"]["a"] == [1, (2, 3)] and story.review["notes"] == ["calm"]
