@@ -88,9 +88,18 @@ def mp3_facts(data: bytes) -> Mp3Facts:
 
 def mp3_problem(data: bytes, chars: int | None = None) -> str | None:
     """Why ``data`` is not usable narration audio for ``chars`` characters of text, or ``None`` when it is."""
+    return checked_mp3(data, chars)[0]
+
+
+def checked_mp3(data: bytes, chars: int | None = None) -> tuple[str | None, float]:
+    """:func:`mp3_problem` and the audio's length in seconds, from one walk over the frames."""
     if not data:
-        return "no audio at all"
+        return "no audio at all", 0.0
     facts = mp3_facts(data)
+    return _problem(facts, chars), facts.duration_s
+
+
+def _problem(facts: Mp3Facts, chars: int | None) -> str | None:
     if facts.frames == 0 or facts.duration_s <= 0:
         return "it is not MP3 audio"
     if facts.coverage < MIN_COVERAGE:

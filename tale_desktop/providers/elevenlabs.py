@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from tale_desktop.domain.speech import Sentence, chunk_text, group_chunks, timing
-from tale_desktop.providers.audio_check import mp3_problem, mp3_seconds
+from tale_desktop.providers.audio_check import checked_mp3, mp3_seconds
 from tale_desktop.providers.errors import (
     AuthError,
     BadResponse,
@@ -321,34 +321,44 @@ def _read_timed_answer(content: bytes, chunk: Sequence[Sentence], text_chars: in
                        base_url: str = "") -> tuple[bytes, float, list[dict[str, Any]]]:
     """Worker thread: the ``with-timestamps`` JSON -> (MP3 bytes, duration, sentence timings).
 
+    The answer is read as the plain JSON the API documents (``audio_base64`` and ``alignment`` with its
+    per-character start and end times). The SDK's typed model converts each of the thousands of alignment entries
+    one by one: 30 ms of pure Python per chunk here, holding the interpreter lock the window needs.
+
     A body that is not that JSON (an HTML page, garbage) is an unexpected answer; audio that does not decode or
     is implausibly short for the text is refused before anything caches it (providers/audio_check.py)."""
-    from elevenlabs.core.unchecked_base_model import construct_type
-    from elevenlabs.types import AudioWithTimestampsResponse
-
     try:
-        result = construct_type(type_=AudioWithTimestampsResponse, object_=json.loads(content))
-        encoded = result.audio_base_64
-    except (ValueError, TypeError, AttributeError) as exc:
+        answer = json.loads(content)
+    except ValueError as exc:
         raise unexpected_answer(service_ref(base_url)) from exc
+    encoded = answer.get("audio_base64") if isinstance(answer, dict) else None
+    if not isinstance(encoded, str | None):
+        raise unexpected_answer(service_ref(base_url))
     try:
         audio = base64.b64decode(encoded or "", validate=True)
     except (ValueError, TypeError):
         audio = b""
-    problem = mp3_problem(audio, text_chars)
+    problem, duration = checked_mp3(audio, text_chars)
     if problem:
         raise BadResponse.of(SERVICE, "elevenlabs.bad_audio", reason=problem)
-    duration = mp3_duration(audio)
-    timings = _sentence_timings(chunk, result.alignment, duration)
+    timings = _sentence_timings(chunk, answer.get("alignment"), duration)
     if not duration:
         duration = timings[-1]["end"] if timings else 0.0
     return audio, duration, timings
 
 
+def _times(alignment: Any, name: str) -> list[float]:
+    """One list of character times from an ``alignment`` object ([] when it is missing or not numbers)."""
+    values = alignment.get(name) if isinstance(alignment, dict) else None
+    if not isinstance(values, list) or not all(type(v) in (int, float) for v in values):
+        return []
+    return values
+
+
 def _sentence_timings(chunk: Sequence[Sentence], alignment: Any, duration: float) -> list[dict[str, Any]]:
     """Per-sentence start/end inside one chunk, from character timings (or spread by length without them)."""
-    starts = list(getattr(alignment, "character_start_times_seconds", None) or [])
-    ends = list(getattr(alignment, "character_end_times_seconds", None) or [])
+    starts = _times(alignment, "character_start_times_seconds")
+    ends = _times(alignment, "character_end_times_seconds")
     result = []
     offset = 0
     total_chars = max(1, len(chunk_text(chunk)))

@@ -3,6 +3,8 @@ unreadable reviews, audio checks, Markdown escaping and the keyring notices."""
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import os
 import random
@@ -26,7 +28,7 @@ from tale_desktop.providers.llm import error_for_status as llm_status
 from tale_desktop.services.export import md_paragraph
 from tale_desktop.services.storyteller import done_message
 from tale_desktop.settings import SecretStore
-from tests.fakes.elevenlabs_server import tone_mp3
+from tests.fakes.elevenlabs_server import alignment_for, speech_seconds, tone_mp3
 
 LLM = ServiceRef("llm", "The story service", "http://127.0.0.1:8765/v1", "OpenRouter API key")
 ELEVEN = ServiceRef("elevenlabs", "ElevenLabs", "https://api.elevenlabs.io", "ElevenLabs API key")
@@ -162,6 +164,30 @@ def test_audio_check_tells_real_audio_from_junk() -> None:
     assert "too short" in mp3_problem(tone_mp3(text, seconds=0.5), 5000)
     half_junk = tone_mp3(text) + os.urandom(len(tone_mp3(text)))
     assert "of it is MP3 audio" in mp3_problem(half_junk, len(text))
+
+
+def test_a_timed_answer_is_read_from_its_json_and_junk_alignment_falls_back_to_length():
+    from tale_desktop.domain.speech import chunk_text, sentences_of
+    from tale_desktop.providers.elevenlabs import _read_timed_answer
+
+    chunk = sentences_of("The fox yawned. The stars came out one by one. Goodnight, little fox.")
+    text = chunk_text(chunk)
+    audio, seconds = tone_mp3(text), speech_seconds(text)
+
+    def answer(alignment) -> bytes:
+        return json.dumps({"audio_base64": base64.b64encode(audio).decode(), "alignment": alignment}).encode()
+
+    got, duration, timings = _read_timed_answer(answer(alignment_for(text, seconds)), chunk, len(text))
+    assert got == audio and duration == pytest.approx(seconds, abs=0.2)
+    step = seconds / len(text)
+    assert timings[1]["start"] == pytest.approx(round(chunk[1].start * step, 3))  # from the character times
+    for junk in (None, {"character_start_times_seconds": ["a"] * len(text)}, ["not", "an", "object"]):
+        _, _, spread = _read_timed_answer(answer(junk), chunk, len(text))
+        assert [t["from"] for t in spread] == [s.start for s in chunk]
+        assert spread[1]["start"] == pytest.approx(duration * chunk[1].start / len(text), abs=0.001)  # by length
+    for body in (b"<html>busy</html>", b"[1, 2]", json.dumps({"audio_base64": 7}).encode()):
+        with pytest.raises(BadResponse):
+            _read_timed_answer(body, chunk, len(text))
 
 
 @pytest.mark.parametrize("seed", [113, 125, 129, 166, 229, 269, 271, 363, 395, *range(40)])
