@@ -19,6 +19,16 @@ import time
 import traceback
 
 
+def _schedstat() -> tuple[float, float]:
+    """The calling thread's time on a CPU and waiting in the run queue, in ms (Linux; zeros elsewhere)."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            ran, waited, _slices = f.read().split()
+        return int(ran) / 1e6, int(waited) / 1e6
+    except (OSError, ValueError):
+        return 0.0, 0.0
+
+
 class StallSampler:
     def __init__(self, *, late_ms: float = 14.0, period_ms: float = 1.0, depth: int = 8) -> None:
         self.late_s = late_ms / 1000
@@ -30,9 +40,10 @@ class StallSampler:
         self.other_stacks: collections.Counter[str] = collections.Counter()
         self.started = time.perf_counter()
         # the stall now being sampled (loop stacks, other threads' stacks), and the finished ones:
-        # (seconds after start, interval ms, loop stacks, other stacks)
+        # (seconds after start, interval ms, loop thread's ms on a CPU / waiting for one, loop stacks, other stacks)
         self._current: tuple[collections.Counter[str], collections.Counter[str]] | None = None
-        self.stalls: list[tuple[float, float, collections.Counter[str], collections.Counter[str]]] = []
+        self.stalls: list[tuple[float, float, float, float, collections.Counter[str], collections.Counter[str]]] = []
+        self._sched = _schedstat()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
@@ -40,10 +51,14 @@ class StallSampler:
     def tick(self) -> None:
         """Call on every loop timer tick."""
         now = time.perf_counter()
+        sched = _schedstat()
+        ran, waited = sched[0] - self._sched[0], sched[1] - self._sched[1]
+        self._sched = sched
         with self._lock:
             current, self._current = self._current, None
             if current is not None:
-                self.stalls.append((self.last_tick - self.started, (now - self.last_tick) * 1000, *current))
+                self.stalls.append((self.last_tick - self.started, (now - self.last_tick) * 1000, ran, waited,
+                                    *current))
         self.last_tick = now
 
     def start(self) -> None:
@@ -98,9 +113,11 @@ class StallSampler:
         print("\nother threads running Python meanwhile:", file=out)
         for stack, seconds in self.other_stacks.most_common(top):
             print(f"{seconds * 1000:8.1f} ms  {stack}", file=out)
-        print(f"\nthe {longest} longest stalls (seconds after the start: interval)", file=out)
-        for at, interval, loop_here, others_here in sorted(self.stalls, key=lambda s: -s[1])[:longest]:
-            print(f"\n{at:7.2f} s: {interval:.1f} ms", file=out)
+        print(f"\nthe {longest} longest stalls (seconds after the start: interval; the loop thread's time on a CPU "
+              "and waiting for one, from /proc)", file=out)
+        for at, interval, ran, waited, loop_here, others_here in sorted(self.stalls, key=lambda s: -s[1])[:longest]:
+            print(f"\n{at:7.2f} s: {interval:.1f} ms (on a CPU {ran:.1f} ms, waiting for one {waited:.1f} ms)",
+                  file=out)
             for stack, seconds in loop_here.most_common(3):
                 print(f"   loop {seconds * 1000:6.1f} ms  {stack}", file=out)
             for stack, seconds in others_here.most_common(3):
