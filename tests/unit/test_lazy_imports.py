@@ -70,3 +70,13 @@ def test_the_command_table_names_every_command_where_it_is_registered():
         importlib.import_module(f"tale_desktop.commands.{module}").register(sub)
         registered.update({name: module for name in sub.choices})
     assert registered == COMMANDS
+
+
+def test_settings_and_theme_load_no_records_before_the_first_paint():
+    """The start-up frame needs the settings and the theme; the records (dataclasses, validation) come later."""
+    code = ("import sys\nimport tale_desktop.settings\nimport tale_desktop.domain as domain\n"
+            "assert 'tale_desktop.domain.models' not in sys.modules, 'models loaded early'\n"
+            "assert domain.Story.__name__ == 'Story' and domain.Language.EN == 'en'\n"
+            "from tale_desktop.domain import Child, ValidationError\n"
+            "assert 'tale_desktop.domain.models' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
