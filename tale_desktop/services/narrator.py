@@ -308,7 +308,7 @@ class Narrator:
                 return chosen
             if provider is None:  # the parent picked a synthesized narration: play that one (from the cache)
                 provider, voice = await self._chosen_synthesized(story.id, provider, voice)
-        sentences = sentences_of(story.content)
+        sentences = await asyncio.to_thread(sentences_of, story.content)  # milliseconds for a long story
         if not sentences:
             raise ValidationError({"content": msg("narration.no_text")})
         plans = self._plans(story.language, provider, voice)
@@ -539,7 +539,7 @@ class Narrator:
 
         listener = listener or NarrationListener()
         story = await self.library.get_story(story_id)
-        sentences = sentences_of(story.content)
+        sentences = await asyncio.to_thread(sentences_of, story.content)  # milliseconds for a long story
         if not sentences:
             raise ValidationError({"content": "This story has no text to line the recording up with."})
         source = Path(source).expanduser()

@@ -91,6 +91,25 @@ async def test_quick_tasks_never_flicker_into_the_panel(window, ctx):
     assert panel.row_for("test.quick") is None and seen == []
 
 
+async def test_many_jobs_due_together_are_added_a_few_rows_per_frame(window, ctx):
+    """Ten stories started together: the dock shows the first rows at once and the rest over the next frames,
+    in the order the jobs started (no frame builds all ten rows)."""
+    panel = window.tasks_panel
+    panel.shown_prefixes = ("test.",)
+    panel.reveal_delay_ms = 0
+    counts: list[int] = []
+    panel.rows_changed.connect(counts.append)
+    release = asyncio.Event()
+    handles = [ctx.tasks.spawn(release.wait(), name=f"test.story{i}", title=f"Story {i}") for i in range(10)]
+    await until(lambda: len(panel.rows) == 10, what="all ten rows")
+    assert counts == [4, 8, 10]
+    assert window.tasks_dock.isVisible()
+    assert [row.title.text() for row in panel.rows.values()] == [f"Story {i}" for i in range(10)]
+    release.set()
+    for handle in handles:
+        await handle.wait()
+
+
 def _set(edit, text: str) -> None:
     edit.selectAll()
     QTest.keyClick(edit, Qt.Key.Key_Delete)

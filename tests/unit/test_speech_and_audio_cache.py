@@ -44,6 +44,10 @@ def test_long_sentence_is_cut_at_soft_breaks():
 def test_speakable_drops_symbols_and_keeps_words():
     assert speakable("Hi 👋🏽 there ✨ *friend* #1") == "Hi there friend 1"
     assert speakable("Привет, мир! 你好") == "Привет, мир! 你好"
+    # joiners, variation selectors, private-use and unassigned code points go; every kind of space collapses
+    assert speakable("👨\u200d👩\u200d👧 family\ufe0f \ue000x\u0378y") == "family x y"
+    assert speakable(" tab\tnew\nline\u00a0nbsp\u3000ideographic  ") == "tab new line nbsp ideographic"
+    assert speakable("✨🌙⭐") == ""
 
 
 @given(st.lists(st.text(alphabet="abc defg.", min_size=1, max_size=60), min_size=1, max_size=40),

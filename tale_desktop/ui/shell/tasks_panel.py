@@ -119,6 +119,8 @@ class TasksPanel(QWidget):
 
     reveal_delay_ms = 400
     linger_ms = 1500
+    rows_per_frame = 4  # rows built per frame when many jobs become due at once (about what the dock shows)
+    frame_ms = 16
     activity_changed = Signal(bool)  # True when the first row appears, False when the last one goes
     rows_changed = Signal(int)
     shown_prefixes: tuple[str, ...] = ("story:", "export.", "library.bulk", "illustrate:", "redraw:")  # work the parent started
@@ -182,7 +184,8 @@ class TasksPanel(QWidget):
 
     def _reveal(self, handle_id: int) -> None:
         """A job has run long enough to show. Jobs started together (ten stories, a sync and narrations) become
-        due together: they are added in one go on the next loop turn, so the window lays out once, not per row."""
+        due together and are added a few rows per frame: the first rows (what the dock has room for) at once, in
+        one layout pass, the rest over the next frames, so no single frame builds and polishes them all."""
         handle = self._pending.pop(handle_id, None)
         if handle is not None and handle.state is TaskState.RUNNING and handle_id not in self.rows:
             if not self._due:
@@ -190,8 +193,11 @@ class TasksPanel(QWidget):
             self._due.append(handle)
 
     def _add_due(self) -> None:
-        due, self._due = self._due, []
-        self._add_rows([h for h in due if h.state is TaskState.RUNNING and h.id not in self.rows])
+        due = [h for h in self._due if h.state is TaskState.RUNNING and h.id not in self.rows]
+        now, self._due = due[:self.rows_per_frame], due[self.rows_per_frame:]
+        self._add_rows(now)
+        if self._due:
+            QTimer.singleShot(self.frame_ms, self, self._add_due)
 
     def _add(self, handle: TaskHandle) -> None:
         self._add_rows([handle])
