@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import wave
 from pathlib import Path
 
@@ -188,3 +190,37 @@ async def test_long_story_is_chunked_under_the_limit(fake, ctx):
     texts = [r.body["text"] for r in fake.tts_requests()]
     assert len(texts) >= 24 and max(len(t) for t in texts) <= 2500
     assert Path(narration.local_file).read_bytes() == b"".join(fake.sent_audio)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="thread policies are Linux's")
+async def test_offline_voice_synthesizes_at_idle_priority(ctx, monkeypatch):
+    """The voice's native inference runs in idle-priority threads, loading it and encoding in niced ones."""
+    from tale_desktop.providers import offline_voice
+
+    seen: dict[str, set[int]] = {"synthesize": set(), "load": set()}
+    synthesize, load = offline_voice.PiperVoice.synthesize, offline_voice.PiperVoice.load
+    loading = threading.local()
+
+    def policy() -> int:
+        return os.sched_getscheduler(threading.get_native_id())
+
+    def spy_synthesize(self, text):
+        if not getattr(loading, "on", False):  # not the warm-up sentence of a first load
+            seen["synthesize"].add(policy())
+        return synthesize(self, text)
+
+    def spy_load(self):
+        seen["load"].add(policy())
+        loading.on = True
+        try:
+            return load(self)
+        finally:
+            loading.on = False
+
+    monkeypatch.setattr(offline_voice.PiperVoice, "synthesize", spy_synthesize)
+    monkeypatch.setattr(offline_voice.PiperVoice, "load", spy_load)
+    story = await save_story(ctx)
+    narration = await ctx.narrator.narrate(story.id, provider="piper", reuse=False)
+    assert narration.provider == "piper"
+    assert seen["synthesize"] == {os.SCHED_IDLE}
+    assert seen["load"] == {os.SCHED_OTHER}
