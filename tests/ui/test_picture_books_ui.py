@@ -259,6 +259,30 @@ async def test_library_thumbnails_for_the_visible_rows(window, ctx):
     assert covers.made <= len(visible) + 60
 
 
+async def test_a_new_thumbnail_repaints_only_its_row(window, ctx, monkeypatch):
+    """A thumbnail made for one row repaints that row alone, and nothing when the row is out of view."""
+    from tale_desktop.ui.library.library_panel import visible_indexes
+    from tests.ui.test_library_reader_ui import _bulk_insert
+
+    model, view = window.library.model, window.library.list
+    await _bulk_insert(ctx, 120)
+    model.refresh()
+    await until(lambda: model.rowCount() >= 120 and model.story_id_at(model.rowCount() - 1), what="rows")
+    view.scrollToTop()
+    on_screen = [row for row in range(model.rowCount())
+                 if view.visualRect(model.index(row)).intersects(view.viewport().rect())]
+    shown = visible_indexes(view)
+    assert [index.row() for index in shown] == on_screen and len(on_screen) < model.rowCount()
+
+    repainted: list[int] = []
+    monkeypatch.setattr(view, "update", lambda index: repainted.append(index.row()))
+    features = window.library_features
+    features._cover_ready(model.story_id_at(on_screen[1]))
+    assert repainted == [on_screen[1]]
+    features._cover_ready(model.story_id_at(model.rowCount() - 1))  # below the fold: no repaint at all
+    assert repainted == [on_screen[1]]
+
+
 @pytest.mark.parametrize("size", [(900, 600), (1920, 1080)], ids=["900x600", "1920x1080"])
 @pytest.mark.parametrize("choice", [theme.DAY, theme.NIGHT])
 async def test_a_picture_book_fits_the_window(window, ctx, size, choice):

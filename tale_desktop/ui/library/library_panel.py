@@ -48,7 +48,7 @@ class LibraryFeatures(QObject):
         self.menu_hooks: list[Callable[[QMenu, list[dict[str, Any]]], None]] = []
 
         self.covers = CoverThumbnails(ctx, view)  # cover thumbnails, made lazily for the rows painted
-        self.covers.ready.connect(lambda _id: view.viewport().update())
+        self.covers.ready.connect(self._cover_ready)
         view.setItemDelegate(StoryDelegate(summary_role, view, covers=self.covers))
         view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -79,6 +79,14 @@ class LibraryFeatures(QObject):
         """Load the children for the filter and apply the bar's query (call once the loop runs)."""
         self.search.load_children()
         self.search.apply(self.filters.query())
+
+    def _cover_ready(self, story_id: str) -> None:
+        """Repaint only the row whose thumbnail arrived, when it is in view (ten new drafts used to repaint the
+        whole list ten times over, a delegate paint per visible row each time)."""
+        for index in visible_indexes(self.view):
+            if index.data(self.id_role) == story_id:
+                self.view.update(index)
+
 
     # -- selection --------------------------------------------------------------------------------------------
     def selected_rows(self) -> list[dict[str, Any]]:
@@ -135,3 +143,14 @@ class LibraryFeatures(QObject):
         rect = self.view.visualRect(self.view.currentIndex())
         self.show_menu(rect.center() if rect.isValid() else QPoint(10, 10))
 
+
+def visible_indexes(view: QListView) -> list[QModelIndex]:
+    """The indexes of the rows painted in ``view``'s viewport now, top to bottom."""
+    viewport = view.viewport().rect()
+    index = view.indexAt(QPoint(viewport.left() + 1, viewport.top() + 1))
+    model = view.model()
+    found: list[QModelIndex] = []
+    while index.isValid() and view.visualRect(index).top() <= viewport.bottom():
+        found.append(index)
+        index = model.index(index.row() + 1, 0)
+    return found
