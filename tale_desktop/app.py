@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import logging.handlers
 import os
 import signal
 import sys
@@ -62,8 +61,38 @@ class TerseFormatter(logging.Formatter):
         return self.formatMessage(record)
 
 
-def setup_file_logging(data_dir: Path) -> Path | None:
-    """Log INFO and above to a rotating file in the data folder (never keys). Returns the path, if writable."""
+class EarlyRecords(logging.Handler):
+    """Keeps the records logged before the log file is opened (the window paints first: opening the file needs
+    ``logging.handlers``, whose imports took ~7 ms), for :func:`setup_file_logging` to write first."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+        self.terminal_level = logging.getLogger().level or logging.WARNING
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    @classmethod
+    def install(cls) -> EarlyRecords:
+        handler = cls()
+        root = logging.getLogger()
+        for existing in root.handlers:  # the terminal stays as quiet as before (see setup_file_logging)
+            if existing.level == logging.NOTSET:
+                existing.setLevel(handler.terminal_level)
+        root.addHandler(handler)
+        root.setLevel(min(handler.terminal_level, logging.INFO))
+        return handler
+
+
+def setup_file_logging(data_dir: Path, early: EarlyRecords | None = None) -> Path | None:
+    """Log INFO and above to a rotating file in the data folder (never keys). Returns the path, if writable.
+    ``early``: records logged before this, written to the file first."""
+    import logging.handlers
+
+    root = logging.getLogger()
+    if early is not None:
+        root.removeHandler(early)
     path = data_dir / LOG_FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,8 +102,9 @@ def setup_file_logging(data_dir: Path) -> Path | None:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
-    root = logging.getLogger()
-    terminal_level = root.level or logging.WARNING
+    for record in early.records if early is not None else ():
+        handler.handle(record)
+    terminal_level = early.terminal_level if early is not None else root.level or logging.WARNING
     for existing in root.handlers:  # keep the terminal as quiet as before (WARNING unless --verbose)
         if existing.level == logging.NOTSET:
             existing.setLevel(terminal_level)
@@ -357,11 +387,12 @@ def restart_pending() -> bool:
 def run_app() -> int:
     """Entry point for ``tale-desktop`` without a subcommand; returns the process exit code."""
     os.environ.setdefault("QT_API", "pyside6")
-    setup_file_logging(data_dir_from_env())
+    early = EarlyRecords.install()
     app = _make_application()
     first = _FirstPaint()  # painted before the event loop, qasync and the GC guard are even imported
     first.show()
     first.paint_now()
+    setup_file_logging(data_dir_from_env(), early)
     first.log_shown()
     import asyncio
 
