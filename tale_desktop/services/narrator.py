@@ -61,6 +61,10 @@ log = logging.getLogger(__name__)
 MP3_BITRATE_KBPS = 64
 # Offline pieces for fast start: the first sentence alone, then pieces of at least this many seconds.
 PART_MIN_SECONDS = 12.0
+# Synthesis at idle priority must stay this many times faster than the audio it makes. When the machine is busy
+# with other programs an idle-priority thread gets almost no CPU: the rest of that narration is then synthesized
+# at the normal background priority, so playback never runs out of audio.
+IDLE_SPEED_MIN = 2.0
 CLOSE_TIMEOUT_S = 10.0
 RECORDING = NarrationProvider.RECORDING.value
 PROVIDERS = [p.value for p in NarrationProvider]
@@ -422,9 +426,16 @@ class Narrator:
         part_start = 0.0
         part_timings: list[dict[str, Any]] = []
         part_index = 0
+        synthesize = self._voice_work
         for number, sentence in enumerate(sentences):
-            pcm = await self._voice_work(engine.synthesize, sentence.text)
+            started = time.monotonic()
+            pcm = await synthesize(engine.synthesize, sentence.text)
             seconds = len(pcm) / 2 / engine.sample_rate
+            took = time.monotonic() - started
+            if synthesize == self._voice_work and took * IDLE_SPEED_MIN > max(seconds, 0.5):
+                log.info("The offline voice falls behind at idle priority (%.2f s for %.2f s of audio): the "
+                         "rest of this narration is synthesized at the normal background priority", took, seconds)
+                synthesize = self._blocking
             entry = timing(sentence, position, position + seconds)
             timings.append(entry)
             part_timings.append(entry)
