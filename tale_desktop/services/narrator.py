@@ -45,7 +45,7 @@ from tale_desktop.providers.errors import (
 from tale_desktop.providers.http import HttpClients
 from tale_desktop.services.export import public_mode, tag_mp3
 from tale_desktop.services.library import LibraryService
-from tale_desktop.services.workers import background_pool, idle_pool
+from tale_desktop.services.workers import background_pool
 from tale_desktop.settings import (
     ELEVENLABS_API_KEY,
     ELEVENLABS_BASE_URL,
@@ -61,10 +61,6 @@ log = logging.getLogger(__name__)
 MP3_BITRATE_KBPS = 64
 # Offline pieces for fast start: the first sentence alone, then pieces of at least this many seconds.
 PART_MIN_SECONDS = 12.0
-# Synthesis at idle priority must stay this many times faster than the audio it makes. When the machine is busy
-# with other programs an idle-priority thread gets almost no CPU: the rest of that narration is then synthesized
-# at the normal background priority, so playback never runs out of audio.
-IDLE_SPEED_MIN = 2.0
 CLOSE_TIMEOUT_S = 10.0
 RECORDING = NarrationProvider.RECORDING.value
 PROVIDERS = [p.value for p in NarrationProvider]
@@ -160,21 +156,12 @@ class Narrator:
         # on qasync is a pool of QThreads): voices run one sentence at a time, so two workers are plenty. They run
         # below the loop thread's priority, so synthesis never takes the window's core.
         self._executor = background_pool("narrator", 2)
-        # The voices themselves (native inference, no GIL) at idle priority: a core the window wants is its at once.
-        self._voices = idle_pool("narrator-voice", 2)
         self._jobs: set[concurrent.futures.Future[Any]] = set()
         # Set by the composition root when sync exists: downloads a narration another device uploaded.
         self.fetch_remote: Callable[[str], Awaitable[Path]] | None = None
 
     async def _blocking(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return await self._run_in(self._executor, fn, *args)
-
-    async def _voice_work(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Running an offline voice (native code that releases the GIL) in the idle-priority pool."""
-        return await self._run_in(self._voices, fn, *args)
-
-    async def _run_in(self, executor: concurrent.futures.Executor, fn: Callable[..., Any], *args: Any) -> Any:
-        job = executor.submit(fn, *args)
+        job = self._executor.submit(fn, *args)
         self._jobs.add(job)
         job.add_done_callback(self._jobs.discard)
         return await asyncio.wrap_future(job)
@@ -205,7 +192,6 @@ class Narrator:
         deadline = time.monotonic() + CLOSE_TIMEOUT_S
         await _until_done(list(self._purges), deadline)  # audio of purged stories is still removed
         self._executor.shutdown(wait=False, cancel_futures=True)
-        self._voices.shutdown(wait=False, cancel_futures=True)
         await _until_done(list(self._jobs), deadline)
 
     # -- choosing providers --------------------------------------------------------------------------------------
@@ -415,7 +401,7 @@ class Narrator:
 
     async def _narrate_offline(self, story: Story, sentences: list[Sentence], engine: offline.OfflineVoice,
                                key: str, listener: NarrationListener, attempt: int) -> _Made:
-        await self._blocking(engine.load)  # imports and model loading are Python: not at idle priority
+        await self._blocking(engine.load)
         listener.started(engine.provider, engine.voice_id)
         parts_dir = await self._parts_dir(story.id, key) if listener.on_part else None
         encoder = _Mp3Encoder(engine.sample_rate)
@@ -426,16 +412,9 @@ class Narrator:
         part_start = 0.0
         part_timings: list[dict[str, Any]] = []
         part_index = 0
-        synthesize = self._voice_work
         for number, sentence in enumerate(sentences):
-            started = time.monotonic()
-            pcm = await synthesize(engine.synthesize, sentence.text)
+            pcm = await self._blocking(engine.synthesize, sentence.text)
             seconds = len(pcm) / 2 / engine.sample_rate
-            took = time.monotonic() - started
-            if synthesize == self._voice_work and took * IDLE_SPEED_MIN > max(seconds, 0.5):
-                log.info("The offline voice falls behind at idle priority (%.2f s for %.2f s of audio): the "
-                         "rest of this narration is synthesized at the normal background priority", took, seconds)
-                synthesize = self._blocking
             entry = timing(sentence, position, position + seconds)
             timings.append(entry)
             part_timings.append(entry)

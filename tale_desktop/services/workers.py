@@ -5,12 +5,11 @@ Qt loop thread then waits for a core (tens to hundreds of ms) and the window stu
 own priority on Linux (a thread's nice value is its own there), so the loop thread always runs first and the
 background work takes the time that is left. Elsewhere they are plain threads.
 
-A nice value only changes a thread's share of a core. On Linux 6.6 and later (the EEVDF scheduler) the loop thread,
-waking up while a lower-priority thread runs on its core, may still wait for that thread's time slice to end, up
-to a few ms each time, and it wakes hundreds of times a second. Voice synthesis therefore runs in an "idle" pool
-(``SCHED_IDLE``): such a thread gives up its core the moment any normal thread wants it. Only work that runs in
-native code without the GIL belongs there (onnxruntime's inference, espeak): a thread at idle priority that holds
-the GIL would make the loop thread wait for it instead.
+On Linux 6.6 and later (the EEVDF scheduler) a nice value changes a thread's share of a core, not how soon a
+waking thread gets it: the loop thread may still wait for a niced thread's time slice to end. ``SCHED_IDLE`` would
+hand the core over at once, but such a thread gets next to no CPU while other programs keep the cores busy (a
+3.6 s sentence took 27 s to synthesize beside two busy loops), and an unprivileged thread cannot leave that
+policy again. A narration must keep ahead of playback, so the workers stay at nice 10.
 """
 
 from __future__ import annotations
@@ -38,25 +37,6 @@ def lower_this_thread() -> None:
         log.debug("Could not lower the priority of %s: %s", threading.current_thread().name, exc)
 
 
-def idle_this_thread() -> None:
-    """Run the calling thread only on a core nothing else wants (``SCHED_IDLE``, Linux only); where that is
-    refused, at the lower nice value of :func:`lower_this_thread`. Unprivileged, a thread cannot leave
-    ``SCHED_IDLE`` again: use it for threads that only ever do such work."""
-    lower_this_thread()
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        os.sched_setscheduler(threading.get_native_id(), os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError) as exc:
-        log.debug("Could not give %s the idle priority: %s", threading.current_thread().name, exc)
-
-
 def background_pool(name: str, workers: int) -> ThreadPoolExecutor:
     """A thread pool whose threads run below the loop thread's priority."""
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name, initializer=lower_this_thread)
-
-
-def idle_pool(name: str, workers: int) -> ThreadPoolExecutor:
-    """A thread pool for native work that releases the GIL (voice synthesis): its threads yield their core at
-    once to any normal thread, the loop thread first of all."""
-    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name, initializer=idle_this_thread)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import threading
 import wave
 from pathlib import Path
 
@@ -190,65 +188,3 @@ async def test_long_story_is_chunked_under_the_limit(fake, ctx):
     texts = [r.body["text"] for r in fake.tts_requests()]
     assert len(texts) >= 24 and max(len(t) for t in texts) <= 2500
     assert Path(narration.local_file).read_bytes() == b"".join(fake.sent_audio)
-
-
-@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="thread policies are Linux's")
-async def test_offline_voice_synthesizes_at_idle_priority(ctx, monkeypatch):
-    """The voice's native inference runs in idle-priority threads, loading it and encoding in niced ones."""
-    from tale_desktop.providers import offline_voice
-    from tale_desktop.services import narrator as narrator_module
-
-    seen: dict[str, set[int]] = {"synthesize": set(), "load": set()}
-    synthesize, load = offline_voice.PiperVoice.synthesize, offline_voice.PiperVoice.load
-    loading = threading.local()
-
-    def policy() -> int:
-        return os.sched_getscheduler(threading.get_native_id())
-
-    def spy_synthesize(self, text):
-        if not getattr(loading, "on", False):  # not the warm-up sentence of a first load
-            seen["synthesize"].add(policy())
-        return synthesize(self, text)
-
-    def spy_load(self):
-        seen["load"].add(policy())
-        loading.on = True
-        try:
-            return load(self)
-        finally:
-            loading.on = False
-
-    monkeypatch.setattr(offline_voice.PiperVoice, "synthesize", spy_synthesize)
-    monkeypatch.setattr(offline_voice.PiperVoice, "load", spy_load)
-    monkeypatch.setattr(narrator_module, "IDLE_SPEED_MIN", 0.0)  # a slow CI machine must not switch pools here
-    story = await save_story(ctx)
-    narration = await ctx.narrator.narrate(story.id, provider="piper", reuse=False)
-    assert narration.provider == "piper"
-    assert seen["synthesize"] == {os.SCHED_IDLE}
-    assert seen["load"] == {os.SCHED_OTHER}
-
-
-@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="thread policies are Linux's")
-async def test_offline_voice_leaves_idle_priority_when_it_falls_behind(ctx, monkeypatch, caplog):
-    """On a machine busy with other programs an idle-priority voice gets almost no CPU: once a sentence takes
-    longer than the speed margin allows, the rest of the narration is synthesized at the normal background
-    priority, so playback does not run dry."""
-    from tale_desktop.providers import offline_voice
-    from tale_desktop.services import narrator as narrator_module
-
-    policies: list[int] = []
-    synthesize = offline_voice.PiperVoice.synthesize
-
-    def spy(self, text):
-        policies.append(os.sched_getscheduler(threading.get_native_id()))
-        return synthesize(self, text)
-
-    story = await save_story(ctx)
-    await ctx.narrator.narrate(story.id, provider="piper", reuse=False)  # the voice is loaded and warm
-    monkeypatch.setattr(offline_voice.PiperVoice, "synthesize", spy)
-    monkeypatch.setattr(narrator_module, "IDLE_SPEED_MIN", 1e6)  # every sentence counts as too slow
-    caplog.set_level("INFO", logger="tale_desktop.services.narrator")
-    narration = await ctx.narrator.narrate(story.id, provider="piper", reuse=False)
-    assert narration.provider == "piper" and len(narration.timings) == 3
-    assert policies == [os.SCHED_IDLE, os.SCHED_OTHER, os.SCHED_OTHER]
-    assert "falls behind at idle priority" in caplog.text
