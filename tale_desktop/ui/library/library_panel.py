@@ -87,7 +87,6 @@ class LibraryFeatures(QObject):
             if index.data(self.id_role) == story_id:
                 self.view.update(index)
 
-
     # -- selection --------------------------------------------------------------------------------------------
     def selected_rows(self) -> list[dict[str, Any]]:
         indexes = sorted(self.view.selectionModel().selectedIndexes(), key=QModelIndex.row)
