@@ -127,6 +127,10 @@ class PiperVoice:
     model_path: Path
     length_scale: float = PIPER_LENGTH_SCALE
     provider: str = "piper"
+    #: No generator or phoneme-width noise: the same text always gives the same audio. Piper's default noise makes
+    #: each reading differ (sentence lengths by several percent), which suits listening but not a reference
+    #: reading that a recording is aligned against.
+    steady: bool = False
 
     def __post_init__(self) -> None:
         self.model_path = Path(self.model_path)
@@ -148,6 +152,12 @@ class PiperVoice:
 
     def fingerprint(self) -> dict[str, Any]:
         return {"voice": self.voice_id, "length_scale": self.length_scale, "pause": SENTENCE_PAUSE_S}
+
+    def steady_copy(self) -> PiperVoice:
+        """The same voice (sharing the loaded model) reading without noise, for reference readings."""
+        copy = PiperVoice(self.model_path, self.length_scale, self.provider, steady=True)
+        copy._voice = self._voice
+        return copy
 
     def _load(self) -> Any:
         with _piper_lock:
@@ -177,6 +187,8 @@ class PiperVoice:
         voice = self._voice or self._load()
         self._voice = voice
         config = SynthesisConfig(length_scale=self.length_scale)
+        if self.steady:
+            config.noise_scale = config.noise_w_scale = 0.0
         return b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(text, config))
 
 

@@ -66,6 +66,9 @@ def offline_timings(recording: np.ndarray, rate: int, sentences: Sequence[Senten
     of the same sentences. Blocking."""
     began = time.perf_counter()
     feature_rate = alignment.FEATURE_RATE
+    steady_copy = getattr(voice, "steady_copy", None)
+    if callable(steady_copy):
+        voice = steady_copy()
     load = getattr(voice, "load", None)
     if callable(load):
         load()
