@@ -107,3 +107,6 @@ async def test_the_voice_is_loaded_when_the_parent_reaches_for_play(ctx, window,
     await until(lambda: languages == [story.language], what="the voice prepared once")
     await asyncio.sleep(0.05)
     assert languages == [story.language]
+    window.settings_saved.emit()  # the parent may have chosen another voice in Settings
+    controls.play_action.hover()
+    await until(lambda: languages == [story.language] * 2, what="the voice prepared again after Settings")

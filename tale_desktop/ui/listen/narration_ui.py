@@ -91,6 +91,7 @@ class NarrationControls(QObject):
         self.bar.listen_intent.connect(self._prepare_voice)
         self.play_action.hovered.connect(self._prepare_voice)
         menu.aboutToShow.connect(self._prepare_voice)
+        window.settings_saved.connect(self._prepared.clear)  # another voice may be chosen: load it when reached for
         window.story.closed.connect(lambda: self._update_actions(self.player.state))
         self._unsubscribe = self.ctx.library.subscribe(self._on_library_change)
         window.settings_opened.connect(install_voice_settings)  # the Voices page of Settings
