@@ -65,6 +65,44 @@ def needs_cleaning(value: Any, *, multiline: bool = False) -> bool:
             or any(needs_cleaning(item, multiline=inner) for item, inner in nested))
 
 
+# In UTF-8 JSON, a C0 control character inside a string is always escaped (json.loads refuses it raw), so only the
+# C1 controls, DEL and the bidirectional marks can appear as they are. Searches with a literal first byte are
+# fast; one alternation of all of them would scan eight times slower.
+_RAW_C1 = re.compile(b"\xc2[\x80-\x9f]")
+_RAW_BIDI = re.compile(b"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")
+# An escape that may stand for a control character: any but \n, \t and \" (\\ and \/ are rare; they only make
+# the caller take the walk).
+_OTHER_ESCAPE = re.compile(rb'\\[^nt"]')
+
+
+def json_value_is_clean(source: bytes, value: dict[str, Any]) -> bool:
+    r"""Whether ``value``, the object decoded from (part of) the UTF-8 JSON ``source``, surely holds nothing that
+    :func:`clean_value` would change: told from the JSON text with a few fast searches instead of a walk through
+    every field (a backup's record is decoded from a line of its own, and the walk was a sixth of the parsing of a
+    big import). ``False`` only means "not sure": use :func:`clean_value`.
+
+    Line breaks and tabs are fine in the multi-line fields and nowhere else. When the text holds exactly as many
+    ``\n`` and ``\t`` escapes as the top-level multi-line fields hold line breaks and tabs, they are all there."""
+    if not source.isascii() and (b"\xc2" in source and _RAW_C1.search(source)
+                                 or b"\xe2" in source and _RAW_BIDI.search(source)):
+        return False
+    if b"\x7f" in source:
+        return False
+    if b"\\" not in source:
+        return True
+    if _OTHER_ESCAPE.search(source):
+        return False
+    escaped = source.count(b"\\n") + source.count(b"\\t")
+    if not escaped:
+        return True
+    allowed = 0
+    for key in MULTILINE_FIELDS.intersection(value):
+        item = value[key]
+        if isinstance(item, str):
+            allowed += item.count("\n") + item.count("\t")
+    return escaped == allowed
+
+
 def _clean(value: Any, *, multiline: bool) -> Any:
     if isinstance(value, str):
         # LINE_CONTROLS holds every character TEXT_CONTROLS does: one search says whether there is work.

@@ -135,8 +135,9 @@ def _utc_stamp(value: Any, name: str, *, required: bool = True) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def parse_record(line: str) -> tuple[str, Record]:
-    """One backup line -> (kind, validated record); raises ValueError/ValidationError with a plain message."""
+def parse_record(line: str, source: bytes | None = None) -> tuple[str, Record]:
+    """One backup line -> (kind, validated record); raises ValueError/ValidationError with a plain message.
+    ``source`` is the line as read from the file (its UTF-8 bytes), when the caller has it."""
     try:
         doc = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -154,7 +155,7 @@ def parse_record(line: str) -> tuple[str, Record]:
     data["deleted_at"] = _utc_stamp(data.get("deleted_at"), "deleted_at", required=False)
     record_type = KINDS[kind][1]
     try:
-        record = record_type.from_outside(data)
+        record = record_type.from_outside(data, source=source)
         record.validate()
         if isinstance(record, Story) and not isinstance(record.content, str):
             raise TypeError("content must be text")
@@ -227,7 +228,7 @@ def _parse_file(path: Path, report: ImportReport, put: Callable[[Batch], None]) 
             if not line.strip():
                 continue
             try:
-                kind, record = parse_record(line)
+                kind, record = parse_record(line, raw)
             except (ValueError, ValidationError) as exc:
                 report.bad(number, getattr(exc, "user_message", None) or str(exc))
                 continue
