@@ -156,7 +156,7 @@ def parse_record(line: str, source: bytes | None = None) -> tuple[str, Record]:
     record_type = KINDS[kind][1]
     try:
         record = record_type.from_outside(data, source=source)
-        record.validate()
+        record.validate_outside()
         if isinstance(record, Story) and not isinstance(record.content, str):
             raise TypeError("content must be text")
     except ValidationError:

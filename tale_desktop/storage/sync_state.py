@@ -93,7 +93,7 @@ def remote_to_record(table: str, row: dict[str, Any]) -> Record:
         record.local_file = None  # type: ignore[attr-defined]
     if table == "illustrations":
         record.file = ""  # type: ignore[attr-defined]
-    return record.validate()
+    return record.validate_outside()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tale_desktop.domain.control_chars import json_value_is_clean, needs_cleaning
+from tale_desktop.domain.errors import ValidationError
 from tale_desktop.domain.models import Story
 from tale_desktop.services.backup import parse_record
 
@@ -69,3 +70,25 @@ def test_an_imported_line_is_cleaned_either_way() -> None:
     with_bytes = parse_record(line, line.encode())[1]
     assert with_bytes == parse_record(line)[1]
     assert with_bytes.child_name == "Mia" and with_bytes.child_snapshot["appearance"] == "two\nlines"
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=_TEXT, content=_TEXT, summary=_TEXT, moral=_TEXT)
+def test_a_record_from_outside_needs_no_second_look_for_controls(title: str, content: str, summary: str,
+                                                                  moral: str) -> None:
+    """validate_outside (which does not look for control characters again) gives what validate gives, for any
+    story made by from_outside: from_outside has already dropped every character validate would drop."""
+    data = {"id": "6f1c2a4e-8b3d-4c5e-9a7f-1b2c3d4e5f60", "created_at": "2026-01-01T00:00:00.000Z",
+            "updated_at": "2026-01-01T00:00:00.000Z", "title": title + "Night", "content": content,
+            "summary": summary, "moral": moral + "kindness", "language": "en", "minutes": 5}
+
+    def outcome(check):
+        try:
+            return check()
+        except ValidationError as exc:
+            return exc.errors
+
+    expected = outcome(lambda: Story.from_outside(data).validate())
+    assert outcome(lambda: Story.from_outside(data).validate_outside()) == expected
+    line = _line(data, ascii_only=False)
+    assert outcome(lambda: Story.from_outside(data, source=line).validate_outside()) == expected
