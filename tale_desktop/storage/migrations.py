@@ -375,11 +375,17 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _NOT_SYNCING = "NOT EXISTS (SELECT 1 FROM sync_applying)"
 
 
+SEARCH_TRIGGER = "stories_fts_insert"
+# A story's search row, its text folded as _fold does (storage.search.fold): (seq, title, content, child_name).
+SEARCH_INSERT = "INSERT INTO stories_fts(rowid, title, content, child_name) VALUES (?, ?, ?, ?)"
+
+
 def bulk_insert_work(table: str) -> list[tuple[str, list[str]]]:
     """The AFTER INSERT triggers of ``table`` with set-based statements doing the same work for every row whose
     ``seq`` is above ``:before`` (the table's maximum before the batch). A bulk import (storage.library) drops the
     triggers that exist inside its write transaction, inserts the batch, runs these statements and re-creates the
     triggers, so the search index, the sync outbox and the field clocks end up as if each row had fired them.
+    The search trigger comes with no statement: the caller writes those rows itself (:data:`SEARCH_INSERT`).
 
     Keep in step with the triggers above: one counter step and one clock tick stand for the whole batch (every new
     row is queued with the same outbox number and stamped with the same clock, which is all the per-row triggers
@@ -387,9 +393,7 @@ def bulk_insert_work(table: str) -> list[tuple[str, list[str]]]:
     new_rows = f"FROM {table} WHERE seq > :before AND {_NOT_SYNCING}"
     work: list[tuple[str, list[str]]] = []
     if table == "stories":
-        work.append(("stories_fts_insert", [
-            f"INSERT INTO stories_fts(rowid, title, content, child_name) SELECT seq, {_fts_row('stories')} "
-            "FROM stories WHERE seq > :before"]))
+        work.append((SEARCH_TRIGGER, []))  # the caller writes the search rows (SEARCH_INSERT), folded in Python
     if table in SYNC_TABLES:
         work.append((f"{table}_outbox_insert", [
             f"UPDATE sync_counter SET n = n + 1 WHERE {_NOT_SYNCING}",

@@ -106,6 +106,32 @@ async def test_bulk_import_updates_the_index_of_changed_stories(services, tmp_pa
     assert await titles(target, "owl") == [] and await titles(target, "fox") == [story.id]
 
 
+async def test_imported_search_rows_leave_the_index_when_the_story_changes_or_goes(services, tmp_path):
+    """The import writes the search rows folded in Python; the update and delete triggers remove them with the
+    text folded in SQL. Both must fold alike (ё in title, text and the child's name), or stale words stay."""
+    source = services("source")
+    child = await source.save_child(Child(name="Алёна", age_band="3-5", gender="female", interests=["ёлки"]))
+    changed = await source.save_story(make_story("Ёжик и ёлка", "Ёжик нашёл ёлку. Всё.", child=child,
+                                                 language="ru"))
+    gone = await source.save_story(make_story("Звёздный котёнок", "Котёнок смотрит на звёзды.", language="ru"))
+    target = services("target")
+    await import_backup(target, await _backup(source, tmp_path / "one.jsonl"))
+    assert await titles(target, "ежик") == [changed.id] and await titles(target, "алена") == [changed.id]
+    assert await titles(target, "котенок") == [gone.id]
+
+    def index_rows(word: str) -> list[int]:
+        return [row[0] for row in target.store.db.connection().execute(
+            "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?", (f'"{word}"*',))]
+
+    story = await target.get_story(changed.id)
+    await target.save_story(dataclasses.replace(story, title="Лиса", content="Лиса спит."))
+    await target.store.db.run(lambda: target.store.db.connection().execute(
+        "DELETE FROM stories WHERE id = ?", (gone.id,)))
+    for word in ("ежик", "елка", "нашел", "котенок", "звезды", "ёжик", "ёлку", "нашёл", "котёнок", "звёзды"):
+        assert await target.store.db.run(index_rows, word) == [], word
+    assert await titles(target, "лиса") == [changed.id] and await titles(target, "алена") == [changed.id]
+
+
 async def _backup(service: LibraryService, path: Path) -> Path:
     await write_backup(service, path)
     return path
