@@ -7,7 +7,6 @@ and writers use ``BEGIN IMMEDIATE`` with a busy timeout so concurrent tasks queu
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sqlite3
@@ -165,6 +164,9 @@ class Database:
         """Run ``fn(*args)`` in a database worker thread and await the result."""
         if self._closed:
             raise StorageError(msg("library.closed"))
+        # Imported here: a backup's reading process imports this module (record rows) and has no event loop.
+        import asyncio
+
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self.call, fn, *args)
 

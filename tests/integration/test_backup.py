@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,8 +201,42 @@ async def test_a_database_failure_stops_the_reading_and_keeps_what_was_written(o
         return merge(table, rows, **kwargs)
 
     monkeypatch.setattr(service.store, "merge_rows", failing)
+    readers: list[subprocess.Popen] = []
+    popen = subprocess.Popen
+
+    class Recorded(popen):  # the reading processes started, to see that none is left running
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            readers.append(self)
+
+    monkeypatch.setattr(subprocess, "Popen", Recorded)
     with pytest.raises(StorageError, match="disk is full"):
         await import_backup(service, path)
     assert calls == [backup.FIRST_BATCH, 50]
     assert len(await service.list_stories(limit=1000)) == backup.FIRST_BATCH
-    assert multiprocessing.active_children() == []
+    assert len(readers) == (1 if reading == "process" else 0)
+    assert all(reader.returncode is not None for reader in readers)
+
+
+async def test_a_reading_process_that_dies_is_reported(open_service, tmp_path, monkeypatch, reading):
+    """The reading process ends without a word (killed, out of memory): the import says so, with its exit code,
+    instead of waiting or passing for a success."""
+    if reading != "process":
+        pytest.skip("only a big file is read in a process of its own")
+    path = tmp_path / "backup.jsonl"
+    path.write_text(header() + "\n" + json.dumps({"kind": "story", "record": make_story("S").to_dict()}) + "\n",
+                    encoding="utf-8")
+    monkeypatch.setattr(backup, "_READER", "import sys; sys.exit(3)")
+    with pytest.raises(BackupError, match="stopped unexpectedly.*code 3"):
+        await import_backup(open_service("a"), path)
+
+
+async def test_the_reading_process_reads_from_a_lean_start(tmp_path):
+    """The reading process imports what reading needs, not the event loop or the services around it (it is
+    started for a big file, and everything it imports is time before the first row is written)."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import tale_desktop.services.backup_reading; "
+            "print(sorted(m for m in sys.modules if m in ('asyncio', 'multiprocessing', 'httpx', "
+            "'tale_desktop.services.backup', 'tale_desktop.services.export', 'tale_desktop.services.library')))")
+    loaded = subprocess.run([sys.executable, "-c", code, backup._PACKAGE_ROOT], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
