@@ -134,6 +134,8 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
                 return
         raise _Stopped
 
+    aside: list[threading.Thread] = []
+
     def parse() -> None:
         try:
             parse_file(path, report, put)
@@ -141,14 +143,20 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
             return
         except BaseException as exc:  # noqa: BLE001 - handed to the merging thread
             failure.append(exc)
+        else:
+            # The reading is done and a core is free while the last batches are merged: copy what is committed
+            # so far into the database file now, so the checkpoint at the end has only the rest to copy.
+            aside.append(threading.Thread(target=library.store.db.checkpoint_aside, name="tale-import-checkpoint",
+                                          daemon=True))
+            aside[0].start()
         with contextlib.suppress(_Stopped):
             put(None)
 
     parser = threading.Thread(target=parse, name="tale-import-parse", daemon=True)
     parser.start()
     conn = library.store.db.connection()
-    # A big import rewrites the same index pages many times: checkpoint the WAL once at the end, not every 1000
-    # pages, and give this connection a larger page cache meanwhile.
+    # A big import rewrites the same index pages many times: checkpoint the WAL at the end (and once aside when the
+    # reading is done), not every 1000 pages, and give this connection a larger page cache meanwhile.
     conn.execute("PRAGMA wal_autocheckpoint = 0")
     conn.execute("PRAGMA cache_size = -65536")
     try:
@@ -158,6 +166,8 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
     finally:
         stop.set()  # a database error stopped us: the parser stops at its next batch
         parser.join()
+        for thread in aside:
+            thread.join()
         conn.execute("PRAGMA cache_size = -2000")
         conn.execute("PRAGMA wal_autocheckpoint = 1000")
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")

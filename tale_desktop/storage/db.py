@@ -152,6 +152,19 @@ class Database:
         else:
             conn.execute("COMMIT")
 
+    def checkpoint_aside(self) -> None:
+        """A passive WAL checkpoint on a short-lived connection of its own (blocking, any thread): what is
+        committed is copied into the database file while this process's writer goes on. Best effort: a failure
+        only leaves the work to the next checkpoint."""
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            log.debug("A checkpoint aside did not run: %s", exc)
+
     # -- running work ----------------------------------------------------------------------------------------
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(*args)`` on the calling (worker) thread, translating SQLite errors."""

@@ -64,6 +64,29 @@ def test_a_new_file_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
         assert conn.execute("SELECT count(*) FROM children").fetchone()[0] == 1
 
 
+def test_a_checkpoint_aside_copies_what_is_committed_while_the_writer_keeps_its_transaction(tmp_path):
+    """The import's checkpoint on a connection of its own: committed pages reach the database file even while the
+    importing connection is inside its next write transaction, and nothing of that transaction does."""
+    lib = Library.open(tmp_path / "lib")
+    db = lib.db
+    writer = db.connection()
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    with db.write() as conn:
+        conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", [(f"k{n}", "x" * 2000) for n in range(400)])
+    before = os.path.getsize(db.path)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO meta(key, value) VALUES ('later', 'y')")
+    db.checkpoint_aside()
+    assert os.path.getsize(db.path) > before + 400 * 2000
+    writer.execute("COMMIT")
+    with sqlite3.connect(f"file:{db.path}?mode=ro", uri=True) as other:
+        assert other.execute("SELECT count(*) FROM meta WHERE key LIKE 'k%'").fetchone()[0] == 400
+    lib.close()
+    missing = Database(tmp_path / "missing")
+    missing.checkpoint_aside()  # best effort: a library that cannot be opened is not an error here
+    missing.close()
+
+
 async def test_save_list_tombstone(library):
     child = await library.save_child(mia())
     assert [c.name for c in await library.list_children()] == ["Mia"]
