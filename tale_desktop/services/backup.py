@@ -41,9 +41,9 @@ from tale_desktop.services.backup_reading import (  # noqa: F401 - the names cal
     BackupError,
     Batch,
     ImportReport,
-    _check_header,
-    _open_backup,
-    _parse_file,
+    check_header,
+    open_backup,
+    parse_file,
     parse_record,
     read_message,
 )
@@ -90,7 +90,7 @@ _READER = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
 
 
 def _parse_elsewhere(path: Path, report: ImportReport, put: Callable[[Batch | bytes], None]) -> None:
-    """:func:`_parse_file` run in a child process; its batches handed to ``put`` here, still pickled."""
+    """:func:`parse_file` run in a child process; its batches handed to ``put`` here, still pickled."""
     reader = subprocess.Popen([sys.executable, "-c", _READER, _PACKAGE_ROOT, str(path)], stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, bufsize=1 << 20)
     assert reader.stdout is not None
@@ -119,12 +119,12 @@ def _parse_elsewhere(path: Path, report: ImportReport, put: Callable[[Batch | by
 
 def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
     """Merge batches as the parser produces them (this runs in a database thread)."""
-    with _open_backup(path) as handle:
-        _check_header(handle, path)
+    with open_backup(path) as handle:
+        check_header(handle, path)
     report = ImportReport(path=path)
     batches: queue.Queue[Batch | bytes | None] = queue.Queue(maxsize=4)
     failure: list[BaseException] = []
-    parse_file = _parse_elsewhere if path.stat().st_size >= PROCESS_MIN_BYTES else _parse_file
+    read = _parse_elsewhere if path.stat().st_size >= PROCESS_MIN_BYTES else parse_file
     stop = threading.Event()
 
     def put(batch: Batch | bytes | None) -> None:
@@ -138,7 +138,7 @@ def _import_blocking(library: LibraryService, path: Path) -> ImportReport:
 
     def parse() -> None:
         try:
-            parse_file(path, report, put)
+            read(path, report, put)
         except _Stopped:
             return
         except BaseException as exc:  # noqa: BLE001 - handed to the merging thread

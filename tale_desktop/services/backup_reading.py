@@ -119,7 +119,7 @@ def parse_record(line: str, source: bytes | None = None) -> tuple[str, Record]:
     return kind, record
 
 
-def _read_header(first: str, path: Path) -> None:
+def read_header(first: str, path: Path) -> None:
     not_backup = BackupError(f"{path} is not a Tale Desktop backup (its first line should be the backup header "
                              "written by 'tale-desktop export --all --format jsonl'). Nothing was imported.")
     try:
@@ -140,7 +140,7 @@ def _read_header(first: str, path: Path) -> None:
 Batch = tuple[str, list[dict[str, Any]]]  # kind, database rows
 
 
-def _open_backup(path: Path) -> BinaryIO:
+def open_backup(path: Path) -> BinaryIO:
     """The file, read as bytes: each line is decoded on its own, so one that is not UTF-8 is reported by its
     number and the lines after it are still read."""
     try:
@@ -153,24 +153,24 @@ def _open_backup(path: Path) -> BinaryIO:
         raise BackupError(f"Cannot read {path} ({exc.strerror or exc}). Nothing was imported.") from exc
 
 
-def _check_header(handle: BinaryIO, path: Path) -> None:
+def check_header(handle: BinaryIO, path: Path) -> None:
     """Reject a file that is not a backup (or is from a newer format) before anything is written."""
     try:
         first = handle.readline().decode("utf-8")
     except UnicodeDecodeError:
         raise BackupError(f"{path} is not a text file, so not a Tale Desktop backup. "
                           "Nothing was imported.") from None
-    _read_header(first, path)
+    read_header(first, path)
 
 
-def _parse_file(path: Path, report: ImportReport, put: Callable[[Batch], None]) -> None:
+def parse_file(path: Path, report: ImportReport, put: Callable[[Batch], None]) -> None:
     """Read, validate and turn the lines after the header into database rows, handed to ``put`` in batches;
     bad lines go to ``report``."""
     batches: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     limits = dict.fromkeys(KINDS, FIRST_BATCH)
     seen: dict[tuple[str, str], int] = {}
-    with _open_backup(path) as handle:
-        _check_header(handle, path)
+    with open_backup(path) as handle:
+        check_header(handle, path)
         number = 1
         for number, raw in enumerate(handle, start=2):  # noqa: B007 - number is read after the loop
             try:
@@ -219,7 +219,7 @@ def read_to(path: Path, out: BinaryIO) -> int:
 
     report = ImportReport(path=path)
     try:
-        _parse_file(path, report, lambda batch: send(ROWS, batch))
+        parse_file(path, report, lambda batch: send(ROWS, batch))
         send(END, report)
     except BrokenPipeError:  # the importing process stopped early (a database error): nothing more is wanted
         return 1
