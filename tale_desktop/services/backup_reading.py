@@ -4,7 +4,9 @@ validated into database rows, in batches. A big file is read by this module run 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import pickle
 import re
 import struct
@@ -241,5 +243,12 @@ def read_message(stream: BinaryIO) -> tuple[bytes, bytes] | None:
 
 
 def main() -> int:
-    """``python -c "...; main()" FILE``: started by the import for a big file (services.backup)."""
-    return read_to(Path(sys.argv[1]), sys.stdout.buffer)
+    """``python -c "...; main()" FILE``: started by the import for a big file (services.backup). The messages go
+    to what was standard output; anything printed meanwhile goes to standard error, so it cannot break them."""
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    try:
+        return read_to(Path(sys.argv[1]), channel)
+    finally:
+        with contextlib.suppress(BrokenPipeError):  # the importing process stopped reading
+            channel.close()
