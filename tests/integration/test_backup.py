@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -240,3 +241,20 @@ async def test_the_reading_process_reads_from_a_lean_start(tmp_path):
     loaded = subprocess.run([sys.executable, "-c", code, backup._PACKAGE_ROOT], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_what_the_reading_process_prints_cannot_break_its_messages(tmp_path):
+    """A print in the reading process (a library's warning, say) goes to standard error, not into the batches."""
+    from tale_desktop.services import backup_reading
+
+    path = tmp_path / "backup.jsonl"
+    path.write_text(header() + "\n" + json.dumps({"kind": "story", "record": make_story("S").to_dict()}) + "\n",
+                    encoding="utf-8")
+    code = ("import sys; sys.path.insert(0, sys.argv.pop(1)); import tale_desktop.services.backup_reading as r; "
+            "read = r.parse_file; r.parse_file = lambda *a: (print('noise'), read(*a)); sys.exit(r.main())")
+    done = subprocess.run([sys.executable, "-c", code, backup._PACKAGE_ROOT, str(path)], capture_output=True,
+                          check=True)
+    assert b"noise" in done.stderr and b"noise" not in done.stdout
+    stream = io.BytesIO(done.stdout)
+    kinds = [message[0] for message in iter(lambda: backup_reading.read_message(stream), None)]
+    assert kinds == [backup_reading.ROWS, backup_reading.END]
