@@ -119,6 +119,7 @@ class StoryStreamView(QWidget):
         layout.addWidget(self.error_box)
         layout.addWidget(self.text, 1)
         layout.addLayout(bar)
+        layout.addStretch(0)  # takes the room while the text is hidden, so the hint stays under its heading
         self.clear()
 
     def clear(self) -> None:
