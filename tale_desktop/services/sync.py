@@ -544,7 +544,9 @@ class SyncService:
                     except (NotConfigured, NotSignedIn):
                         return None  # nothing to do until the parent signs in: not a failure
                     except Unavailable:
-                        if by_parent or self._again:
+                        if self._again:
+                            continue  # asked again while this run failed (the offline status showed): try now
+                        if by_parent:
                             raise
                         return None  # offline: the status says so, the next timer tries again
                     if not self._again:

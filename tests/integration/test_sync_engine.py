@@ -376,6 +376,32 @@ async def test_a_malformed_url_and_an_html_answer_to_a_query(tmp_path, fake) -> 
         await ctx.aclose()
 
 
+async def test_a_sync_asked_for_while_a_run_goes_offline_runs_again(tmp_path, fake) -> None:
+    """The parent clicks "Sync now" the moment the status turns offline, while the failing run is still ending:
+    that click starts a new run once the project answers again, instead of being lost with the failure."""
+    ctx = await open_device(device_env(tmp_path, "a", fake))
+    try:
+        await ctx.sync.request_sync("start").wait()
+        await ctx.library.save_child(Child(name="Ada", age_band="5-7", gender="female", interests=["maps"]))
+        fake.reset_next(times=20, path="/rest/v1/", method="POST")  # the next push cannot reach the project
+        asked: list[object] = []
+
+        def on_state(state) -> None:
+            if state.status == "offline" and not asked:
+                fake.clear_script()  # the project answers again
+                asked.append(ctx.sync.request_sync("menu", by_parent=True))
+
+        ctx.sync.subscribe(on_state)
+        run = ctx.sync.request_sync("menu", by_parent=True)
+        await run.wait()
+        assert asked and asked[0] is run  # the click joined the running run
+        assert (run.state, run.error) == ("done", None)
+        assert ctx.sync.state.status == "synced"
+        assert any(row["name"] == "Ada" for row in fake.table("children"))
+    finally:
+        await ctx.aclose()
+
+
 async def test_offline_automatic_runs_stay_quiet_but_a_requested_run_reports(tmp_path, fake) -> None:
     ctx = await open_device(device_env(tmp_path, "o", fake, SUPABASE_URL="http://127.0.0.1:9"))
     try:
