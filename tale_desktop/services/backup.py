@@ -85,7 +85,9 @@ async def write_backup(library: LibraryService, target: Path) -> dict[str, int]:
 # imports this whole module (and asyncio) in the child before the first line is read.
 PROCESS_MIN_BYTES = 4_000_000
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-_READER = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+# The child imports the same copy of the package as this process: its folder goes first on the path unless the
+# path has it already (an installed copy's folder is site-packages, which must not go before the standard library).
+_READER = ("import sys; root = sys.argv.pop(1); root in sys.path or sys.path.insert(0, root); "
            "from tale_desktop.services.backup_reading import main; sys.exit(main())")
 
 
