@@ -173,6 +173,41 @@ async def test_continue_this_story_prefills_the_form(ctx, fake, panel):
     assert request.parent_id == parent.id and request.hero_id == hero.id
 
 
+async def test_a_stream_of_story_changes_reloads_the_lists_once_and_keeps_the_choice(ctx, fake, panel):
+    """Drafts saved every second by stories being written must not reload the form's lists each time: a burst of
+    changes is one reload, lists that did not change are left as they are (the parent's choice stays, no signal),
+    a finished story appears in "Continue a story", a draft does not, and a new child is listed."""
+    form = panel.form
+    [mia] = await ctx.library.list_children()
+    finished = await ctx.library.save_story(Story(title="The Owl Who Stayed Up", content="Once.", language="en",
+                                                  child_id=mia.id, status="new"))
+    await until(lambda: form.sequel.findData(finished.id) >= 0, what="finished story listed")
+    choose(form.sequel, "The Owl Who Stayed Up")
+    await asyncio.sleep(0.7)  # the reload of that save has run
+    loads: list[str] = []
+    original = ctx.library.list_children
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        loads.append("lists")
+        return await original(*args, **kwargs)
+
+    ctx.library.list_children = counted  # type: ignore[method-assign]
+    changed: list[int] = []
+    form.sequel.currentIndexChanged.connect(changed.append)
+    draft = await ctx.library.save_story(Story(title="Half written", content="Once upon", language="en",
+                                               child_id=mia.id, status="draft"))
+    for _ in range(10):  # ten drafts saved again, as ten stories write
+        draft.content += " a time"
+        await ctx.library.save_story(draft)
+    await asyncio.sleep(1.2)
+    assert 1 <= len(loads) <= 3, loads  # one per half second at most while the saves last
+    assert form.sequel.findData(draft.id) < 0  # a draft is not a story to continue
+    assert form.sequel.currentData() == finished.id and changed == []
+    sam = await ctx.library.save_child(Child(name="Sam", age_band="5-7", gender="male", interests=["trains"]))
+    await until(lambda: form.child.findData(sam.id) >= 0, what="new child listed")
+    assert form.sequel.currentData() == finished.id and changed == []
+
+
 async def test_text_is_painted_in_batches(ctx, fake, panel):
     fake.token_delay = 0.002
     ctx.settings.set(keys.REVIEW_ENABLED, "0")

@@ -11,7 +11,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 CUSTOM = "__custom__"
 SIDE_BY_SIDE_MIN_WIDTH = 820  # narrower than this, the preview goes under the form
 GENERATE_GUARD_MS = 1500  # the same choices again this soon after Generate: the second click of a double click
+# Story changes come in streams (ten stories writing save a draft each second): the lists reload at most this often
+# then. A new child or hero reloads them at once.
+RELOAD_GAP_MS = 500
 
 
 def _combo(name: str = "") -> QComboBox:
@@ -59,6 +62,18 @@ def _combo(name: str = "") -> QComboBox:
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(10)
     return combo
+
+
+def _refill(combo: QComboBox, items: list[tuple[str, Any]], shown: dict[str, list[tuple[str, Any]]]) -> bool:
+    """Put ``items`` (text, data) into ``combo`` unless it holds exactly those already (``shown`` remembers what
+    each combo was given, by object name); whether it was refilled. Signals stay blocked: the caller selects."""
+    if shown.get(combo.objectName()) == items and combo.count() == len(items):
+        return False
+    combo.clear()
+    for text, data in items:
+        combo.addItem(text, data)
+    shown[combo.objectName()] = items
+    return True
 
 
 def _select(combo: QComboBox, value: Any) -> bool:
@@ -178,16 +193,22 @@ class ComposeForm(QWidget):
         self.generate_button.clicked.connect(self.submit)
         self._minutes_changed(self.minutes.value())
         self._who_changed()
+        self._shown: dict[str, list[tuple[str, Any]]] = {}  # what each list was last filled with
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.timeout.connect(self.reload)
         self._unsubscribe = ctx.library.subscribe(self._library_changed)
         self.destroyed.connect(lambda *_: self._unsubscribe())
 
     # -- data ---------------------------------------------------------------------------------------------------
     def reload(self) -> TaskHandle:
         """Load children, heroes and finished stories through the task helper (off the loop thread)."""
+        self._reload_timer.stop()  # this load covers a reload that was waiting
+
         async def load() -> tuple[list[Child], list[Hero], list[dict[str, Any]]]:
             children = await self.ctx.library.list_children()
             heroes = await self.ctx.library.list_heroes()
-            stories = await self.ctx.library.list_stories(StoryQuery(), limit=300)
+            stories = await self.ctx.library.list_stories(StoryQuery(include_drafts=False), limit=300)
             return children, heroes, stories
 
         return self.ctx.tasks.spawn(load(), name="compose.load", title=self.tr("Loading profiles"), replace=True,
@@ -195,30 +216,31 @@ class ComposeForm(QWidget):
 
     def _library_changed(self, kind: str, _ids: list[str]) -> None:
         # Only while the form is on screen: opening it loads the lists anyway (``StorytellerUi.show_form``).
-        if kind in ("children", "heroes", "stories") and self.isVisible():
-            self.reload()
+        if kind not in ("children", "heroes", "stories") or not self.isVisible():
+            return
+        if kind != "stories":
+            self._reload_timer.start(0)
+        elif not self._reload_timer.isActive():
+            self._reload_timer.start(RELOAD_GAP_MS)
 
     def _fill(self, result: tuple[list[Child], list[Hero], list[dict[str, Any]]]) -> None:
         children, heroes, stories = result
         keep = (self.child.currentData(), self.hero.currentData(), self.sequel.currentData())
-        for combo in (self.child, self.hero, self.sequel):
-            combo.blockSignals(True)
-            combo.clear()
-        self.child.addItem(self.tr("No child"), None)
-        for child in children:
-            self.child.addItem(child.name, child.id)
-        self.hero.addItem(self.tr("No hero"), None)
-        for hero in heroes:
-            self.hero.addItem(f"{hero.name} ({labels.language_names().get(hero.language, hero.language)})",
-                              hero.id)
+        names = labels.language_names()
+        lists = (
+            [(self.tr("No child"), None), *((child.name, child.id) for child in children)],
+            [(self.tr("No hero"), None),
+             *((f"{hero.name} ({names.get(hero.language, hero.language)})", hero.id) for hero in heroes)],
+            [(self.tr("No, a new story"), None),
+             *((row["title"] or self.tr("Untitled story"), row["id"]) for row in stories
+               if row["status"] != Status.DRAFT)],
+        )
         self._children = {child.id: child for child in children}
         self._heroes = {hero.id: hero for hero in heroes}
-        self.sequel.addItem(self.tr("No, a new story"), None)
-        for row in stories:
-            if row["status"] != Status.DRAFT:
-                self.sequel.addItem(row["title"] or self.tr("Untitled story"), row["id"])
-        for combo, value in zip((self.child, self.hero, self.sequel), keep, strict=True):
-            _select(combo, value)
+        for combo, items, value in zip((self.child, self.hero, self.sequel), lists, keep, strict=True):
+            combo.blockSignals(True)
+            if _refill(combo, items, self._shown):
+                _select(combo, value)
             combo.blockSignals(False)
         if not self._loaded_once and self.child.count() > 1 and keep[1] is None:
             self.child.setCurrentIndex(1)  # the first time, preselect the first child
