@@ -137,6 +137,7 @@ class LoopTimer:
 # -- P1 + P3 (+ P2) in this process: the real window on the real composition root ------------------------------------
 async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_p2: bool) -> None:
     import httpx
+    from stall_sampler import thread_schedstat
 
     from tale_desktop import settings as keys
     from tale_desktop.app import _warm_sdks
@@ -212,6 +213,7 @@ async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_
         print("P1: the load starts", file=sys.stderr, flush=True)
         timer.start()
         started = time.perf_counter()
+        sched_start = thread_schedstat()
         handles = [panel.generate(request) for _ in range(STREAMS)]
         shown["id"] = handles[-1].story_id
         narrations = [asyncio.ensure_future(ctx.narrator.narrate(english[0], provider="piper", reuse=False)),
@@ -220,6 +222,8 @@ async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_
                                                                  reuse=False))]
         syncing = asyncio.ensure_future(ctx.sync.sync())
         stories = [await h.wait() for h in handles]
+        streams_s = time.perf_counter() - started
+        sched_streams = thread_schedstat()
         made = await asyncio.gather(*narrations)
         report = await syncing
         load_s = time.perf_counter() - started
@@ -248,7 +252,9 @@ async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_
         results.update(idle_p99_ms=pct(idle, 99), idle_worst_ms=max(idle), p1_p50_ms=statistics.median(load),
                        p1_p99_ms=pct(load, 99), p1_worst_ms=max(load), p1_load_s=load_s,
                        p3_p50_ms=pct(to_screen, 50), p3_p95_ms=pct(to_screen, 95),
-                       p3_event_p95_ms=pct(to_listener, 95))
+                       p3_event_p95_ms=pct(to_listener, 95), p1_streams_s=streams_s,
+                       p1_loop_cpu_ms=sched_streams[0] - sched_start[0],
+                       p1_loop_waiting_ms=sched_streams[1] - sched_start[1])
         if collector is not None:
             results["gc_worst_ms"] = max(worst for _count, worst in collector.pauses.values())
         window.close()
@@ -486,6 +492,10 @@ def table(r: dict[str, float]) -> str:
                   + f" (p99 <= 16, worst <= {r['idle_worst_ms'] + 10:.0f}); load ran {r['p1_load_s']:.1f} s")]
     if "gc_worst_ms" in r:
         rows.append(("   longest GC pause on the loop during P1", f"{r['gc_worst_ms']:.1f} ms", ""))
+    if r.get("p1_loop_cpu_ms"):  # Linux only (the thread's scheduler statistics)
+        rows.append(("   loop thread while the 10 streams ran: on a CPU / waiting",
+                     f"{r['p1_loop_cpu_ms'] / 1000:.2f} / {r['p1_loop_waiting_ms'] / 1000:.2f} s of "
+                     f"{r['p1_streams_s']:.2f} s", ""))
     if "p2_speedup" in r:
         rows.append(("P2: 10 concurrent vs serial (1 s server)",
                      f"{r['p2_speedup']:.2f}x ({r['p2_serial_s']:.1f} s vs {r['p2_concurrent_s']:.2f} s)",

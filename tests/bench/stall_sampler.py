@@ -19,7 +19,7 @@ import time
 import traceback
 
 
-def _schedstat() -> tuple[float, float]:
+def thread_schedstat() -> tuple[float, float]:
     """The calling thread's time on a CPU and waiting in the run queue, in ms (Linux; zeros elsewhere)."""
     try:
         with open("/proc/thread-self/schedstat") as f:
@@ -43,7 +43,7 @@ class StallSampler:
         # (seconds after start, interval ms, loop thread's ms on a CPU / waiting for one, loop stacks, other stacks)
         self._current: tuple[collections.Counter[str], collections.Counter[str]] | None = None
         self.stalls: list[tuple[float, float, float, float, collections.Counter[str], collections.Counter[str]]] = []
-        self._sched = _schedstat()
+        self._sched = thread_schedstat()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
@@ -51,7 +51,7 @@ class StallSampler:
     def tick(self) -> None:
         """Call on every loop timer tick."""
         now = time.perf_counter()
-        sched = _schedstat()
+        sched = thread_schedstat()
         ran, waited = sched[0] - self._sched[0], sched[1] - self._sched[1]
         self._sched = sched
         with self._lock:
