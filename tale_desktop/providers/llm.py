@@ -55,10 +55,19 @@ def _openai() -> ModuleType:
     return sys.modules.get("openai") or importlib.import_module("openai")
 
 
+_sdk_ready = False  # set once an import of the SDK has finished (it is in sys.modules while it is being imported)
+
+
 async def load_sdk() -> None:
-    """Import the SDK in a worker thread (once); afterwards :func:`_openai` is a dictionary lookup."""
-    if "openai" not in sys.modules:
+    """Import the SDK in a worker thread (once); afterwards :func:`_openai` is a dictionary lookup.
+
+    Two stories started together both wait for the one import (another thread's import of a module blocks
+    ``import_module`` until it is done): seeing the module in ``sys.modules`` is not enough, it is there half made
+    while the first thread imports it."""
+    global _sdk_ready
+    if not _sdk_ready:
         await asyncio.to_thread(importlib.import_module, "openai")
+        _sdk_ready = True
 
 
 SERVICE = "Story service"  # ProviderError.service (code prefix "llm")

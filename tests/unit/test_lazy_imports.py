@@ -80,3 +80,18 @@ def test_settings_and_theme_load_no_records_before_the_first_paint():
             "from tale_desktop.domain import Child, ValidationError\n"
             "assert 'tale_desktop.domain.models' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_stories_started_while_the_sdk_is_being_imported_wait_for_the_whole_module(tmp_path):
+    """The SDK is in ``sys.modules`` half made while a worker thread imports it; a story starting a few ms after
+    another (the start gate staggers them) must wait for the import, not use the half-made module."""
+    code = ("import asyncio\nfrom tale_desktop.providers import llm\n"
+            "async def one(delay):\n"
+            "    await asyncio.sleep(delay)\n"
+            "    await llm.load_sdk()\n"
+            "    return llm._openai().AsyncOpenAI is not None\n"
+            "async def main():\n"
+            "    return await asyncio.gather(*(one(i * 0.004) for i in range(60)))\n"
+            "assert all(asyncio.run(main()))")
+    loaded = _loaded_after(code, tmp_path)
+    assert loaded["openai"]
