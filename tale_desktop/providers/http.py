@@ -10,7 +10,8 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -38,6 +39,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SERVICES = ("llm", "elevenlabs", "supabase")
+
+# Set by the code that reads a streamed answer, in its own task (an SDK sends the request and reads the answer
+# there): how many seconds to wait after each piece of the answer before reading the next; ``None`` or 0 reads at
+# once. Honoured by the story service's client (providers/paced_reading.py).
+READ_PACE: ContextVar[Callable[[], float] | None] = ContextVar("tale_read_pace", default=None)
 
 
 # -- how long a parent can be kept waiting: the one place these numbers live ------------------------------------
@@ -238,9 +244,16 @@ def _make_client(service: str, policy: NetPolicy = DEFAULT_POLICY) -> httpx.Asyn
     import anyio._backends._asyncio  # noqa: F401  (first use costs ~80 ms; pay it off the loop)
     import httpx  # imported with the first client: commands that never go online do not pay for it
 
+    limits = httpx.Limits(max_connections=50, max_keepalive_connections=20)
+    transport = None
+    if service == "llm":  # stories stream: the ones nobody watches are read in gulps (paced_reading.py)
+        from tale_desktop.providers.paced_reading import PacedTransport
+
+        transport = PacedTransport(httpx.AsyncHTTPTransport(limits=limits))
     return httpx.AsyncClient(
         timeout=policy.timeout(),
-        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        limits=limits,
+        transport=transport,
         headers={"User-Agent": f"{APP_TITLE.replace(' ', '')}/{__version__}"},
         follow_redirects=True,
     )

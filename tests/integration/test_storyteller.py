@@ -43,10 +43,12 @@ async def mia(ctx):
 class Recorder:
     def __init__(self):
         self.events: list[StoryEvent] = []
+        self.times: list[float] = []  # when each event reached the listener
         self.first_text = asyncio.get_running_loop().create_future()
 
     def __call__(self, event: StoryEvent) -> None:
         self.events.append(event)
+        self.times.append(time.monotonic())
         if event.kind is StoryEventKind.TEXT and not self.first_text.done():
             self.first_text.set_result(time.monotonic())
 
@@ -201,6 +203,47 @@ async def test_several_stories_at_once_each_cancellable(ctx, fake, mia):
     for handle in handles:
         seen = progress[handle.name]
         assert any(0 < done < total == 150 for done, total in seen)
+
+
+def arrivals(recorder: Recorder) -> list[list[StoryEvent]]:
+    """The story's text events grouped by when they reached the listener: a group is the pieces that came within
+    5 ms of each other (one read of the answer); the fake writes a piece every 10 ms."""
+    groups: list[list[StoryEvent]] = []
+    last = -1e9
+    for event, at in zip(recorder.events, recorder.times, strict=True):
+        if event.kind is StoryEventKind.TEXT:
+            if at - last > 0.005:
+                groups.append([])
+            groups[-1].append(event)
+            last = at
+    return groups
+
+
+async def test_the_watched_story_is_read_as_it_arrives_and_the_others_in_gulps(ctx, fake, mia):
+    fake.token_delay = 0.01  # ~200 pieces: ~2 s of writing each
+    ctx.settings.set(keys.REVIEW_ENABLED, "0")
+    recorders = [Recorder() for _ in range(2)]
+    handles = [ctx.storyteller.start(StoryRequest(child_id=mia.id, minutes=1), r) for r in recorders]
+    ctx.storyteller.watch(handles[1].story_id)  # as the New story page does for the story it shows
+    assert all([await h.wait() for h in handles])
+    background, watched = (arrivals(r) for r in recorders)
+    pieces = sum(len(g) for g in background)
+    assert pieces > 100 and sum(len(g) for g in watched) > 100
+    # Read every 0.25 s: a handful of reads of ~25 pieces each, where the watched story took one read a piece.
+    assert len(background) <= pieces / 8, [len(g) for g in background]
+    assert len(watched) > 4 * len(background), (len(watched), len(background))
+    for groups in (background, watched):  # nothing is lost or reordered by reading in gulps
+        assert "".join(e.delta for g in groups for e in g) == groups[-1][-1].text
+
+
+async def test_without_a_watcher_every_story_is_read_as_it_arrives(ctx):
+    """The CLI never says which story it watches: it prints each one as the text comes."""
+    teller = ctx.storyteller
+    assert teller._read_pace("a")() == teller._read_pace("b")() == 0
+    teller.watch("a")
+    assert teller._read_pace("a")() == 0 and teller._read_pace("b")() > 0
+    teller.watch(None)  # the page is hidden: nobody watches
+    assert teller._read_pace("a")() > 0
 
 
 async def test_hero_in_another_language_warns_and_bad_inputs_are_clear(ctx, fake, mia):

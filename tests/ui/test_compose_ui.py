@@ -241,3 +241,18 @@ async def test_stream_view_title_line_and_untitled_prose(qtbot):
     view.on_event(StoryEvent(StoryEventKind.TEXT, "s2", delta=prose, text=prose, words=len(prose.split())))
     view.paint()
     assert view.title.text() == "Writing your story…" and view.body_text == prose
+
+
+async def test_the_page_watches_the_story_it_shows_and_none_while_hidden(ctx, fake, panel):
+    """The storyteller reads the shown story as it arrives and the others in gulps (Storyteller.watch)."""
+    ctx.settings.set(keys.REVIEW_ENABLED, "0")
+    panel.form.minutes.setValue(2)
+    click(panel.form.generate_button)
+    story_id = panel.view.story_id
+    assert story_id and ctx.storyteller._read_pace(story_id)() == 0
+    assert ctx.storyteller._read_pace("another story")() > 0
+    panel.hide()
+    assert ctx.storyteller._read_pace(story_id)() > 0
+    panel.show()
+    assert ctx.storyteller._read_pace(story_id)() == 0
+    await until(lambda: panel.view.outcome == "done", what="done")

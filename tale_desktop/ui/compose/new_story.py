@@ -12,7 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -418,6 +418,16 @@ class NewStoryPanel(QWidget):
         super().resizeEvent(event)
         self._arrange()
 
+    # The story in the streaming view is read as it arrives while the page is on screen; the others (and this
+    # one while the page is hidden) are read in gulps (``Storyteller.watch``).
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.ctx.storyteller.watch(self.view.story_id)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        super().hideEvent(event)
+        self.ctx.storyteller.watch(None)
+
     def _arrange(self) -> None:
         """Form and preview side by side when there is room, else the preview under the form."""
         wide = self.width() >= SIDE_BY_SIDE_MIN_WIDTH
@@ -450,6 +460,8 @@ class NewStoryPanel(QWidget):
         if style is not None:
             self._picture_styles[id(handle)] = style
         self.view.bind(handle)
+        if self.isVisible():
+            self.ctx.storyteller.watch(self.view.story_id)
         return handle
 
     def _on_event(self, event: StoryEvent) -> None:
