@@ -37,6 +37,7 @@ from tale_desktop.providers.errors import (
 )
 from tale_desktop.providers.http import (
     DEFAULT_POLICY,
+    READ_PACE,
     NetPolicy,
     ServiceRef,
     detail_from_body,
@@ -244,7 +245,8 @@ class LLMClient:
     async def stream_chat(self, messages: list[dict[str, str]], on_text: Callable[[str], None], *,
                           model: str | None = None, temperature: float = 0.8,
                           max_tokens: int | None = None) -> ChatResult:
-        """Stream an answer, calling ``on_text(delta)`` for each piece; falls back through the model list.
+        """Stream an answer, calling ``on_text(delta)`` for each piece; falls back through the model list. A story
+        read in gulps (``READ_PACE``) gets the pieces of each read in one call.
 
         A model that is unknown or unavailable before any text arrived is skipped for the next one; an error after
         text arrived raises :class:`StreamFailed` carrying the partial text.
@@ -253,6 +255,16 @@ class LLMClient:
         sdk = self.sdk
         last_error: ProviderError | None = None
         tried: list[str] = []
+        loop = asyncio.get_running_loop()
+        pace = READ_PACE.get()
+        held: list[str] = []  # pieces of a story read in gulps, handed on together (see below)
+
+        def hand_on() -> None:
+            if held:
+                text = "".join(held)
+                held.clear()
+                on_text(text)
+
         for candidate in self.config.models(model):
             tried.append(candidate)
             result = ChatResult(model=candidate, tried_models=tried)
@@ -279,10 +291,19 @@ class LLMClient:
                                 if result.first_token_ms is None:
                                     result.first_token_ms = int((time.monotonic() - started) * 1000)
                                 parts.append(delta)
-                                on_text(delta)
+                                if pace is not None and pace() > 0:
+                                    # Read in gulps (nobody watches this story): the pieces of one read are
+                                    # handed on as one, once the read is used up and the task waits again.
+                                    if not held:
+                                        loop.call_soon(hand_on)
+                                    held.append(delta)
+                                else:
+                                    hand_on()
+                                    on_text(delta)
                             if choice.get("finish_reason"):
                                 result.finish_reason = choice["finish_reason"]
                 finally:
+                    hand_on()  # nothing held back: the text so far reaches the story (its draft) whatever happens
                     await stream.close()
             except Exception as exc:  # noqa: BLE001 - every failure becomes a typed error
                 error = translate_error(exc, self.config, candidate, policy=self.config.policy)

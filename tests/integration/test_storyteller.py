@@ -43,12 +43,10 @@ async def mia(ctx):
 class Recorder:
     def __init__(self):
         self.events: list[StoryEvent] = []
-        self.times: list[float] = []  # when each event reached the listener
         self.first_text = asyncio.get_running_loop().create_future()
 
     def __call__(self, event: StoryEvent) -> None:
         self.events.append(event)
-        self.times.append(time.monotonic())
         if event.kind is StoryEventKind.TEXT and not self.first_text.done():
             self.first_text.set_result(time.monotonic())
 
@@ -205,20 +203,6 @@ async def test_several_stories_at_once_each_cancellable(ctx, fake, mia):
         assert any(0 < done < total == 150 for done, total in seen)
 
 
-def arrivals(recorder: Recorder) -> list[list[StoryEvent]]:
-    """The story's text events grouped by when they reached the listener: a group is the pieces that came within
-    5 ms of each other (one read of the answer); the fake writes a piece every 10 ms."""
-    groups: list[list[StoryEvent]] = []
-    last = -1e9
-    for event, at in zip(recorder.events, recorder.times, strict=True):
-        if event.kind is StoryEventKind.TEXT:
-            if at - last > 0.005:
-                groups.append([])
-            groups[-1].append(event)
-            last = at
-    return groups
-
-
 async def test_the_watched_story_is_read_as_it_arrives_and_the_others_in_gulps(ctx, fake, mia):
     fake.token_delay = 0.01  # ~200 pieces: ~2 s of writing each
     ctx.settings.set(keys.REVIEW_ENABLED, "0")
@@ -226,14 +210,14 @@ async def test_the_watched_story_is_read_as_it_arrives_and_the_others_in_gulps(c
     handles = [ctx.storyteller.start(StoryRequest(child_id=mia.id, minutes=1), r) for r in recorders]
     ctx.storyteller.watch(handles[1].story_id)  # as the New story page does for the story it shows
     assert all([await h.wait() for h in handles])
-    background, watched = (arrivals(r) for r in recorders)
-    pieces = sum(len(g) for g in background)
-    assert pieces > 100 and sum(len(g) for g in watched) > 100
-    # Read every 0.25 s: a handful of reads of ~25 pieces each, where the watched story took one read a piece.
-    assert len(background) <= pieces / 8, [len(g) for g in background]
-    assert len(watched) > 4 * len(background), (len(watched), len(background))
-    for groups in (background, watched):  # nothing is lost or reordered by reading in gulps
-        assert "".join(e.delta for g in groups for e in g) == groups[-1][-1].text
+    background, watched = ([e for e in r.events if e.kind is StoryEventKind.TEXT] for r in recorders)
+    pieces = len(fake.token_times[next(iter(fake.token_times))])
+    assert pieces > 100 and len(watched) > pieces / 2  # one event a piece (a busy machine may join a few)
+    # Read every 0.25 s, the pieces of each read handed on as one: a handful of events for ~2 s of writing.
+    assert 2 <= len(background) <= pieces / 8, len(background)
+    for events in (background, watched):  # nothing is lost or reordered by reading in gulps
+        assert "".join(e.delta for e in events) == events[-1].text
+        assert events[-1].words == len(events[-1].text.split())
 
 
 async def test_without_a_watcher_every_story_is_read_as_it_arrives(ctx):
