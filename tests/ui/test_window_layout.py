@@ -184,3 +184,23 @@ async def test_the_checks_see_what_is_cut_off(qtbot):
     problems = clipped(root)
     assert any("A label far" in p for p in problems) and any("Generate the story" in p for p in problems)
     assert any("The child and the hero" in p for p in problems) and any("sideways" in p for p in problems)
+
+
+def test_the_start_up_frame_guesses_the_system_theme_from_its_palette(qapp):
+    """Before the first paint the system's light or dark comes from the palette it gives the application (its
+    colour scheme is asked once the window is built: the Qt namespace costs ~40 ms on first use)."""
+    from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+    saved = QGuiApplication.palette()
+    try:
+        dark = QPalette(saved)
+        dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+        QGuiApplication.setPalette(dark)
+        assert theme.resolve(theme.SYSTEM, guess=True) == theme.NIGHT
+        light = QPalette(saved)
+        light.setColor(QPalette.ColorRole.Window, QColor("#f4efe6"))
+        QGuiApplication.setPalette(light)
+        assert theme.resolve(theme.SYSTEM, guess=True) == theme.DAY
+        assert theme.resolve(theme.NIGHT, guess=True) == theme.NIGHT  # a stored or given choice wins
+    finally:
+        QGuiApplication.setPalette(saved)

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
 from tale_desktop import settings as cfg
 from tale_desktop.resources_path import resource
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +78,24 @@ def palette(theme: str) -> QPalette:
 
 
 def system_theme() -> str:
+    # Imported here: the first use of the Qt namespace builds all its enums (~40 ms), not to be paid at import.
+    from PySide6.QtCore import Qt
+
     scheme = QGuiApplication.styleHints().colorScheme()
     return NIGHT if scheme == Qt.ColorScheme.Dark else DAY
 
 
-def resolve(choice: str) -> str:
-    return choice if choice in (DAY, NIGHT) else system_theme()
+def guessed_system_theme() -> str:
+    """The system's light or dark, read from the palette it gives the application: for the start-up frame,
+    before the Qt namespace exists (``system_theme`` asks the colour scheme itself once the window is built)."""
+    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    return NIGHT if window.lightness() < 128 else DAY
+
+
+def resolve(choice: str, *, guess: bool = False) -> str:
+    if choice in (DAY, NIGHT):
+        return choice
+    return guessed_system_theme() if guess else system_theme()
 
 
 _current = DAY
@@ -98,7 +114,7 @@ def icon(name: str, token: str = "text", theme: str | None = None) -> QIcon:
     result = QIcon()
     for size in (16, 20, 24, 32, 48, 64):
         pixmap = QPixmap(QSize(size, size))
-        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap.fill(QColor(0, 0, 0, 0))
         painter = QPainter(pixmap)
         renderer.render(painter, QRectF(0, 0, size, size))
         painter.end()
