@@ -261,7 +261,7 @@ async def test_library_thumbnails_for_the_visible_rows(window, ctx):
 
 async def test_a_new_thumbnail_repaints_only_its_row(window, ctx, monkeypatch):
     """A thumbnail made for one row repaints that row alone, and nothing when the row is out of view."""
-    from tale_desktop.ui.library.library_panel import visible_indexes
+    from tale_desktop.ui.library.library_panel import visible_rows
     from tests.ui.test_library_reader_ui import _bulk_insert
 
     model, view = window.library.model, window.library.list
@@ -271,8 +271,7 @@ async def test_a_new_thumbnail_repaints_only_its_row(window, ctx, monkeypatch):
     view.scrollToTop()
     on_screen = [row for row in range(model.rowCount())
                  if view.visualRect(model.index(row)).intersects(view.viewport().rect())]
-    shown = visible_indexes(view)
-    assert [index.row() for index in shown] == on_screen and len(on_screen) < model.rowCount()
+    assert list(visible_rows(view)) == on_screen and len(on_screen) < model.rowCount()
 
     repainted: list[int] = []
     monkeypatch.setattr(view, "update", lambda index: repainted.append(index.row()))

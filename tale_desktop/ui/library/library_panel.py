@@ -83,9 +83,13 @@ class LibraryFeatures(QObject):
     def _cover_ready(self, story_id: str) -> None:
         """Repaint only the row whose thumbnail arrived, when it is in view (ten new drafts used to repaint the
         whole list ten times over, a delegate paint per visible row each time)."""
-        for index in visible_indexes(self.view):
-            if index.data(self.id_role) == story_id:
+        rows = visible_rows(self.view)
+        story_id_at = getattr(self.model, "story_id_at", None)  # the paged model answers without Qt's data()
+        for row in rows:
+            index = self.model.index(row, 0)
+            if (story_id_at(row) if story_id_at is not None else index.data(self.id_role)) == story_id:
                 self.view.update(index)
+                return
 
     # -- selection --------------------------------------------------------------------------------------------
     def selected_rows(self) -> list[dict[str, Any]]:
@@ -143,13 +147,17 @@ class LibraryFeatures(QObject):
         self.show_menu(rect.center() if rect.isValid() else QPoint(10, 10))
 
 
-def visible_indexes(view: QListView) -> list[QModelIndex]:
-    """The indexes of the rows painted in ``view``'s viewport now, top to bottom."""
+def visible_rows(view: QListView) -> range:
+    """The rows painted in ``view``'s viewport now (top to bottom), found without reading any row's data."""
     viewport = view.viewport().rect()
-    index = view.indexAt(QPoint(viewport.left() + 1, viewport.top() + 1))
-    model = view.model()
-    found: list[QModelIndex] = []
-    while index.isValid() and view.visualRect(index).top() <= viewport.bottom():
-        found.append(index)
-        index = model.index(index.row() + 1, 0)
-    return found
+    first = view.indexAt(QPoint(viewport.left() + 1, viewport.top() + 1))
+    if not first.isValid():
+        return range(0)
+    last = view.indexAt(QPoint(viewport.left() + 1, viewport.bottom()))
+    if last.isValid():
+        return range(first.row(), last.row() + 1)
+    # The list ends above the bottom edge (or the point falls between rows): walk down from the first row.
+    model, row = view.model(), first.row()
+    while row + 1 < model.rowCount() and view.visualRect(model.index(row + 1, 0)).top() <= viewport.bottom():
+        row += 1
+    return range(first.row(), row + 1)
