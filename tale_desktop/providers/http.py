@@ -41,8 +41,8 @@ log = logging.getLogger(__name__)
 SERVICES = ("llm", "elevenlabs", "supabase")
 
 # Set by the code that reads a streamed answer, in its own task (an SDK sends the request and reads the answer
-# there): how many seconds to wait after each piece of the answer before reading the next; ``None`` or 0 reads at
-# once. Honoured by the story service's client (providers/paced_reading.py).
+# there): how many seconds to wait after each read of the socket before the next one; ``None`` or 0 reads at once.
+# Honoured by the story service's client (providers/paced_reading.py).
 READ_PACE: ContextVar[Callable[[], float] | None] = ContextVar("tale_read_pace", default=None)
 
 

@@ -4,8 +4,8 @@ Ten stories writing at once deliver about a thousand pieces of text a second. Re
 costs a full trip through the event loop, asyncio's transport, anyio, httpcore, h11 and httpx, for a few bytes,
 and most of those stories are only a row in the tasks panel. A stream whose reader asks for a pace (see
 :data:`tale_desktop.providers.http.READ_PACE`) waits that long after each read of the socket before the next:
-meanwhile the pieces pile up in the socket and the next read takes them all in one trip. The story the parent is watching asks for no pace
-and is read as its text arrives.
+meanwhile the pieces pile up in the socket and the next read takes them all in one trip. The story the parent
+is watching asks for no pace and is read as its text arrives.
 
 The pace is asked again after every read, so a stream the parent starts watching is read at once from its next
 piece on. Sleeping between reads does not count against the read timeout, which covers each read alone.

@@ -86,10 +86,13 @@ class LibraryFeatures(QObject):
         rows = visible_rows(self.view)
         story_id_at = getattr(self.model, "story_id_at", None)  # the paged model answers without Qt's data()
         for row in rows:
-            index = self.model.index(row, 0)
-            if (story_id_at(row) if story_id_at is not None else index.data(self.id_role)) == story_id:
-                self.view.update(index)
-                return
+            if story_id_at is not None:
+                if story_id_at(row) != story_id:
+                    continue
+            elif self.model.index(row, 0).data(self.id_role) != story_id:
+                continue
+            self.view.update(self.model.index(row, 0))
+            return
 
     # -- selection --------------------------------------------------------------------------------------------
     def selected_rows(self) -> list[dict[str, Any]]:
