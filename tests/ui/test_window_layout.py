@@ -186,7 +186,7 @@ async def test_the_checks_see_what_is_cut_off(qtbot):
     assert any("The child and the hero" in p for p in problems) and any("sideways" in p for p in problems)
 
 
-def test_the_start_up_frame_guesses_the_system_theme_from_its_palette(qapp):
+async def test_the_start_up_frame_guesses_the_system_theme_from_its_palette(qapp):
     """Before the first paint the system's light or dark comes from the palette it gives the application (its
     colour scheme is asked once the window is built: the Qt namespace costs ~40 ms on first use)."""
     from PySide6.QtGui import QColor, QGuiApplication, QPalette
