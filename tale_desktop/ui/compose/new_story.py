@@ -232,8 +232,7 @@ class ComposeForm(QWidget):
             [(self.tr("No hero"), None),
              *((f"{hero.name} ({names.get(hero.language, hero.language)})", hero.id) for hero in heroes)],
             [(self.tr("No, a new story"), None),
-             *((row["title"] or self.tr("Untitled story"), row["id"]) for row in stories
-               if row["status"] != Status.DRAFT)],
+             *((row["title"] or self.tr("Untitled story"), row["id"]) for row in stories)],  # no drafts (query)
         )
         self._children = {child.id: child for child in children}
         self._heroes = {hero.id: hero for hero in heroes}
