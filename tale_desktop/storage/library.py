@@ -79,6 +79,13 @@ class MergeCounts:
         return self
 
 
+# The first live story continuing a story. The "+" keeps SQLite from walking every story in date order
+# (stories_created) looking for a sequel that usually does not exist (~50 ms at 100k stories, each time a story
+# opens): it finds the few by stories_parent and sorts them.
+NEXT_SEQUEL_SQL = (f"SELECT {STORY_LIST_COLUMNS} FROM stories s WHERE s.deleted_at IS NULL AND s.parent_id = ? "
+                   "ORDER BY +s.created_at, s.seq LIMIT 1")
+
+
 def record_to_row(table: str, record: Record) -> dict[str, Any]:
     # A shallow copy: the nested values are serialised to JSON right below, so asdict()'s deep copy is not needed
     # (it was the largest cost of importing a big backup).
@@ -267,10 +274,7 @@ class Library:
                 f"SELECT {STORY_LIST_COLUMNS} FROM stories s WHERE s.deleted_at IS NULL AND s.id = "
                 "(SELECT parent_id FROM stories WHERE id = ?)", (story_id,),
             ).fetchone()
-            nxt = conn.execute(
-                f"SELECT {STORY_LIST_COLUMNS} FROM stories s WHERE s.deleted_at IS NULL AND s.parent_id = ? "
-                "ORDER BY s.created_at, s.seq LIMIT 1", (story_id,),
-            ).fetchone()
+            nxt = conn.execute(NEXT_SEQUEL_SQL, (story_id,)).fetchone()
             return {"previous": _summary_row(prev) if prev else None, "next": _summary_row(nxt) if nxt else None}
         return await self.db.run(links)
 

@@ -367,7 +367,7 @@ def bench_startup(results: dict[str, float], cache: Path, runs: int = 9) -> None
 
 
 # -- P5: 100k stories in the real window (own process) --------------------------------------------------------------
-async def p5_child(folder: Path) -> dict[str, float]:
+async def p5_child(folder: Path, collector) -> dict[str, float]:
     from tale_desktop.context import AppContext
     from tale_desktop.ui.shell.main_window import MainWindow
 
@@ -378,6 +378,7 @@ async def p5_child(folder: Path) -> dict[str, float]:
     window.resize(1280, 900)
     window.show()
     window.start()
+    collector.settle()  # as the app does once its window has started
     model, view = window.library.model, window.library.list
     deadline = time.monotonic() + 60
     while not (model.exhausted and model.rowCount() > 0 and model.story_id_at(0)):
@@ -398,6 +399,13 @@ async def p5_child(folder: Path) -> dict[str, float]:
         view.viewport().repaint()
 
     timer = LoopTimer()
+    sampler = None
+    if os.environ.get("BENCH_STALLS"):  # where the loop is when it is late, as in P1
+        from stall_sampler import StallSampler
+
+        sampler = StallSampler()
+        timer.timer.timeout.connect(sampler.tick)
+        sampler.start()
     timer.start()
     view.setFocus()
     started = time.perf_counter()
@@ -421,6 +429,9 @@ async def p5_child(folder: Path) -> dict[str, float]:
     await until_shown(total - 1)
     drag_s = time.perf_counter() - started
     intervals = timer.stop()
+    if sampler is not None:
+        sampler.stop()
+        sampler.report()
     if profiler is not None:
         import pstats
 
@@ -565,7 +576,7 @@ def main() -> None:
         with asyncio.Runner(loop_factory=QtEventLoop) as runner:
             collector = MainThreadCollector()
             collector.start()
-            measured = runner.run(p5_child(args.p5_child))
+            measured = runner.run(p5_child(args.p5_child, collector))
             collector.stop()
             print(json.dumps(measured))
         return

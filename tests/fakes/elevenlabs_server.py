@@ -310,6 +310,7 @@ class FakeElevenLabs:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_fake: FakeElevenLabs
+    disable_nagle_algorithm = True  # as a real server: a response's body leaves with its headers, no delayed-ACK stall
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass

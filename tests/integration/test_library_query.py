@@ -9,7 +9,7 @@ import pytest
 from tale_desktop.domain.models import Child
 from tale_desktop.domain.query import SortKey, StoryQuery
 from tale_desktop.storage.errors import NotFound
-from tale_desktop.storage.library import Library
+from tale_desktop.storage.library import NEXT_SEQUEL_SQL, Library
 from tests.library_helpers import make_narration, make_story
 
 
@@ -156,6 +156,17 @@ async def test_sequel_links(lib, shelf):
     assert (await lib.sequel_links(first.id))["previous"] is None
     await lib.delete_stories([third.id])
     assert (await lib.sequel_links(second.id))["next"] is None
+
+
+async def test_the_next_sequel_is_the_oldest_and_found_by_its_parent(lib, shelf):
+    first = shelf["comets"]
+    later = make_story("Orbi Two", "Later.", parent_id=first.id, created_at="2026-02-02T10:00:00.000Z")
+    earlier = make_story("Orbi One", "Earlier.", parent_id=first.id, created_at="2026-02-01T10:00:00.000Z")
+    lib.merge_records("stories", [later, earlier])
+    assert (await lib.sequel_links(first.id))["next"]["id"] == earlier.id
+    # Opening a story looks for its sequel: through stories_parent, not a walk of every story in date order.
+    plan = lib.db.connection().execute("EXPLAIN QUERY PLAN " + NEXT_SEQUEL_SQL, (first.id,)).fetchall()
+    assert any("stories_parent" in row[3] for row in plan), [row[3] for row in plan]
 
 
 async def test_short_ids_resolve_when_unique(lib, shelf):

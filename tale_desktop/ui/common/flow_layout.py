@@ -12,6 +12,7 @@ class FlowLayout(QLayout):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
+        self._height_for: tuple[int, int] | None = None  # (width, height): Qt asks again and again per layout pass
         self.setContentsMargins(QMargins(0, 0, 0, 0))
 
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
@@ -38,7 +39,14 @@ class FlowLayout(QLayout):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
-        return self._arrange(QRect(0, 0, width, 0), move=False)
+        if self._height_for is None or self._height_for[0] != width:
+            self._height_for = (width, self._arrange(QRect(0, 0, width, 0), move=False))
+        return self._height_for[1]
+
+    def invalidate(self) -> None:
+        """A child was shown, hidden or changed its size hint (Qt calls this then): heights are worked out again."""
+        self._height_for = None
+        super().invalidate()
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
         super().setGeometry(rect)

@@ -106,10 +106,23 @@ def current() -> str:
     return _current
 
 
+# Icons drawn so far, by (name, colour token, theme): an action's icon is set again each time a story opens, and
+# reading and rendering the SVG at six sizes each time cost a few ms on the loop thread.
+_icons: dict[tuple[str, str, str], QIcon] = {}
+
+
 def icon(name: str, token: str = "text", theme: str | None = None) -> QIcon:
     """``resources/icons/ui/NAME.svg`` drawn in the theme's ``token`` colour (crisp at 1x and 2x)."""
+    key = (name, token, theme or _current)
+    made = _icons.get(key)
+    if made is None:
+        made = _icons[key] = _draw_icon(name, COLOURS[key[2]][token])
+    return made
+
+
+def _draw_icon(name: str, colour_text: str) -> QIcon:
     svg = resource("icons", "ui", f"{name}.svg").read_text(encoding="utf-8")
-    svg = svg.replace("currentColor", COLOURS[theme or _current][token])
+    svg = svg.replace("currentColor", colour_text)
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     result = QIcon()
     for size in (16, 20, 24, 32, 48, 64):

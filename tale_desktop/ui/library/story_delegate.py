@@ -88,6 +88,11 @@ class StoryDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         row = index.data(self.summary_role)
+        if row is None:  # its page is on the way (a frame or two): only the row's background, asking nothing more
+            style = option.widget.style() if option.widget else None
+            if style is not None:
+                style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
+            return
         if not isinstance(row, dict):
             super().paint(painter, option, index)
             return
