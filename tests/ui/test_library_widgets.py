@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter, QStandardItem, QStandardItemModel
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QListView, QStyleOptionViewItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListView, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
 
 from tale_desktop.context import AppContext
 from tale_desktop.domain.models import Child
@@ -280,6 +280,47 @@ async def test_search_box_debounces_and_enter_applies_at_once(qtbot):
     assert [q.search for q in seen] == ["dragon"]
     bar.status.setCurrentIndex(bar.status.findData("archived"))
     assert seen[-1] == StoryQuery(search="dragon", status="archived")
+
+
+def _paint_row(delegate: StoryDelegate, view: QListView, index, *, selected: bool = False) -> QImage:
+    image = QImage(400, 60, QImage.Format.Format_ARGB32)
+    image.fill(0xFFFFFFFF)
+    painter = QPainter(image)
+    option = QStyleOptionViewItem()
+    option.rect = image.rect()
+    option.font = view.font()
+    option.palette = view.palette()
+    option.widget = view
+    option.state = QStyle.StateFlag.State_Enabled | (QStyle.StateFlag.State_Selected if selected
+                                                     else QStyle.StateFlag.State_None)
+    delegate.paint(painter, option, index)
+    painter.end()
+    return image
+
+
+async def test_a_row_painted_again_comes_from_the_cache_until_what_it_shows_changes(qtbot, monkeypatch):
+    row = {"id": "x", "title": "Orbi and the Comet Map", "child_name": "Tom", "created_at": "2026-03-01T10:00:00Z",
+           "word_count": 750, "minutes": 5, "rating": 9, "favourite": False, "has_audio": False, "status": "read"}
+    model = QStandardItemModel()
+    item = QStandardItem(row["title"])
+    item.setData(row, RowsModel.SummaryRole)
+    model.appendRow(item)
+    view = QListView()
+    qtbot.addWidget(view)
+    delegate = StoryDelegate(RowsModel.SummaryRole, view)
+    drawn = []
+    real = delegate._paint_row
+    monkeypatch.setattr(delegate, "_paint_row", lambda *args: (drawn.append(args[3]), real(*args)))
+    index = model.index(0, 0)
+    first = _paint_row(delegate, view, index)
+    again = _paint_row(delegate, view, index)
+    assert len(drawn) == 1 and again == first  # the same pixels, drawn once
+    item.setData({**row, "title": "Orbi Finds a Moon", "favourite": True}, RowsModel.SummaryRole)
+    changed = _paint_row(delegate, view, index)
+    assert len(drawn) == 2 and drawn[1][0] == "Orbi Finds a Moon" and "♥" in drawn[1][2]
+    assert changed != first
+    selected = _paint_row(delegate, view, index, selected=True)
+    assert len(drawn) == 3 and selected != changed  # the highlight is part of what is kept
 
 
 async def test_delegate_paints_every_part_of_a_row(qtbot):

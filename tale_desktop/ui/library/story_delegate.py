@@ -6,10 +6,20 @@ works with any list model that exposes it (``StoryListModel.SummaryRole`` in ``u
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from tale_desktop.domain.models import WORDS_PER_MINUTE
@@ -20,6 +30,10 @@ if TYPE_CHECKING:
 
 DEFAULT_SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 2
 STAR, HEART, NOTE = "★", "♥", "♪"
+ROW_CACHE_SIZE = 96  # painted rows kept (about three screens; ~90 KB each at 1x)
+# The parts of a row's state that change how it looks.
+_LOOKS = (QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_HasFocus
+          | QStyle.StateFlag.State_Active | QStyle.StateFlag.State_Enabled)
 
 
 def short_date(stamp: str | None) -> str:
@@ -72,6 +86,9 @@ class StoryDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.summary_role = summary_role
         self.covers = covers
+        # Rows as last painted, by everything that shows in them: the list repaints every row in view when one
+        # row is added above them or a page arrives, and a row drawn again from here costs a twentieth.
+        self._painted: OrderedDict[tuple[Any, ...], QPixmap] = OrderedDict()
 
     @staticmethod
     def _title_font(base: QFont) -> QFont:
@@ -96,19 +113,46 @@ class StoryDelegate(QStyledItemDelegate):
         if not isinstance(row, dict):
             super().paint(painter, option, index)
             return
+        texts = row_texts(row)
+        size = option.rect.size()
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        cover = self._cover(option, row, ratio)
+        # (A theme change sets a new palette, so the palette's key also stands for the style sheet's colours.)
+        key = (texts, None if cover is None else cover.cacheKey(), size.width(), size.height(), ratio,
+               int((option.state & _LOOKS).value), option.palette.cacheKey(), option.font.key())
+        pixmap = self._painted.get(key)
+        if pixmap is None:
+            pixmap = QPixmap(round(size.width() * ratio), round(size.height() * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(QColor(0, 0, 0, 0))
+            into = QPainter(pixmap)
+            local = QStyleOptionViewItem(option)
+            local.rect = QRect(QPoint(0, 0), size)
+            self._paint_row(into, local, index, texts, cover)
+            into.end()
+            self._painted[key] = pixmap
+            while len(self._painted) > ROW_CACHE_SIZE:
+                self._painted.popitem(last=False)
+        else:
+            self._painted.move_to_end(key)
+        painter.drawPixmap(option.rect.topLeft(), pixmap)
+
+    def _paint_row(self, painter: QPainter, option: QStyleOptionViewItem,
+                   index: QModelIndex | QPersistentModelIndex, texts: tuple[str, str, str],
+                   cover: QPixmap | None) -> None:
         self.initStyleOption(option, index)
         option.text = ""
         style = option.widget.style() if option.widget else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        title, details, badges = row_texts(row)
+        title, details, badges = texts
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         group = QPalette.ColorGroup.Active
         main = option.palette.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         quiet = main if selected else option.palette.color(group, QPalette.ColorRole.PlaceholderText)
         rect = option.rect.adjusted(self.PADDING + 4, self.PADDING, -self.PADDING, -self.PADDING)
         if self.covers is not None:
-            rect.setLeft(rect.left() + self._paint_cover(painter, option, row) + self.PADDING)
+            rect.setLeft(rect.left() + self._paint_cover(painter, option, cover) + self.PADDING)
         title_font = self._title_font(option.font)
         title_metrics = QFontMetrics(title_font)
         title_h = title_metrics.height()
@@ -131,13 +175,18 @@ class StoryDelegate(QStyledItemDelegate):
                          QFontMetrics(option.font).elidedText(details, Qt.TextElideMode.ElideRight, rect.width()))
         painter.restore()
 
-    def _paint_cover(self, painter: QPainter, option: QStyleOptionViewItem, row: dict[str, Any]) -> int:
-        """Draw the cover thumbnail (or a quiet frame while it is made) at the row's left; its width."""
+    def _cover_size(self, option: QStyleOptionViewItem) -> QSize:
         height = max(16, option.rect.height() - 8)
-        size = QSize(round(height * self.COVER_ASPECT), height)
+        return QSize(round(height * self.COVER_ASPECT), height)
+
+    def _cover(self, option: QStyleOptionViewItem, row: dict[str, Any], ratio: float) -> QPixmap | None:
+        """The row's cover thumbnail if it is made (else it is queued and ``None``)."""
+        return self.covers.get(row, self._cover_size(option), ratio) if self.covers is not None else None
+
+    def _paint_cover(self, painter: QPainter, option: QStyleOptionViewItem, pixmap: QPixmap | None) -> int:
+        """Draw the cover thumbnail (or a quiet frame while it is made) at the row's left; its width."""
+        size = self._cover_size(option)
         box = QRect(option.rect.left() + self.PADDING, option.rect.top() + 4, size.width(), size.height())
-        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-        pixmap = self.covers.get(row, size, ratio) if self.covers is not None else None
         if pixmap is not None:
             painter.drawPixmap(box, pixmap)
         else:
