@@ -85,16 +85,25 @@ async def write_backup(library: LibraryService, target: Path) -> dict[str, int]:
 # imports this whole module (and asyncio) in the child before the first line is read.
 PROCESS_MIN_BYTES = 4_000_000
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-# The child imports the same copy of the package as this process: its folder goes first on the path unless the
-# path has it already (an installed copy's folder is site-packages, which must not go before the standard library).
-_READER = ("import sys; root = sys.argv.pop(1); root in sys.path or sys.path.insert(0, root); "
-           "from tale_desktop.services.backup_reading import main; sys.exit(main())")
+# The child imports the same copy of the package as this process, and nothing outside the standard library: it
+# starts without the site module (-S: no .pth files run, ~50 ms sooner), with the package's folder first on the
+# path, or last when that folder is site-packages (which must not go before the standard library).
+_READER = """
+import os, sys
+root = sys.argv.pop(1)
+if os.path.basename(os.path.normpath(root)) in ("site-packages", "dist-packages"):
+    sys.path.append(root)
+else:
+    sys.path.insert(0, root)
+from tale_desktop.services.backup_reading import main
+sys.exit(main())
+"""
 
 
 def _parse_elsewhere(path: Path, report: ImportReport, put: Callable[[Batch | bytes], None]) -> None:
     """:func:`parse_file` run in a child process; its batches handed to ``put`` here, still pickled."""
-    reader = subprocess.Popen([sys.executable, "-c", _READER, _PACKAGE_ROOT, str(path)], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, bufsize=1 << 20)
+    reader = subprocess.Popen([sys.executable, "-S", "-c", _READER, _PACKAGE_ROOT, str(path)],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, bufsize=1 << 20)
     assert reader.stdout is not None
     finished = False
     try:

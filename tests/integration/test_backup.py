@@ -258,3 +258,23 @@ def test_what_the_reading_process_prints_cannot_break_its_messages(tmp_path):
     stream = io.BytesIO(done.stdout)
     kinds = [message[0] for message in iter(lambda: backup_reading.read_message(stream), None)]
     assert kinds == [backup_reading.ROWS, backup_reading.END]
+
+
+async def test_an_installed_copy_is_read_with_the_standard_library_first(open_service, tmp_path, monkeypatch,
+                                                                         reading):
+    """Installed, the package's folder is site-packages: the reading process (started without the site module)
+    finds the package there, after the standard library, and imports a big file from it."""
+    if reading != "process":
+        pytest.skip("only a big file is read in a process of its own")
+    installed = tmp_path / "lib" / "site-packages"
+    installed.mkdir(parents=True)
+    (installed / "tale_desktop").symlink_to(Path(backup.__file__).resolve().parents[1], target_is_directory=True)
+    (installed / "json.py").write_text("raise SystemExit('site-packages went before the standard library')\n",
+                                       encoding="utf-8")
+    monkeypatch.setattr(backup, "_PACKAGE_ROOT", str(installed))
+    path = tmp_path / "backup.jsonl"
+    path.write_text(header() + "\n" + json.dumps({"kind": "story", "record": make_story("S").to_dict()}) + "\n",
+                    encoding="utf-8")
+    service = open_service("a")
+    report = await import_backup(service, path)
+    assert report.counts["story"].added == 1
