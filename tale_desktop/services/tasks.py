@@ -104,6 +104,7 @@ class TaskManager:
     def __init__(self) -> None:
         self._running: dict[str, TaskHandle] = {}
         self._listeners: list[Listener] = []
+        self._shut = False  # shutdown() began: the app is closing and new work is dropped
 
     # -- subscribers --------------------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -145,11 +146,14 @@ class TaskManager:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            # No loop runs: the app is shutting down and a late timer or notification asked for work. It is
-            # dropped (never half-started), and the handle says so.
+            loop = None
+        if loop is None or self._shut:
+            # The app is shutting down (the tasks were stopped, or no loop runs any more) and a late timer or
+            # notification asked for work, e.g. a list reloading while the library closes. It is dropped (never
+            # half-started, so it cannot fail on a closed library), and the handle says so.
             coro.close()
             handle.state = TaskState.CANCELLED
-            log.debug("Task %s not started: the event loop is not running", name)
+            log.debug("Task %s not started: %s", name, "the app is closing" if self._shut else "no event loop runs")
             return handle
         handle.task = loop.create_task(coro, name=name)
         self._running[name] = handle
@@ -204,7 +208,9 @@ class TaskManager:
         return True
 
     async def shutdown(self, timeout: float = 5.0) -> None:
-        """Cancel everything still running and wait (bounded) for the tasks to finish."""
+        """Cancel everything still running and wait (bounded) for the tasks to finish; work asked for from now on
+        is not started."""
+        self._shut = True
         tasks = [h.task for h in self._running.values() if h.task is not None]
         for task in tasks:
             task.cancel()

@@ -69,6 +69,23 @@ async def test_replace_cancels_the_older_task_and_otherwise_names_are_unique():
     assert second.state is TaskState.CANCELLED and third.state is TaskState.CANCELLED
 
 
+async def test_work_asked_for_while_the_app_closes_is_not_started(caplog):
+    """After shutdown (the app closing) a late refresh is dropped, not run against a closed library."""
+    tasks = TaskManager()
+    running = tasks.spawn(asyncio.sleep(10), name="long")
+    await tasks.shutdown()
+    ran = []
+
+    async def refresh():
+        ran.append(True)
+        raise RuntimeError("The library is closed.")
+
+    late = tasks.spawn(refresh(), name="library.refresh")
+    await asyncio.sleep(0.01)
+    assert running.state is TaskState.CANCELLED and late.state is TaskState.CANCELLED
+    assert ran == [] and tasks.running() == [] and "failed" not in caplog.text
+
+
 async def test_errors_become_user_messages(caplog):
     tasks = TaskManager()
     errors = []
