@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -278,3 +279,16 @@ async def test_an_installed_copy_is_read_with_the_standard_library_first(open_se
     service = open_service("a")
     report = await import_backup(service, path)
     assert report.counts["story"].added == 1
+
+
+def test_the_reading_pipe_is_widened_where_the_system_allows():
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are Linux's")
+    read_end, write_end = os.pipe()
+    try:
+        backup._widen_pipe(read_end)
+        assert fcntl.fcntl(read_end, fcntl.F_GETPIPE_SZ) == backup.PIPE_BYTES
+    finally:
+        os.close(read_end)
+        os.close(write_end)
