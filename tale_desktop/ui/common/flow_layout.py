@@ -12,7 +12,9 @@ class FlowLayout(QLayout):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
-        self._height_for: tuple[int, int] | None = None  # (width, height): Qt asks again and again per layout pass
+        # Qt asks for these again and again in one layout pass; kept until a child changes (invalidate).
+        self._height_for: tuple[int, int] | None = None  # (width, height)
+        self._minimum: QSize | None = None
         self.setContentsMargins(QMargins(0, 0, 0, 0))
 
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
@@ -46,6 +48,7 @@ class FlowLayout(QLayout):
     def invalidate(self) -> None:
         """A child was shown, hidden or changed its size hint (Qt calls this then): heights are worked out again."""
         self._height_for = None
+        self._minimum = None
         super().invalidate()
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
@@ -56,11 +59,13 @@ class FlowLayout(QLayout):
         return self.minimumSize()
 
     def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        margins = self.contentsMargins()
-        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+        if self._minimum is None:
+            size = QSize()
+            for item in self._items:
+                size = size.expandedTo(item.minimumSize())
+            margins = self.contentsMargins()
+            self._minimum = size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+        return QSize(self._minimum)
 
     def _arrange(self, rect: QRect, *, move: bool) -> int:
         margins = self.contentsMargins()
