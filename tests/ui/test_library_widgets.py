@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage, QPainter, QStandardItem, QStandardItemModel
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QListView, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
@@ -282,69 +282,65 @@ async def test_search_box_debounces_and_enter_applies_at_once(qtbot):
     assert seen[-1] == StoryQuery(search="dragon", status="archived")
 
 
-def _paint_row(delegate: StoryDelegate, view: QListView, index, *, selected: bool = False) -> QImage:
-    image = QImage(400, 60, QImage.Format.Format_ARGB32)
-    image.fill(0xFFFFFFFF)
-    painter = QPainter(image)
+ROW = {"id": "x", "title": "Orbi and the Comet Map", "child_name": "Tom", "created_at": "2026-03-01T10:00:00Z",
+       "word_count": 750, "minutes": 5, "rating": 9, "favourite": True, "has_audio": True, "status": "read"}
+
+
+def _one_row(qtbot, row: dict) -> tuple[QStandardItem, QListView, StoryDelegate]:
+    model = QStandardItemModel()
+    item = QStandardItem(row["title"])
+    item.setData(row, RowsModel.SummaryRole)
+    model.appendRow(item)
+    view = QListView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    return item, view, StoryDelegate(RowsModel.SummaryRole, view)
+
+
+def _option(view: QListView, *, selected: bool = False) -> QStyleOptionViewItem:
     option = QStyleOptionViewItem()
-    option.rect = image.rect()
+    option.rect = QRect(0, 0, 400, 60)
     option.font = view.font()
     option.palette = view.palette()
     option.widget = view
     option.state = QStyle.StateFlag.State_Enabled | (QStyle.StateFlag.State_Selected if selected
                                                      else QStyle.StateFlag.State_None)
-    delegate.paint(painter, option, index)
+    return option
+
+
+def _paint_row(delegate: StoryDelegate, view: QListView, *, selected: bool = False) -> QImage:
+    image = QImage(400, 60, QImage.Format.Format_ARGB32)
+    image.fill(0xFFFFFFFF)
+    painter = QPainter(image)
+    delegate.paint(painter, _option(view, selected=selected), view.model().index(0, 0))
     painter.end()
     return image
 
 
 async def test_a_row_painted_again_comes_from_the_cache_until_what_it_shows_changes(qtbot, monkeypatch):
-    row = {"id": "x", "title": "Orbi and the Comet Map", "child_name": "Tom", "created_at": "2026-03-01T10:00:00Z",
-           "word_count": 750, "minutes": 5, "rating": 9, "favourite": False, "has_audio": False, "status": "read"}
-    model = QStandardItemModel()
-    item = QStandardItem(row["title"])
-    item.setData(row, RowsModel.SummaryRole)
-    model.appendRow(item)
-    view = QListView()
-    qtbot.addWidget(view)
-    delegate = StoryDelegate(RowsModel.SummaryRole, view)
+    row = {**ROW, "favourite": False, "has_audio": False}
+    item, view, delegate = _one_row(qtbot, row)
     drawn = []
     real = delegate._paint_row
     monkeypatch.setattr(delegate, "_paint_row", lambda *args: (drawn.append(args[3]), real(*args)))
-    index = model.index(0, 0)
-    first = _paint_row(delegate, view, index)
-    again = _paint_row(delegate, view, index)
+    first = _paint_row(delegate, view)
+    again = _paint_row(delegate, view)
     assert len(drawn) == 1 and again == first  # the same pixels, drawn once
     item.setData({**row, "title": "Orbi Finds a Moon", "favourite": True}, RowsModel.SummaryRole)
-    changed = _paint_row(delegate, view, index)
+    changed = _paint_row(delegate, view)
     assert len(drawn) == 2 and drawn[1][0] == "Orbi Finds a Moon" and "♥" in drawn[1][2]
     assert changed != first
-    selected = _paint_row(delegate, view, index, selected=True)
+    selected = _paint_row(delegate, view, selected=True)
     assert len(drawn) == 3 and selected != changed  # the highlight is part of what is kept
 
 
 async def test_delegate_paints_every_part_of_a_row(qtbot):
-    row = {"id": "x", "title": "Orbi and the Comet Map", "child_name": "Tom", "created_at": "2026-03-01T10:00:00Z",
-           "word_count": 750, "minutes": 5, "rating": 9, "favourite": True, "has_audio": True, "status": "read"}
-    title, details, badges = row_texts(row)
+    title, details, badges = row_texts(ROW)
     assert title == "Orbi and the Comet Map"
     assert details.replace("\u00a0", " ") == "Tom · 1 Mar 2026 · 5 min" and badges == "♪  ♥  ★ 9"
-    model = QStandardItemModel()
-    item = QStandardItem(row["title"])
-    item.setData(row, RowsModel.SummaryRole)
-    model.appendRow(item)
-    view = QListView()
-    qtbot.addWidget(view)
-    delegate = StoryDelegate(RowsModel.SummaryRole, view)
-    image = QImage(400, 60, QImage.Format.Format_ARGB32)
-    image.fill(0xFFFFFFFF)
-    painter = QPainter(image)
-    option = QStyleOptionViewItem()
-    option.rect = image.rect()
-    option.font = view.font()
-    delegate.paint(painter, option, model.index(0, 0))
-    painter.end()
-    assert delegate.sizeHint(option, model.index(0, 0)).height() >= 30
+    _item, view, delegate = _one_row(qtbot, ROW)
+    image = _paint_row(delegate, view)
+    assert delegate.sizeHint(_option(view), view.model().index(0, 0)).height() >= 30
     dark = sum(1 for x in range(0, 400, 2) for y in range(0, 60, 2) if image.pixelColor(x, y).lightness() < 128)
     assert dark > 50  # text was drawn
     right = sum(1 for x in range(330, 400) for y in range(0, 30) if image.pixelColor(x, y).lightness() < 128)
