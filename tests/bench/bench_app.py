@@ -453,6 +453,8 @@ def bench_scroll(results: dict[str, float], cache: Path) -> None:
                           capture_output=True, text=True, timeout=600, env=child_env())
     if done.returncode != 0:
         raise SystemExit(f"P5 failed: {done.stderr[-2000:]}")
+    if os.environ.get("BENCH_STALLS"):  # the child's report of where its loop was late
+        sys.stderr.write(done.stderr)
     results.update(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
