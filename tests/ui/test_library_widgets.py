@@ -7,7 +7,7 @@ import contextlib
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QImage, QPainter, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QListView, QStyle, QStyleOptionViewItem, QVBoxLayout, QWidget
 
@@ -332,6 +332,10 @@ async def test_a_row_painted_again_comes_from_the_cache_until_what_it_shows_chan
     assert changed != first
     selected = _paint_row(delegate, view, selected=True)
     assert len(drawn) == 3 and selected != changed  # the highlight is part of what is kept
+    night = QPalette(view.palette())
+    night.setColor(QPalette.ColorRole.Text, QColor("#f4e9d8"))  # another theme: another palette
+    view.setPalette(night)
+    assert _paint_row(delegate, view) != changed and len(drawn) == 4
 
 
 async def test_delegate_paints_every_part_of_a_row(qtbot):
