@@ -79,6 +79,50 @@ async def test_tasks_panel_busy_indicator_and_failure_message(window, ctx):
     assert panel.row_for("test.fail") is None
 
 
+async def test_rows_are_built_ahead_and_reused_but_never_after_a_failure(window, ctx):
+    """Spare rows wait, built while nothing runs; a job takes one and shows itself in it (nothing of the job the
+    row showed before), a finished job's row goes back, a failed one does not."""
+    panel = window.tasks_panel
+    panel.shown_prefixes = ("test.",)
+    panel.reveal_delay_ms, panel.linger_ms = 0, 30
+    await until(lambda: len(panel._spares) == panel.spare_rows, what="spare rows built")
+    spares = list(panel._spares)
+    assert not any(row.isVisible() for row in spares)
+    finish = asyncio.Event()
+
+    async def job(handle):
+        handle.report(1, 4, "A first page")
+        await finish.wait()
+
+    ctx.tasks.spawn(job, name="test.first", title="Exporting the first book")
+    first = await until(lambda: panel.row_for("test.first"), what="first row")
+    assert first in spares and first.isVisible() and first.title.text() == "Exporting the first book"
+    finish.set()
+    await until(lambda: panel.row_for("test.first") is None, what="first row gone")
+    await until(lambda: first in panel._spares and not first.isVisible(), what="row kept as a spare")
+    assert first.handle is None
+
+    async def fails():
+        raise DatabaseReadOnly("The library file is read-only, so nothing can be saved.")
+
+    panel._spares[:] = [first]  # the next row is the one that showed the finished job
+    never_done = asyncio.Event()
+
+    async def second(handle):
+        await never_done.wait()
+
+    ctx.tasks.spawn(second, name="test.second", title="Writing a story for Mia")
+    row = await until(lambda: panel.row_for("test.second"), what="second row")
+    assert row is first and row.message.text() == "" and row.progress.maximum() == 0  # busy, not "Done"
+    assert row.cancel_button.isVisible() and "Writing a story for Mia" in row.cancel_button.toolTip()
+    ctx.tasks.spawn(fails(), name="test.fail", title="Saving")
+    failed = await until(lambda: panel.row_for("test.fail"), what="failed row")
+    click(failed.dismiss_button)
+    await until(lambda: panel.row_for("test.fail") is None, what="failed row dismissed")
+    assert failed not in panel._spares
+    never_done.set()
+
+
 async def test_quick_tasks_never_flicker_into_the_panel(window, ctx):
     panel = window.tasks_panel
     panel.shown_prefixes = ("test.",)
