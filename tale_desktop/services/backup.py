@@ -27,7 +27,6 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 from tale_desktop import __version__
 from tale_desktop.domain.models import Record, utc_now
@@ -52,12 +51,6 @@ from tale_desktop.services.export import ExportError, atomic_path
 from tale_desktop.services.library import LibraryService
 
 log = logging.getLogger(__name__)
-
-fcntl: ModuleType | None
-try:
-    import fcntl
-except ImportError:  # Windows: pipes keep their size
-    fcntl = None
 
 # -- writing ----------------------------------------------------------------------------------------------------
 async def write_backup(library: LibraryService, target: Path) -> dict[str, int]:
@@ -113,6 +106,10 @@ PIPE_BYTES = 1 << 20  # the largest pipe an unprivileged process may ask for on 
 def _widen_pipe(fd: int) -> None:
     """Let the reading process's pipe hold 1 MB instead of 64 KB (Linux): the ~40 MB of rows of a 20,000-story
     backup then cross it in a sixteenth of the wake-ups of both processes. Best effort."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: pipes keep their size
+        return
     set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
     if set_size is None:
         return

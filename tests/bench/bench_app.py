@@ -107,6 +107,18 @@ class Fakes:
             proc.wait(10)
 
 
+def stall_sampler_for(timer: LoopTimer):
+    """With BENCH_STALLS set: a sampler of where the loop is when ``timer`` ticks late (stall_sampler.py)."""
+    if not os.environ.get("BENCH_STALLS"):
+        return None
+    from stall_sampler import StallSampler
+
+    sampler = StallSampler()
+    timer.timer.timeout.connect(sampler.tick)
+    sampler.start()
+    return sampler
+
+
 class LoopTimer:
     """A 10 ms QTimer on the Qt loop: the intervals between its ticks (ms)."""
 
@@ -203,13 +215,7 @@ async def bench_window(results: dict[str, float], fakes: Fakes, collector, skip_
         view.painted.connect(lambda: painted.append((time.monotonic(), len(view._raw))))
         if collector is not None:  # the longest pause during the load, not the start-up's
             collector.pauses = {generation: (0, 0.0) for generation in collector.pauses}
-        sampler = None
-        if os.environ.get("BENCH_STALLS"):  # where the loop is when it is late (tests/bench/stall_sampler.py)
-            from stall_sampler import StallSampler
-
-            sampler = StallSampler()
-            timer.timer.timeout.connect(sampler.tick)
-            sampler.start()
+        sampler = stall_sampler_for(timer)
         print("P1: the load starts", file=sys.stderr, flush=True)
         timer.start()
         started = time.perf_counter()
@@ -399,13 +405,7 @@ async def p5_child(folder: Path, collector) -> dict[str, float]:
         view.viewport().repaint()
 
     timer = LoopTimer()
-    sampler = None
-    if os.environ.get("BENCH_STALLS"):  # where the loop is when it is late, as in P1
-        from stall_sampler import StallSampler
-
-        sampler = StallSampler()
-        timer.timer.timeout.connect(sampler.tick)
-        sampler.start()
+    sampler = stall_sampler_for(timer)
     timer.start()
     view.setFocus()
     started = time.perf_counter()
